@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AppointmentsConfig(AppConfig):
+    name = "govhall.appointments"
+    label = "appointments"
+    verbose_name = "预约服务"

@@ -1,0 +1,269 @@
+"""API plumbing shared by every app: problem+json errors, auth, pagination, health.
+
+Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAPI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+from ninja.security.session import SessionAuth
+
+from govhall.core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+STATUS_TITLES = {
+    400: "请求有误",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "未找到",
+    405: "不支持的请求方法",
+    409: "当前状态不允许此操作",
+    413: "请求内容过大",
+    422: "提交的内容有误",
+    429: "请求过于频繁",
+    500: "服务器内部错误",
+    503: "服务暂不可用",
+}
+
+# Chinese messages for pydantic/ninja error types; unknown types fall back to a generic text.
+_PYDANTIC_MESSAGES = {
+    "missing": "此项为必填项",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为是或否（true/false）",
+    "bool_type": "应为是或否（true/false）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为时间（ISO 8601）",
+    "datetime_type": "应为时间（ISO 8601）",
+    "string_too_short": "内容过短",
+    "string_too_long": "内容过长",
+    "too_short": "条目过少",
+    "too_long": "条目过多",
+    "greater_than_equal": "数值过小",
+    "greater_than": "数值过小",
+    "less_than_equal": "数值过大",
+    "less_than": "数值过大",
+    "literal_error": "取值不在允许范围内",
+    "enum": "取值不在允许范围内",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "json_invalid": "请求体不是合法的 JSON",
+    "string_pattern_mismatch": "格式不正确",
+    "uuid_parsing": "应为 UUID",
+    "value_error": "取值不正确",
+    "extra_forbidden": "不允许的字段",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str,
+    errors: list[dict[str, str]] | None = None,
+    title: str | None = None,
+) -> JsonResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": title or STATUS_TITLES.get(status, "错误"),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": errors or [],
+    }
+    return JsonResponse(
+        body,
+        status=status,
+        content_type=PROBLEM_CONTENT_TYPE,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _field_of(loc: tuple | list) -> str:
+    # Drop the ninja parameter-source prefixes ('body', 'query', 'payload', 'path', …).
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in {"body", "query", "path", "header", "form", "file", "cookie"}:
+        parts = parts[1:]
+    if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "params"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _message_of(error: dict[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "value_error":
+        # Our own validators raise ValueError with a Chinese message; pydantic prefixes it.
+        msg = str(error.get("msg", ""))
+        return msg.removeprefix("Value error, ") or _PYDANTIC_MESSAGES["value_error"]
+    return _PYDANTIC_MESSAGES.get(kind, "取值不正确")
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> JsonResponse:
+    items = [{"field": _field_of(e.get("loc", ())), "message": _message_of(e)} for e in errors]
+    detail = "；".join(f"{i['field']}：{i['message']}" for i in items) or "提交的内容有误"
+    return problem(422, f"提交的内容有误：{detail}", code="invalid_input", errors=items)
+
+
+def install_error_handlers(api: Any) -> None:
+    @api.exception_handler(DomainError)
+    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return problem(exc.status, exc.message, code=exc.code, errors=exc.errors)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return validation_problem(list(exc.errors))
+
+    @api.exception_handler(DjangoValidationError)
+    def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        if hasattr(exc, "error_dict"):
+            items = [
+                {"field": field, "message": str(m)}
+                for field, msgs in exc.message_dict.items()
+                for m in msgs
+            ]
+        else:
+            items = [{"field": "body", "message": str(m)} for m in exc.messages]
+        detail = "；".join(f"{i['field']}：{i['message']}" for i in items)
+        return problem(422, f"提交的内容有误：{detail}", code="invalid_input", errors=items)
+
+    @api.exception_handler(AuthenticationError)
+    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return problem(
+            401, "请先登录，或在 Authorization 头中提供有效的 Bearer 令牌。", code="unauthenticated"
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 403:
+            return problem(403, "请求被拒绝（CSRF 校验失败或无权限）。", code="forbidden")
+        return problem(exc.status_code, str(exc), code=f"http_{exc.status_code}")
+
+    @api.exception_handler(PermissionDenied)
+    def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return problem(403, str(exc) or "无权执行此操作。", code="forbidden")
+
+    @api.exception_handler(Http404)
+    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return problem(404, str(exc) or "未找到请求的对象。", code="not_found")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
+        return problem(404, "未找到请求的对象。", code="not_found")
+
+    @api.exception_handler(Exception)
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("unhandled API error on %s %s", request.method, request.path)
+        return problem(500, "服务器内部错误，请稍后重试或联系管理员。", code="server_error")
+
+
+class BearerTokenAuth(HttpBearer):
+    """`Authorization: Bearer <token>` for staff and device accounts."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from govhall.core.models import ApiToken
+
+        record = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
+            .first()
+        )
+        if record is None or not record.user.is_active:
+            return None
+        now = timezone.now()
+        if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
+            # Throttled write: a busy device must not turn every read into a write.
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        request.user = record.user
+        return record.user
+
+
+class StaffSessionAuth(SessionAuth):
+    """Browser session (cookie + CSRF on writes)."""
+
+
+STAFF_AUTH = [BearerTokenAuth(), StaffSessionAuth()]
+
+
+class PageQuery(Schema):
+    page: int = 1
+    page_size: int = 20
+
+
+def paginate(queryset: QuerySet | list, page: int, page_size: int) -> tuple[int, list]:
+    """Validate page numbers and slice. Raises InvalidInput naming the field."""
+    from govhall.core.errors import InvalidInput
+
+    if page < 1:
+        raise InvalidInput("页码须为大于0的整数。", field="page")
+    if page_size < 1 or page_size > 200:
+        raise InvalidInput("每页条数须在1到200之间。", field="page_size")
+    count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+    start = (page - 1) * page_size
+    return count, list(queryset[start : start + page_size])
+
+
+router = Router(tags=["运维"])
+
+
+class HealthOut(Schema):
+    status: str
+
+
+@router.get("/health", response=HealthOut, auth=None, summary="存活检查")
+def health(request: HttpRequest) -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/ready", auth=None, summary="就绪检查：数据库、工作日历、后台进程心跳")
+def ready(request: HttpRequest) -> HttpResponse:
+    from govhall.core import workdays
+    from govhall.core.models import WorkerHeartbeat
+
+    checks: dict[str, Any] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    missing = workdays.missing_years_ahead()
+    checks["calendar"] = "ok" if not missing else f"缺少年度：{','.join(map(str, missing))}"
+    now = timezone.now()
+    beat = WorkerHeartbeat.objects.order_by("-seen_at").first()
+    max_age = dt.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS)
+    if beat is None:
+        checks["worker"] = "后台进程从未运行"
+    elif beat.age(now) > max_age:
+        checks["worker"] = f"后台进程心跳已 {int(beat.age(now).total_seconds())} 秒未更新"
+    else:
+        checks["worker"] = "ok"
+    ok = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ready" if ok else "degraded", "checks": checks},
+        status=200 if ok else 503,
+        json_dumps_params={"ensure_ascii": False},
+    )

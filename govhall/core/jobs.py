@@ -1,0 +1,40 @@
+"""The periodic-work registry used by `manage.py run_worker`.
+
+Each app lists its jobs in `<app>/jobs.py` as JOBS = [Job(...)]. A job function takes
+`now` and returns how much it did; it must be idempotent and safe with several workers
+running it at once (claim rows with conditional updates or SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.utils import timezone
+
+from govhall.core.models import WorkerHeartbeat
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    func: Callable[[dt.datetime], int | None]
+    every_seconds: float
+
+
+def discover_jobs() -> list[Job]:
+    from govhall.api import API_APPS
+
+    jobs: list[Job] = []
+    for app in API_APPS:
+        module = f"govhall.{app}.jobs"
+        if find_spec(f"govhall.{app}") and find_spec(module):
+            jobs.extend(getattr(import_module(module), "JOBS", []))
+    return jobs
+
+
+def heartbeat(name: str, now: dt.datetime | None = None) -> None:
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now or timezone.now()})

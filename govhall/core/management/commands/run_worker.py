@@ -1,0 +1,51 @@
+"""The background worker: periodic sweeps and the notification outbox."""
+
+import logging
+import os
+import signal
+import socket
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+from django.utils import timezone
+
+from govhall.core.jobs import discover_jobs, heartbeat
+
+logger = logging.getLogger("govhall.worker")
+
+
+class Command(BaseCommand):
+    help = "运行后台进程：定时任务与消息发送。可同时运行多个（PostgreSQL）。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="每个任务运行一次后退出")
+        parser.add_argument("--tick", type=float, default=1.0, help="轮询间隔（秒）")
+
+    def handle(self, *args, once=False, tick=1.0, **options):
+        name = f"{socket.gethostname()}:{os.getpid()}"
+        stop = {"now": False}
+
+        def request_stop(signum, frame):
+            stop["now"] = True
+
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        jobs = discover_jobs()
+        last_run: dict[str, float] = {}
+        self.stdout.write(f"后台进程 {name} 启动，任务：{', '.join(j.name for j in jobs) or '无'}")
+        while not stop["now"]:
+            close_old_connections()
+            heartbeat(name)
+            for job in jobs:
+                due = last_run.get(job.name, 0.0) + job.every_seconds
+                if not once and time.monotonic() < due:
+                    continue
+                last_run[job.name] = time.monotonic()
+                try:
+                    job.func(timezone.now())
+                except Exception:
+                    logger.exception("job %s failed", job.name)
+            if once:
+                break
+            time.sleep(tick)

@@ -1,0 +1,179 @@
+"""Kernel data: the working-day calendar, the audit chain, API tokens, idempotency records,
+worker heartbeats. No domain rules live here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.conf import settings
+from django.db import models
+
+
+class CalendarYear(models.Model):
+    """A year of the official calendar is 'entered' when a row exists here.
+
+    Its holidays and adjusted working days are CalendarDay rows. A year without a row is
+    computed with weekends only and every result touching it is marked provisional.
+    """
+
+    SOURCE_CHOICES = [("chinese_calendar", "chinese-calendar 软件包"), ("manual", "人工录入")]
+
+    year = models.PositiveIntegerField("年份", primary_key=True)
+    source = models.CharField("来源", max_length=32, choices=SOURCE_CHOICES, default="manual")
+    notes = models.CharField("依据（国务院办公厅通知文号等）", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "工作日历年度"
+        verbose_name_plural = "工作日历年度"
+        ordering = ["year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年"
+
+
+class CalendarDay(models.Model):
+    """A day that differs from the plain weekend rule: a holiday on a weekday, or an
+    adjusted working day (调休) on a weekend."""
+
+    HOLIDAY = "holiday"
+    WORKDAY = "workday"
+    KIND_CHOICES = [(HOLIDAY, "法定节假日（休息）"), (WORKDAY, "调休上班日")]
+
+    date = models.DateField("日期", unique=True)
+    year = models.ForeignKey(CalendarYear, on_delete=models.CASCADE, related_name="days")
+    kind = models.CharField("类型", max_length=16, choices=KIND_CHOICES)
+    name = models.CharField("名称", max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = "节假日/调休日"
+        verbose_name_plural = "节假日/调休日"
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["holiday", "workday"]), name="calendarday_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()} {self.name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.year_id and self.date and self.date.year != self.year_id:
+            raise ValidationError({"date": "日期不在所属年度内。"})
+
+
+class AuditEntry(models.Model):
+    """Append-only, hash-chained record of every state change.
+
+    Each entry stores the SHA-256 of the previous entry of its chain, so altering or
+    deleting a stored row breaks every hash after it; `manage.py verify_audit` finds the
+    first broken one.
+    """
+
+    chain = models.CharField(max_length=64, default="main")
+    seq = models.PositiveBigIntegerField()
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=120, db_index=True)
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "审计日志"
+        verbose_name_plural = "审计日志"
+        ordering = ["chain", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not kwargs.pop("_allow_update", False):
+            raise ValueError("审计日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("审计日志只能追加，不能删除。")
+
+
+class AuditHead(models.Model):
+    """The last entry of each chain; locked FOR UPDATE while appending."""
+
+    chain = models.CharField(max_length=64, primary_key=True)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"{self.chain}@{self.seq}"
+
+
+class ApiToken(models.Model):
+    """A Bearer token for one user or device account. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    label = models.CharField("用途", max_length=100, blank=True)
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API 令牌"
+        verbose_name_plural = "API 令牌"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class IdempotencyRecord(models.Model):
+    """The stored first response to a write request carrying an Idempotency-Key."""
+
+    scope = models.CharField(max_length=64)
+    key = models.CharField(max_length=200)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(default=0)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"
+
+
+class WorkerHeartbeat(models.Model):
+    name = models.CharField(max_length=100, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+    def age(self, now: dt.datetime) -> dt.timedelta:
+        return now - self.seen_at

@@ -1,0 +1,107 @@
+"""Kernel state changes: the calendar table."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from govhall.core.audit import log_action
+from govhall.core.errors import InvalidInput
+from govhall.core.models import CalendarDay, CalendarYear
+
+
+def calendar_package_years() -> list[int]:
+    import chinese_calendar
+
+    years = {d.year for d in chinese_calendar.holidays} | {
+        d.year for d in chinese_calendar.workdays
+    }
+    return sorted(years)
+
+
+@transaction.atomic
+def calendar_seed_missing_years(*, actor: Any = None, now: dt.datetime | None = None) -> list[int]:
+    """Enter every year the chinese-calendar package knows and the table lacks.
+
+    Years already in the table are never touched: an admin's edits win.
+    """
+    import chinese_calendar
+
+    known = set(CalendarYear.objects.values_list("year", flat=True))
+    added = [y for y in calendar_package_years() if y not in known]
+    if not added:
+        return []
+    years = {y: CalendarYear(year=y, source="chinese_calendar") for y in added}
+    CalendarYear.objects.bulk_create(years.values())
+    rows = [
+        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.HOLIDAY, name=str(name))
+        for d, name in chinese_calendar.holidays.items()
+        if d.year in years
+    ] + [
+        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.WORKDAY, name=str(name))
+        for d, name in chinese_calendar.workdays.items()
+        if d.year in years
+    ]
+    CalendarDay.objects.bulk_create(rows)
+    log_action(
+        actor=actor,
+        action="govhall.core.calendar.seeded",
+        object_type="calendar",
+        data={"years": added},
+        now=now,
+    )
+    _after_change(set(added))
+    return added
+
+
+@transaction.atomic
+def calendar_year_enter(
+    *,
+    year: int,
+    holidays: dict[dt.date, str],
+    workdays: dict[dt.date, str],
+    notes: str = "",
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> CalendarYear:
+    """Enter (or replace) a year's holidays and adjusted working days."""
+    for day in [*holidays, *workdays]:
+        if day.year != year:
+            raise InvalidInput(f"日期 {day} 不在 {year} 年内。", field="date")
+    overlap = set(holidays) & set(workdays)
+    if overlap:
+        raise InvalidInput(f"日期 {min(overlap)} 不能既是假日又是调休上班日。", field="date")
+    record, _ = CalendarYear.objects.update_or_create(
+        year=year, defaults={"source": "manual", "notes": notes}
+    )
+    CalendarDay.objects.filter(year=record).delete()
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(date=d, year=record, kind=CalendarDay.HOLIDAY, name=n)
+            for d, n in holidays.items()
+        ]
+        + [
+            CalendarDay(date=d, year=record, kind=CalendarDay.WORKDAY, name=n)
+            for d, n in workdays.items()
+        ]
+    )
+    log_action(
+        actor=actor,
+        action="govhall.core.calendar.year_entered",
+        obj=record,
+        data={"holidays": len(holidays), "workdays": len(workdays), "notes": notes},
+        now=now or timezone.now(),
+    )
+    _after_change({year})
+    return record
+
+
+def _after_change(years: set[int]) -> None:
+    from govhall.core import workdays
+
+    workdays.invalidate()
+    # Receivers recompute provisional deadlines once the new calendar is committed.
+    transaction.on_commit(lambda: workdays.calendar_changed.send(sender=CalendarYear, years=years))

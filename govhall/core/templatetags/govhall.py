@@ -1,0 +1,27 @@
+"""Template filters available in every template (registered as builtins)."""
+
+from django import template
+
+from govhall.core import masking
+
+register = template.Library()
+
+
+@register.filter
+def mask_id(value: str | None) -> str:
+    return masking.mask_id_number(value)
+
+
+@register.filter
+def mask_phone(value: str | None) -> str:
+    return masking.mask_phone(value)
+
+
+@register.filter
+def mask_name(value: str | None) -> str:
+    return masking.mask_name(value)
+
+
+@register.filter
+def mask_address(value: str | None) -> str:
+    return masking.mask_address(value)

@@ -1,0 +1,27 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from govhall.api import API_APPS, api
+
+admin.site.site_header = "govhall 政务服务中心管理后台"
+admin.site.site_title = "govhall 管理后台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+# Each app's pages: govhall/<app>/urls.py with its own app_name. The catalog app owns "/".
+for app in API_APPS:
+    if find_spec(f"govhall.{app}") and find_spec(f"govhall.{app}.urls"):
+        urlpatterns.append(path("", include(import_module(f"govhall.{app}.urls"))))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Started by `make run`: a real application server (gunicorn) and the background worker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT="${PORT:-8000}"
+mkdir -p var
+# A local trial runs over plain HTTP; a production install sets these (see README).
+export DEBUG="${DEBUG:-0}"
+export SECURE_SSL_REDIRECT="${SECURE_SSL_REDIRECT:-0}"
+export SESSION_COOKIE_SECURE="${SESSION_COOKIE_SECURE:-0}"
+export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-0}"
+export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
+export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
+.venv/bin/python manage.py collectstatic --noinput -v0
+
+.venv/bin/python manage.py run_worker &
+WORKER_PID=$!
+trap 'kill $WORKER_PID 2>/dev/null || true' EXIT
+
+.venv/bin/python manage.py demo_info --port "$PORT" || true
+exec .venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" \
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60
