@@ -6,6 +6,7 @@ refuses to start.
 """
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -45,6 +46,9 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
+# Under pytest the test settings apply even when GOVHALL_TESTING was not exported, because
+# pytest-django reads this module before the root conftest.py runs.
+TESTING = env_bool("GOVHALL_TESTING", False) or "pytest" in sys.modules
 DATA_DIR = Path(env_str("GOVHALL_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -161,6 +165,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "govhall.core.passwords.CharacterClassValidator"},
 ]
 
+if TESTING:
+    # Hashing test passwords with the production hasher costs seconds per demo load.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 # Idle staff sessions end after SESSION_IDLE_MINUTES: the cookie age is renewed on every
 # request, so it measures inactivity, not session length.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -184,12 +192,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG and not env_bool("GOVHALL_TESTING", False)
+            if not DEBUG and not TESTING
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("GOVHALL_TESTING", False)
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env_str("REDIS_URL", "")
@@ -202,9 +210,10 @@ if REDIS_URL:
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Tests talk plain HTTP to the live server, so HTTPS-only behaviour is off there.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -15,8 +15,11 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 
 .venv/bin/python manage.py run_worker &
 WORKER_PID=$!
-trap 'kill $WORKER_PID 2>/dev/null || true' EXIT
 
 .venv/bin/python manage.py demo_info --port "$PORT" || true
-exec .venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" \
-  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60
+.venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" \
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60 &
+WEB_PID=$!
+# Stopping either process (or Ctrl-C) stops both: no orphaned worker.
+trap 'kill $WORKER_PID $WEB_PID 2>/dev/null || true' EXIT INT TERM
+wait -n $WORKER_PID $WEB_PID
