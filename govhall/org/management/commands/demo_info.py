@@ -81,7 +81,7 @@ class Command(BaseCommand):
         departments = dict(
             Department.objects.filter(center__code=DEMO_CENTER).values_list("code", "name")
         )
-        for username, name, _, post, role, dept, window, _ in ACCOUNTS:
+        for username, name, _, _post, role, dept, window, _ in ACCOUNTS:
             name = name or DEVICE_NAMES.get(username, "")
             where = f"{window}号窗口" if window else departments.get(dept or "", "")
             desc = (
