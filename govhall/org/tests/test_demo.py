@@ -23,7 +23,11 @@ def test_demo_organisation_matches_demo_names():
     assert "12345" in county.complaint_phone and county.opening_hours and county.public_notice
     assert Department.objects.filter(center=county).count() == 8
     assert set(Zone.objects.filter(center=county).values_list("code", flat=True)) == {
-        "A", "B", "C", "SELF", "FUNC"
+        "A",
+        "B",
+        "C",
+        "SELF",
+        "FUNC",
     }
     windows = Window.objects.filter(center=county)
     assert windows.count() == 14

@@ -51,9 +51,7 @@ def test_approver_sees_only_their_department_rows(tree):
 
 
 def test_approver_who_is_also_clerk_elsewhere_is_bound_only_where_approver(tree):
-    user = make_user(
-        "mixed", (Role.APPROVER, tree["a"], tree["a_scjg"]), (Role.CLERK, tree["b"])
-    )
+    user = make_user("mixed", (Role.APPROVER, tree["a"], tree["a_scjg"]), (Role.CLERK, tree["b"]))
     make_window(tree["a"], "7", Window.Kind.DOMAIN, department=tree["a_scjg"])
     make_window(tree["a"], "8", Window.Kind.DOMAIN, department=tree["a_rsj"])
     make_window(tree["b"], "1")
