@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window
 
@@ -184,7 +185,13 @@ def staff_public(center: Center | None = None) -> QuerySet[User]:
     return (
         qs.select_related("home_window", "home_window__department")
         .prefetch_related("roles__department")
-        .order_by("home_window__number", "badge_no", "username")
+        # Window numbers are text: order "2" before "10"; staff without a window last.
+        .order_by(
+            Length("home_window__number").asc(nulls_last=True),
+            "home_window__number",
+            "badge_no",
+            "username",
+        )
     )
 
 

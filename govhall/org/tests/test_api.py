@@ -114,3 +114,17 @@ def test_org_endpoints_are_in_openapi_under_chinese_tag(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["paths"]["/api/v1/centers"]["get"]["tags"] == ["组织机构"]
     assert spec["paths"]["/api/v1/staff"]["get"]["tags"] == ["组织机构"]
+
+
+def test_staff_directory_ordered_by_window_number(client, tree):
+    for number in ["10", "2", "1"]:
+        window = make_window(tree["a"], number)
+        make_user(f"clerk{number}", (Role.CLERK, tree["a"]), home_window=window)
+    make_user("approver-a", (Role.APPROVER, tree["a"], tree["a_rsj"]), display_name="审批")
+    results = client.get("/api/v1/staff?center=A").json()["results"]
+    assert [r["window"]["number"] if r["window"] else None for r in results] == [
+        "1",
+        "2",
+        "10",
+        None,
+    ]
