@@ -11,8 +11,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from govhall.org import services
+from govhall.org.forms import StaffAdminAuthenticationForm
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
 from govhall.org.selectors import scope_for
+
+# The admin login refuses locked accounts like /staff/login/ and says until when.
+admin.site.login_form = StaffAdminAuthenticationForm
 
 
 class ScopedAdminMixin:
@@ -157,7 +161,15 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
             return qs
         # Staff with a role in one of the actor's centers (and the actor themself).
         visible = RoleAssignment.objects.filter(center_id__in=scope.center_ids).values("user_id")
-        return qs.filter(pk__in=visible) | qs.filter(pk=request.user.pk)
+        result = qs.filter(pk__in=visible) | qs.filter(pk=request.user.pk)
+        if scope.has_role(Role.ADMIN):
+            # A new account has no role yet; its creator must reach it to assign one.
+            result = result | qs.filter(roles__isnull=True, is_superuser=False)
+        return result.distinct()
+
+    def get_inline_instances(self, request, obj=None):
+        # Like Django's own user admin: first the account and password, then the roles.
+        return [] if obj is None else super().get_inline_instances(request, obj)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

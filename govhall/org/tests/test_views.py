@@ -151,3 +151,65 @@ def test_admin_inline_role_change_goes_through_services(client, tree):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert set(target.roles.values_list("role", flat=True)) == {Role.GUIDE, Role.APPROVER}
     assert AuditEntry.objects.filter(action="govhall.org.role.assigned").count() == 1
+
+
+def test_admin_adds_a_user_with_the_standard_password_form(client):
+    root = make_user("root", superuser=True)
+    client.force_login(root)
+    page = client.get("/admin/org/user/add/")
+    assert page.status_code == 200
+    response = client.post(
+        "/admin/org/user/add/",
+        {
+            "username": "newclerk",
+            "display_name": "新同事",
+            "usable_password": "true",
+            "password1": "123",
+            "password2": "123",
+        },
+    )
+    assert response.status_code == 200  # weak password refused
+    assert not User.objects.filter(username="newclerk").exists()
+    response = client.post(
+        "/admin/org/user/add/",
+        {
+            "username": "newclerk",
+            "display_name": "新同事",
+            "usable_password": "true",
+            "password1": "Qs-Window#2026",
+            "password2": "Qs-Window#2026",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(username="newclerk").check_password("Qs-Window#2026")
+
+
+def test_admin_login_tells_a_locked_user_until_when(client):
+    make_user("root", superuser=True)
+    for _ in range(5):
+        response = client.post(
+            "/admin/login/?next=/admin/", {"username": "root", "password": "wrong"}
+        )
+    assert "账号已锁定，请于" in response.content.decode()
+
+
+def test_local_admin_adds_user_then_assigns_role_in_own_center(client, tree):
+    local_admin = make_user("admin-a", (Role.ADMIN, tree["a"]), is_staff=True)
+    client.force_login(local_admin)
+    response = client.post(
+        "/admin/org/user/add/",
+        {
+            "username": "newclerk",
+            "display_name": "新同事",
+            "usable_password": "true",
+            "password1": "Qs-Window#2026",
+            "password2": "Qs-Window#2026",
+        },
+    )
+    assert response.status_code == 302
+    new = User.objects.get(username="newclerk")
+    assert client.get(response["Location"]).status_code == 200
+    page = client.get(f"/admin/org/user/{new.pk}/change/")
+    centers = page.context["inline_admin_formsets"][0].formset.forms[0].fields["center"]
+    assert set(centers.queryset) == {tree["a"]}
+    assert not new.is_staff
