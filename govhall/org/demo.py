@@ -192,7 +192,11 @@ def load(stdout: TextIO) -> None:
     }
 
     created: list[str] = []
-    _account("admin", created=created, superuser=True, display_name="系统管理员", is_public=False)
+    root = _account(
+        "admin", created=created, superuser=True, display_name="系统管理员", is_public=False
+    )
+    # Superuser already; the role makes the demo hold every role of the standard.
+    RoleAssignment.objects.get_or_create(user=root, role=Role.ADMIN, center=county)
     for username, name, badge, post, role, dept, window, flags in ACCOUNTS:
         user = _account(
             username,

@@ -41,9 +41,8 @@ def test_demo_organisation_matches_demo_names():
         device = User.objects.get(username=name)
         assert device.is_device and not device.is_public
         assert device.roles.get().role == Role.DEVICE
-    # Every role of the Role choices except the global admin is held by some demo account.
-    held = set(RoleAssignment.objects.values_list("role", flat=True))
-    assert held >= set(Role.values) - {Role.ADMIN}
+    # Every role of the Role choices is held by some demo account.
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
     assert User.objects.get(username="clerk1").check_password(demo.DEFAULT_DEMO_PASSWORD)
 
 
