@@ -5,21 +5,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Length
 
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window
+
+# Attribute on the user object holding its Scope for the rest of the request: the
+# authentication middleware loads a fresh user object per request, so the memo lives exactly
+# as long as one request (or one test holding the object; see invalidate_scope).
+_SCOPE_ATTR = "_govhall_scope"
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What one user may see: centers (with their sub-centers), departments, roles."""
+    """What one user may see: centers (with their sub-centers), departments, roles.
+
+    `is_admin` is true only for superusers (global administrators). Holders of the `admin`
+    role administer their own centers and sub-centers: `has_role(Role.ADMIN, center_id)`.
+    """
 
     user_id: int | None
     is_admin: bool = False
     roles: frozenset[str] = frozenset()
+    # Every center the user may see (assigned centers and all their descendants).
     center_ids: frozenset[int] = frozenset()
+    # Centers where the user holds a role other than approver (sees every department there).
+    wide_center_ids: frozenset[int] = frozenset()
+    # Departments of the user's approver assignments.
     department_ids: frozenset[int] = frozenset()
-    # Roles per center, for role checks at one center.
+    # Roles per center, inherited down the tree, for role checks at one center.
     center_roles: dict[int, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
 
     def has_role(self, role: str, center_id: int | None = None) -> bool:
         if self.is_admin:
@@ -28,8 +46,19 @@ class Scope:
             return role in self.roles
         return role in self.center_roles.get(center_id, frozenset())
 
+    def has_any_role(self, roles: set[str] | frozenset[str], center_id: int | None = None) -> bool:
+        return any(self.has_role(r, center_id) for r in roles)
+
+    def administers(self, center_id: int) -> bool:
+        """Superusers everywhere; `admin` role holders in their centers and sub-centers."""
+        return self.has_role(Role.ADMIN, center_id)
+
     def sees_center(self, center_id: int) -> bool:
         return self.is_admin or center_id in self.center_ids
+
+    def centers(self) -> QuerySet[Center]:
+        qs = Center.objects.filter(is_active=True)
+        return qs if self.is_admin else qs.filter(id__in=self.center_ids)
 
     def filter(
         self,
@@ -40,52 +69,94 @@ class Scope:
     ) -> QuerySet:
         """Restrict any queryset to this scope.
 
-        Approvers (department-bound, no center-wide role) see only their departments' rows.
+        With `department_field`, approvers see only their departments' rows, except in
+        centers where they also hold a center-wide role (clerk, manager, …).
         """
         if self.is_admin:
             return queryset
-        condition = Q(**{f"{center_field}__in": self.center_ids})
-        if department_field and self.department_bound:
-            condition &= Q(**{f"{department_field}__in": self.department_ids})
+        if not self.is_authenticated:
+            return queryset.none()
+        if department_field is None:
+            return queryset.filter(**{f"{center_field}__in": self.center_ids})
+        condition = Q(**{f"{center_field}__in": self.wide_center_ids})
+        if self.department_ids:
+            condition |= Q(**{f"{department_field}__in": self.department_ids}) & Q(
+                **{f"{center_field}__in": self.center_ids}
+            )
         return queryset.filter(condition)
 
     @property
     def department_bound(self) -> bool:
-        center_wide = self.roles - {Role.APPROVER}
-        return bool(self.department_ids) and not center_wide
+        """Only approver assignments: department rows only."""
+        return not self.is_admin and self.roles <= {Role.APPROVER} and bool(self.roles)
+
+
+def _descendant_map(root_ids: set[int]) -> dict[int, int]:
+    """Every center under the roots (roots included) → the root it descends from."""
+    owner = {cid: cid for cid in root_ids}
+    frontier = set(root_ids)
+    while frontier:
+        children = Center.objects.filter(parent_id__in=frontier).values_list("id", "parent_id")
+        frontier = set()
+        for child_id, parent_id in children:
+            if child_id not in owner:
+                owner[child_id] = owner[parent_id]
+                frontier.add(child_id)
+    return owner
 
 
 def _descendants(center_ids: set[int]) -> set[int]:
-    result = set(center_ids)
-    frontier = set(center_ids)
-    while frontier:
-        frontier = (
-            set(Center.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - result
-        )
-        result |= frontier
-    return result
+    return set(_descendant_map(center_ids))
 
 
-def scope_for(user: User | None) -> Scope:
-    if user is None or not user.is_authenticated:
-        return Scope(user_id=None)
+def _build_scope(user: User) -> Scope:
     if user.is_superuser:
         return Scope(user_id=user.pk, is_admin=True, roles=frozenset({Role.ADMIN}))
-    assignments = list(RoleAssignment.objects.filter(user=user))
-    roles = frozenset(a.role for a in assignments)
+    if not user.is_active:
+        return Scope(user_id=user.pk)
+    assignments = list(
+        RoleAssignment.objects.filter(user=user, center__is_active=True).values_list(
+            "role", "center_id", "department_id"
+        )
+    )
+    roots: dict[int, set[str]] = {}
+    for role, center_id, _ in assignments:
+        roots.setdefault(center_id, set()).add(role)
     center_roles: dict[int, set[str]] = {}
-    for a in assignments:
-        center_roles.setdefault(a.center_id, set()).add(a.role)
-    center_ids = _descendants({a.center_id for a in assignments})
-    department_ids = frozenset(a.department_id for a in assignments if a.department_id)
+    wide: set[int] = set()
+    # A role held at a center holds in every center below it (a city manager manages its
+    # counties); each root is expanded separately so roles from different roots merge.
+    for root, root_roles in roots.items():
+        for center_id in _descendants({root}):
+            center_roles.setdefault(center_id, set()).update(root_roles)
+            if root_roles - {Role.APPROVER}:
+                wide.add(center_id)
     return Scope(
         user_id=user.pk,
         is_admin=False,
-        roles=roles,
-        center_ids=frozenset(center_ids),
-        department_ids=department_ids,
+        roles=frozenset(role for role, _, _ in assignments),
+        center_ids=frozenset(center_roles),
+        wide_center_ids=frozenset(wide),
+        department_ids=frozenset(d for role, _, d in assignments if d and role == Role.APPROVER),
         center_roles={k: frozenset(v) for k, v in center_roles.items()},
     )
+
+
+def scope_for(user: User | None) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    if user is None or not user.is_authenticated:
+        return Scope(user_id=None)
+    cached = getattr(user, _SCOPE_ATTR, None)
+    if cached is None:
+        cached = _build_scope(user)
+        setattr(user, _SCOPE_ATTR, cached)
+    return cached
+
+
+def invalidate_scope(user: User) -> None:
+    """Forget the memoised scope (after a role change on this same user object)."""
+    if hasattr(user, _SCOPE_ATTR):
+        delattr(user, _SCOPE_ATTR)
 
 
 def center_get(*, code: str) -> Center | None:
@@ -93,7 +164,7 @@ def center_get(*, code: str) -> Center | None:
 
 
 def centers_public() -> QuerySet[Center]:
-    return Center.objects.filter(is_active=True).select_related("parent")
+    return Center.objects.filter(is_active=True).select_related("parent").order_by("code")
 
 
 def departments_of(center: Center) -> QuerySet[Department]:
@@ -105,9 +176,30 @@ def windows_of(center: Center) -> QuerySet[Window]:
 
 
 def staff_public(center: Center | None = None) -> QuerySet[User]:
+    """Staff shown in the public directory (6.2.1): public, named, not devices."""
     qs = User.objects.filter(is_active=True, is_public=True, is_device=False).exclude(
         display_name=""
     )
     if center is not None:
-        qs = qs.filter(roles__center=center)
-    return qs.distinct().select_related("home_window").prefetch_related("roles__department")
+        qs = qs.filter(pk__in=RoleAssignment.objects.filter(center=center).values("user_id"))
+    return (
+        qs.select_related("home_window", "home_window__department")
+        .prefetch_related("roles__department")
+        # Window numbers are text: order "2" before "10"; staff without a window last.
+        .order_by(
+            Length("home_window__number").asc(nulls_last=True),
+            "home_window__number",
+            "badge_no",
+            "username",
+        )
+    )
+
+
+def staff_department(user: User, center: Center | None = None) -> Department | None:
+    """The department a staff member is shown under: their window's, else their role's."""
+    if user.home_window_id and user.home_window.department_id:
+        return user.home_window.department
+    for assignment in user.roles.all():
+        if assignment.department_id and (center is None or assignment.center_id == center.id):
+            return assignment.department
+    return None

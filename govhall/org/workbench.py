@@ -23,6 +23,8 @@ class Screen:
     roles: frozenset[str] | set[str] = field(default_factory=frozenset)
     description: str = ""
     order: int = 100
+    # Heading the screen is listed under; empty: the app of url_name's namespace.
+    group: str = ""
 
 
 def register_screen(screen: Screen) -> None:
@@ -32,3 +34,7 @@ def register_screen(screen: Screen) -> None:
 def screens_for(roles: set[str] | frozenset[str], is_admin: bool = False) -> list[Screen]:
     visible = [s for s in _SCREENS.values() if is_admin or set(s.roles) & set(roles)]
     return sorted(visible, key=lambda s: (s.order, s.title))
+
+
+def unregister_screen(key: str) -> None:
+    _SCREENS.pop(key, None)

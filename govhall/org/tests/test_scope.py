@@ -1,0 +1,116 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from govhall.org.models import Department, Role, User, Window
+from govhall.org.selectors import invalidate_scope, scope_for
+from govhall.org.testing import make_user, make_window
+
+pytestmark = pytest.mark.django_db
+
+
+def test_clerk_of_county_a_does_not_see_county_b(tree):
+    clerk = make_user("clerk-a", (Role.CLERK, tree["a"]))
+    make_window(tree["a"], "1")
+    make_window(tree["b"], "1")
+    scope = scope_for(clerk)
+    assert scope.sees_center(tree["a"].id)
+    assert not scope.sees_center(tree["b"].id)
+    assert not scope.sees_center(tree["city"].id)
+    windows = scope.filter(Window.objects.all())
+    assert {w.center_id for w in windows} == {tree["a"].id}
+    assert scope.has_role(Role.CLERK, tree["a"].id)
+    assert not scope.has_role(Role.CLERK, tree["b"].id)
+    assert not scope.is_admin
+
+
+def test_city_manager_sees_its_counties_not_the_province(tree):
+    manager = make_user("manager-c", (Role.MANAGER, tree["city"]))
+    scope = scope_for(manager)
+    for key in ("city", "a", "b"):
+        assert scope.sees_center(tree[key].id), key
+        assert scope.has_role(Role.MANAGER, tree[key].id), key
+    assert not scope.sees_center(tree["province"].id)
+    assert set(scope.centers()) == {tree["city"], tree["a"], tree["b"]}
+
+
+def test_approver_sees_only_their_department_rows(tree):
+    approver = make_user("approver-a", (Role.APPROVER, tree["a"], tree["a_scjg"]))
+    scope = scope_for(approver)
+    assert scope.department_bound
+    rows = scope.filter(Department.objects.all(), center_field="center", department_field="id")
+    assert list(rows) == [tree["a_scjg"]]
+    # The same department code in another county is not theirs.
+    assert tree["b_scjg"] not in rows
+    # Window rows through their department field.
+    w_scjg = make_window(tree["a"], "7", Window.Kind.DOMAIN, department=tree["a_scjg"])
+    make_window(tree["a"], "8", Window.Kind.DOMAIN, department=tree["a_rsj"])
+    make_window(tree["a"], "1")
+    visible = scope.filter(Window.objects.all(), department_field="department")
+    assert list(visible) == [w_scjg]
+
+
+def test_approver_who_is_also_clerk_elsewhere_is_bound_only_where_approver(tree):
+    user = make_user("mixed", (Role.APPROVER, tree["a"], tree["a_scjg"]), (Role.CLERK, tree["b"]))
+    make_window(tree["a"], "7", Window.Kind.DOMAIN, department=tree["a_scjg"])
+    make_window(tree["a"], "8", Window.Kind.DOMAIN, department=tree["a_rsj"])
+    make_window(tree["b"], "1")
+    make_window(tree["b"], "2", Window.Kind.DOMAIN, department=tree["b_scjg"])
+    visible = scope_for(user).filter(Window.objects.all(), department_field="department")
+    assert {(w.center_id, w.number) for w in visible} == {
+        (tree["a"].id, "7"),
+        (tree["b"].id, "1"),
+        (tree["b"].id, "2"),
+    }
+
+
+def test_superuser_sees_everything_admin_role_only_own_centers(tree):
+    root = make_user("root", superuser=True)
+    assert scope_for(root).is_admin
+    assert scope_for(root).sees_center(tree["province"].id)
+    assert scope_for(root).filter(Window.objects.all()).query is not None
+    local_admin = make_user("admin-a", (Role.ADMIN, tree["a"]))
+    scope = scope_for(local_admin)
+    assert not scope.is_admin
+    assert scope.administers(tree["a"].id)
+    assert not scope.administers(tree["b"].id)
+    assert not scope.sees_center(tree["b"].id)
+
+
+def test_anonymous_and_roleless_users_see_nothing(tree):
+    from django.contrib.auth.models import AnonymousUser
+
+    make_window(tree["a"], "1")
+    assert not scope_for(AnonymousUser()).filter(Window.objects.all()).exists()
+    assert not scope_for(None).sees_center(tree["a"].id)
+    nobody = make_user("nobody")
+    assert not scope_for(nobody).filter(Window.objects.all()).exists()
+    assert not scope_for(nobody).filter(Window.objects.all(), department_field="department")
+
+
+def test_inactive_user_sees_nothing(tree):
+    user = make_user("gone", (Role.CLERK, tree["a"]), is_active=False)
+    assert not scope_for(user).sees_center(tree["a"].id)
+
+
+def test_scope_is_memoised_per_user_object(tree):
+    clerk = make_user("clerk-a", (Role.CLERK, tree["a"]))
+    first = scope_for(clerk)
+    with CaptureQueriesContext(connection) as queries:
+        assert scope_for(clerk) is first
+    assert len(queries) == 0
+    # A fresh object (the next request) computes it again.
+    again = User.objects.get(pk=clerk.pk)
+    assert scope_for(again) is not first
+    assert scope_for(again) == first
+
+
+def test_role_assign_invalidates_the_memo(tree):
+    from govhall.org import services
+
+    clerk = make_user("clerk-a", (Role.CLERK, tree["a"]))
+    assert not scope_for(clerk).sees_center(tree["b"].id)
+    services.role_assign(user=clerk, role=Role.CLERK, center=tree["b"], actor=None)
+    assert scope_for(clerk).sees_center(tree["b"].id)
+    invalidate_scope(clerk)
+    assert scope_for(clerk).sees_center(tree["b"].id)
