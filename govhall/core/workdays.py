@@ -18,8 +18,12 @@ import datetime as dt
 import threading
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max
 from django.dispatch import Signal
 from django.utils import timezone
@@ -140,8 +144,8 @@ def _index_for(*days: dt.date) -> _Index:
         return index
     if min(days) < index.first:
         raise ValueError(f"日期早于工作日历起始年份 {index.first.year}")
-    # A date far in the future: widen the index once rather than guessing.
-    _extra_years = max(days).year - index.last.year + 5
+    # A date far in the future: widen the index (cumulatively) rather than guessing.
+    _extra_years += max(days).year - index.last.year + 5
     invalidate()
     return _current()
 
@@ -203,8 +207,11 @@ def next_workday_on_or_after(day: dt.date) -> dt.date:
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The close of a center-local day (23:59:59), timezone-aware."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+    """The close of a center-local day (23:59:59), timezone-aware.
+
+    Center-local is settings.TIME_ZONE, whatever time zone a request may have activated.
+    """
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=timezone.get_default_timezone())
 
 
 def deadline_at(received_at: dt.datetime, n: int) -> dt.datetime:
@@ -213,7 +220,7 @@ def deadline_at(received_at: dt.datetime, n: int) -> dt.datetime:
 
 
 def deadline_info(received_at: dt.datetime, n: int) -> Deadline:
-    local_day = timezone.localtime(received_at).date()
+    local_day = timezone.localtime(received_at, timezone.get_default_timezone()).date()
     result = add_workdays_info(local_day, n)
     return Deadline(end_of_day(result.date), result.date, result.provisional)
 
@@ -227,3 +234,63 @@ def missing_years_ahead(today: dt.date | None = None, ahead: int = 1) -> list[in
     today = today or timezone.localdate()
     known = known_years()
     return [y for y in range(today.year, today.year + ahead + 1) if y not in known]
+
+
+# The State Council publishes next year's holidays in November or December, so next year
+# can only be required from this (month, day) on; earlier its absence is a notice.
+NEXT_YEAR_REQUIRED_FROM = (12, 1)
+
+
+def blocking_missing_years(today: dt.date | None = None) -> list[int]:
+    """Missing years that make the service not ready: this year always, next year from
+    settings.CALENDAR_NEXT_YEAR_REQUIRED_FROM (default 1 December) on."""
+    today = today or timezone.localdate()
+    month, day = getattr(settings, "CALENDAR_NEXT_YEAR_REQUIRED_FROM", NEXT_YEAR_REQUIRED_FROM)
+    required_from = dt.date(today.year, month, day)
+    return [y for y in missing_years_ahead(today) if y == today.year or today >= required_from]
+
+
+# --- change notification ------------------------------------------------------------
+
+_batch = threading.local()
+
+
+def calendar_touched(years: set[int]) -> None:
+    """The calendar of `years` changed in the current transaction.
+
+    The index is dropped at once; `calendar_changed` is sent once after commit (inside a
+    `calendar_batch()` once for the whole batch, however many rows were saved).
+    """
+    invalidate()
+    pending = getattr(_batch, "years", None)
+    if pending is not None:
+        pending.update(years)
+        return
+    _send_on_commit(set(years))
+
+
+@contextmanager
+def calendar_batch() -> Iterator[None]:
+    """Collect every calendar change made inside into one `calendar_changed` signal."""
+    if getattr(_batch, "years", None) is not None:
+        yield  # nested: the outermost batch sends
+        return
+    _batch.years = set()
+    try:
+        yield
+        years = _batch.years
+    finally:
+        _batch.years = None
+    if years:
+        invalidate()
+        _send_on_commit(years)
+
+
+def _send_on_commit(years: set[int]) -> None:
+    def send() -> None:
+        # Other processes see the new calendar within CALENDAR_RECHECK_SECONDS; this one
+        # at once, before receivers recompute.
+        invalidate()
+        calendar_changed.send(sender=None, years=frozenset(years))
+
+    transaction.on_commit(send)
