@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -360,8 +361,7 @@ class WorkdaysOut(Schema):
     provisional: bool
     provisional_years: list[int]
 
-    class Config:
-        populate_by_name = True
+    model_config = ConfigDict(populate_by_name=True)
 
 
 def _year_out(record: Any) -> dict[str, Any]:
@@ -441,6 +441,7 @@ def calendar_year_post(request: HttpRequest, payload: CalendarYearIn) -> tuple[i
 @calendar_router.get(
     "/calendar/workdays",
     response=WorkdaysOut,
+    by_alias=True,
     auth=None,
     summary="工作日计算：某日之后第 n 个工作日及其截止时间",
 )
