@@ -18,11 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import re_path
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from pydantic import ConfigDict
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic import ConfigDict
 
 from govhall.core.errors import DomainError
 
