@@ -161,7 +161,16 @@ def install_error_handlers(api: Any) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403:
             return problem(403, "请求被拒绝（CSRF 校验失败或无权限）。", code="forbidden")
-        return problem(exc.status_code, str(exc), code=f"http_{exc.status_code}")
+        if exc.status_code == 400:
+            # ninja's own 400s are unparseable bodies; its message is English.
+            return problem(
+                400,
+                "请求内容无法解析，请提交合法的 JSON。",
+                code="malformed_body",
+                errors=[{"field": "body", "message": "不是合法的 JSON"}],
+            )
+        detail = STATUS_TITLES.get(exc.status_code, "请求失败") + "。"
+        return problem(exc.status_code, detail, code=f"http_{exc.status_code}")
 
     @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:

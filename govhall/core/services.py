@@ -40,7 +40,7 @@ def calendar_seed_missing_years(*, actor: Any = None, now: dt.datetime | None = 
         return []
     years = {y: CalendarYear(year=y, source="chinese_calendar") for y in added}
     CalendarYear.objects.bulk_create(years.values())
-    chinese = {h.value[0]: h.chinese for h in chinese_calendar.Holiday}
+    chinese = {h.value: h.chinese for h in chinese_calendar.Holiday}
     rows = [
         CalendarDay(date=d, year_id=d.year, kind=CalendarDay.HOLIDAY, name=chinese.get(n, n))
         for d, n in chinese_calendar.holidays.items()
