@@ -38,7 +38,6 @@ class Command(BaseCommand):
         last_run: dict[str, float] = {}
         self.stdout.write(f"后台进程 {name} 启动，任务：{', '.join(j.name for j in jobs) or '无'}")
         while not stop["now"]:
-            close_old_connections()
             heartbeat(name)
             for job in jobs:
                 due = last_run.get(job.name, 0.0) + job.every_seconds
@@ -54,4 +53,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"任务 {job.name}：{done if done is not None else '完成'}")
             if once:
                 break
+            # A long-lived process: drop connections the database may have timed out.
+            close_old_connections()
             time.sleep(tick)
