@@ -140,7 +140,11 @@ def _current() -> _Index:
 def _index_for(*days: dt.date) -> _Index:
     global _extra_years
     index = _current()
-    if all(index.covers(d) for d in days):
+    first, last = index.first, index.last
+    for d in days:
+        if not first <= d <= last:
+            break
+    else:
         return index
     if min(days) < index.first:
         raise ValueError(f"日期早于工作日历起始年份 {index.first.year}")
@@ -167,27 +171,32 @@ def add_workdays(day: dt.date, n: int) -> dt.date:
 
     n = 0 returns `day`; a negative n counts backwards (-1: the last working day before).
     """
-    return add_workdays_info(day, n).date
+    if n == 0:
+        return day
+    index, position = _locate(_index_for(day), day, n)
+    return dt.date.fromordinal(index.workday_ords[position])
 
 
 def add_workdays_info(day: dt.date, n: int) -> WorkdayResult:
-    index = _index_for(day)
-    offset = day.toordinal() - index.base
-    if n == 0:
-        return WorkdayResult(day, is_provisional(day, day))
-    if n > 0:
-        done = index.cum[offset]  # working days up to and including `day`
-        position = done + n - 1
-        if position >= len(index.workday_ords):
-            index = _index_for(day, day + dt.timedelta(days=n * 2 + 30))
-            return add_workdays_info(day, n)
-    else:
-        before = index.cum[offset] - (1 if _is_workday_raw(day, index.special) else 0)
-        position = before + n
-        if position < 0:
-            raise ValueError("日期早于工作日历起始年份")
-    result = dt.date.fromordinal(index.workday_ords[position])
+    """add_workdays, and whether the answer touches a year the table lacks."""
+    result = add_workdays(day, n)
     return WorkdayResult(result, is_provisional(day, result))
+
+
+def _locate(index: _Index, day: dt.date, n: int) -> tuple[_Index, int]:
+    """The index holding the answer (widened if needed) and its position in workday_ords."""
+    offset = day.toordinal() - index.base
+    if n > 0:
+        position = index.cum[offset] + n - 1  # cum counts working days up to `day`
+        if position >= len(index.workday_ords):
+            wider = _index_for(day, day + dt.timedelta(days=n * 2 + 30))
+            return _locate(wider, day, n)
+        return index, position
+    before = index.cum[offset] - (1 if _is_workday_raw(day, index.special) else 0)
+    position = before + n
+    if position < 0:
+        raise ValueError("日期早于工作日历起始年份")
+    return index, position
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
