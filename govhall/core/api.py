@@ -6,6 +6,7 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import re_path
+from django.urls import URLPattern, re_path
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -174,11 +175,11 @@ def install_error_handlers(api: Any) -> None:
 
     @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return problem(403, str(exc) or "无权执行此操作。", code="forbidden")
+        return problem(403, _chinese_or(str(exc), "无权执行此操作。"), code="forbidden")
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(404, str(exc) or "未找到请求的对象。", code="not_found")
+        return problem(404, _chinese_or(str(exc), "未找到请求的对象。"), code="not_found")
 
     @api.exception_handler(ObjectDoesNotExist)
     def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
@@ -203,9 +204,40 @@ def _install_not_found(api: Any) -> None:
     build = api._get_urls
 
     def urls_with_catch_all() -> list:
-        return [*build(), re_path(r"^.*$", api_not_found, name="not-found")]
+        patterns = build()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _problem_on_405(pattern.callback)
+        return [*patterns, re_path(r"^.*$", api_not_found, name="not-found")]
 
     api._get_urls = urls_with_catch_all
+
+
+def _problem_on_405(view: Any) -> Any:
+    """ninja answers a wrong method with a plain-text 405; make it problem+json too."""
+
+    @functools.wraps(view)  # keeps csrf_exempt and the other view attributes
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            PROBLEM_CONTENT_TYPE
+        ):
+            allowed = response.get("Allow", "")
+            converted = problem(
+                405,
+                f"此接口不支持 {request.method} 方法（可用：{allowed}）。",
+                code="method_not_allowed",
+            )
+            converted["Allow"] = allowed
+            return converted
+        return response
+
+    return wrapped
+
+
+def _chinese_or(message: str, fallback: str) -> str:
+    # Django's own 404/403 messages are English; people get a Chinese one.
+    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else fallback
 
 
 class BearerTokenAuth(HttpBearer):

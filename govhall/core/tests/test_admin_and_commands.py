@@ -213,3 +213,16 @@ def test_check_deploy_is_clean_with_debug_off(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_old_idempotency_records_are_purged():
+    from govhall.core.jobs import JOBS, discover_jobs, purge_idempotency_records
+
+    now = dt.datetime(2026, 2, 13, 10, tzinfo=dt.UTC)
+    old = IdempotencyRecord.objects.create(scope="s", key="old", request_hash="h")
+    fresh = IdempotencyRecord.objects.create(scope="s", key="fresh", request_hash="h")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(hours=73))
+    IdempotencyRecord.objects.filter(pk=fresh.pk).update(created_at=now - dt.timedelta(hours=1))
+    assert purge_idempotency_records(now) == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
+    assert JOBS[0].name in {j.name for j in discover_jobs()}

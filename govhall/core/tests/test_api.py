@@ -81,6 +81,8 @@ def post_json(client, url, body, **headers):
         ("conflict", 409, "conflict", None),
         ("transition", 409, "invalid_transition", None),
         ("django_validation", 422, "invalid_input", "phone"),
+        ("http404", 404, "not_found", None),
+        ("permission", 403, "forbidden", None),
         ("boom", 500, "server_error", None),
     ],
 )
@@ -115,6 +117,12 @@ def test_unknown_api_paths_are_problem_json_404(client):
         body = problem_of(client.get(path), 404)
         assert body["code"] == "not_found"
     problem_of(client.post("/api/v1/nope", data="{}", content_type="application/json"), 404)
+
+
+def test_wrong_method_is_problem_json_405(client):
+    body = problem_of(client.delete("/api/v1/health"), 405)
+    assert body["code"] == "method_not_allowed"
+    assert "GET" in body["detail"]
 
 
 def test_real_endpoints_keep_working_next_to_the_catch_all(client):

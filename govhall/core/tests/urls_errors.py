@@ -1,6 +1,7 @@
 """A test-only API that raises every kind of error the real endpoints may raise."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.urls import path
 from ninja import NinjaAPI, Schema
 
@@ -18,6 +19,8 @@ RAISES = {
     "conflict": errors.Conflict("号码已被占用。"),
     "transition": errors.InvalidTransition("已办结的办件不能再受理。"),
     "django_validation": ValidationError({"phone": ["手机号码应为11位中国大陆手机号。"]}),
+    "http404": Http404("No Case matches the given query."),
+    "permission": PermissionDenied(),
     "boom": RuntimeError("unexpected"),
 }
 
