@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, re_path
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -457,7 +457,7 @@ def calendar_year_detail(request: HttpRequest, year: int) -> dict[str, Any]:
     response={201: CalendarYearDetailOut},
     summary="录入（或替换）一个年度的节假日与调休上班日（管理员）",
 )
-def calendar_year_post(request: HttpRequest, payload: CalendarYearIn) -> tuple[int, Any]:
+def calendar_year_post(request: HttpRequest, payload: CalendarYearIn) -> Status:
     from govhall.core.errors import Forbidden, InvalidInput
     from govhall.core.services import calendar_year_enter
 
@@ -476,7 +476,7 @@ def calendar_year_post(request: HttpRequest, payload: CalendarYearIn) -> tuple[i
         actor=user,
     )
     record.refresh_from_db()
-    return 201, _year_out(record)
+    return Status(201, _year_out(record))
 
 
 @calendar_router.get(
