@@ -496,7 +496,10 @@ def calendar_workdays(
 
     if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 12, 31):
         raise InvalidInput("日期须在 2000-01-01 到 2100-12-31 之间。", field="from")
-    result = workdays.add_workdays_info(start, n)
+    try:
+        result = workdays.add_workdays_info(start, n)
+    except ValueError as exc:  # counted back past the first year of the calendar
+        raise InvalidInput("结果早于工作日历的起始年份（2000年）。", field="n") from exc
     low, high = sorted((start, result.date))
     known = workdays.known_years()
     return {

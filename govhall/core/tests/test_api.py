@@ -241,6 +241,7 @@ def test_calendar_workdays_endpoint(client):
         ("from=2026-02-13&n=x", "n"),
         ("from=2026-02-13&n=99999", "n"),
         ("from=1990-01-01&n=5", "from"),
+        ("from=2000-01-05&n=-200", "n"),
     ],
 )
 def test_calendar_workdays_bad_input(client, query, field):
