@@ -6,6 +6,7 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from typing import Any
 
@@ -15,12 +16,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, re_path
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
+from pydantic import ConfigDict
 
 from govhall.core.errors import DomainError
 
@@ -159,15 +162,24 @@ def install_error_handlers(api: Any) -> None:
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.status_code == 403:
             return problem(403, "请求被拒绝（CSRF 校验失败或无权限）。", code="forbidden")
-        return problem(exc.status_code, str(exc), code=f"http_{exc.status_code}")
+        if exc.status_code == 400:
+            # ninja's own 400s are unparseable bodies; its message is English.
+            return problem(
+                400,
+                "请求内容无法解析，请提交合法的 JSON。",
+                code="malformed_body",
+                errors=[{"field": "body", "message": "不是合法的 JSON"}],
+            )
+        detail = STATUS_TITLES.get(exc.status_code, "请求失败") + "。"
+        return problem(exc.status_code, detail, code=f"http_{exc.status_code}")
 
     @api.exception_handler(PermissionDenied)
     def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return problem(403, str(exc) or "无权执行此操作。", code="forbidden")
+        return problem(403, _chinese_or(str(exc), "无权执行此操作。"), code="forbidden")
 
     @api.exception_handler(Http404)
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(404, str(exc) or "未找到请求的对象。", code="not_found")
+        return problem(404, _chinese_or(str(exc), "未找到请求的对象。"), code="not_found")
 
     @api.exception_handler(ObjectDoesNotExist)
     def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
@@ -178,6 +190,55 @@ def install_error_handlers(api: Any) -> None:
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return problem(500, "服务器内部错误，请稍后重试或联系管理员。", code="server_error")
 
+    _install_not_found(api)
+
+
+def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """Any path under the API that no endpoint claims: problem+json, never an HTML page."""
+    return problem(404, f"接口不存在：{request.method} {request.path}", code="not_found")
+
+
+def _install_not_found(api: Any) -> None:
+    # Routers are mounted after this runs, so the catch-all is appended when the URLs are
+    # built: it must come after every real endpoint.
+    build = api._get_urls
+
+    def urls_with_catch_all() -> list:
+        patterns = build()
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _problem_on_405(pattern.callback)
+        return [*patterns, re_path(r"^.*$", api_not_found, name="not-found")]
+
+    api._get_urls = urls_with_catch_all
+
+
+def _problem_on_405(view: Any) -> Any:
+    """ninja answers a wrong method with a plain-text 405; make it problem+json too."""
+
+    @functools.wraps(view)  # keeps csrf_exempt and the other view attributes
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
+            PROBLEM_CONTENT_TYPE
+        ):
+            allowed = response.get("Allow", "")
+            converted = problem(
+                405,
+                f"此接口不支持 {request.method} 方法（可用：{allowed}）。",
+                code="method_not_allowed",
+            )
+            converted["Allow"] = allowed
+            return converted
+        return response
+
+    return wrapped
+
+
+def _chinese_or(message: str, fallback: str) -> str:
+    # Django's own 404/403 messages are English; people get a Chinese one.
+    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else fallback
+
 
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` for staff and device accounts."""
@@ -185,14 +246,14 @@ class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from govhall.core.models import ApiToken
 
+        now = timezone.now()
         record = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
             .first()
         )
-        if record is None or not record.user.is_active:
+        if record is None or not record.user.is_active or record.is_expired(now):
             return None
-        now = timezone.now()
         if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
             # Throttled write: a busy device must not turn every read into a write.
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
@@ -202,6 +263,16 @@ class BearerTokenAuth(HttpBearer):
 
 class StaffSessionAuth(SessionAuth):
     """Browser session (cookie + CSRF on writes)."""
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # Without a session cookie there is nothing to protect from CSRF: answer 401
+        # (log in), not 403 (CSRF failed), to a client that simply sent no credentials.
+        if not request.COOKIES.get(self.param_name):
+            return None
+        return super()._get_key(request)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return super().authenticate(request, key) if key else None
 
 
 STAFF_AUTH = [BearerTokenAuth(), StaffSessionAuth()]
@@ -250,8 +321,14 @@ def ready(request: HttpRequest) -> HttpResponse:
     except Exception as exc:
         checks["database"] = f"error: {exc.__class__.__name__}"
         return JsonResponse({"status": "unavailable", "checks": checks}, status=503)
+    notices: list[str] = []
     missing = workdays.missing_years_ahead()
-    checks["calendar"] = "ok" if not missing else f"缺少年度：{','.join(map(str, missing))}"
+    blocking = workdays.blocking_missing_years()
+    checks["calendar"] = (
+        "ok" if not blocking else f"工作日历缺少年度：{','.join(map(str, blocking))}"
+    )
+    if missing and not blocking:
+        notices.append(f"工作日历尚未录入 {','.join(map(str, missing))} 年，相关期限为临时计算。")
     now = timezone.now()
     beat = WorkerHeartbeat.objects.order_by("-seen_at").first()
     max_age = dt.timedelta(seconds=settings.WORKER_HEARTBEAT_MAX_AGE_SECONDS)
@@ -263,7 +340,173 @@ def ready(request: HttpRequest) -> HttpResponse:
         checks["worker"] = "ok"
     ok = all(v == "ok" for v in checks.values())
     return JsonResponse(
-        {"status": "ready" if ok else "degraded", "checks": checks},
+        {
+            "status": "ready" if ok else "degraded",
+            "checks": checks,
+            "calendar_missing_years": missing,
+            "notices": notices,
+        },
         status=200 if ok else 503,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+# --- working-day calendar: public reads, admin entry ---------------------------------
+
+calendar_router = Router(tags=["工作日历"])
+router.add_router("/", calendar_router)
+
+
+class CalendarDayIn(Schema):
+    date: dt.date
+    name: str = Field("", max_length=64)
+
+
+class CalendarYearIn(Schema):
+    year: int = Field(..., ge=2000, le=2100)
+    notes: str = Field("", max_length=200)
+    holidays: list[CalendarDayIn] = Field(default_factory=list, max_length=366)
+    workdays: list[CalendarDayIn] = Field(default_factory=list, max_length=366)
+
+
+class CalendarDayOut(Schema):
+    date: dt.date
+    kind: str
+    name: str
+
+
+class CalendarYearOut(Schema):
+    year: int
+    source: str
+    notes: str
+    updated_at: dt.datetime
+    holidays: int
+    workdays: int
+
+
+class CalendarYearDetailOut(CalendarYearOut):
+    days: list[CalendarDayOut]
+
+
+class CalendarYearList(Schema):
+    count: int
+    results: list[CalendarYearOut]
+    missing_years: list[int]
+
+
+class WorkdaysOut(Schema):
+    start: dt.date = Field(..., alias="from")
+    n: int
+    date: dt.date
+    deadline_at: dt.datetime
+    provisional: bool
+    provisional_years: list[int]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+def _year_out(record: Any) -> dict[str, Any]:
+    from govhall.core.models import CalendarDay
+
+    days = list(record.days.all())
+    return {
+        "year": record.year,
+        "source": record.source,
+        "notes": record.notes,
+        "updated_at": record.updated_at,
+        "holidays": sum(d.kind == CalendarDay.HOLIDAY for d in days),
+        "workdays": sum(d.kind == CalendarDay.WORKDAY for d in days),
+        "days": [{"date": d.date, "kind": d.kind, "name": d.name} for d in days],
+    }
+
+
+@calendar_router.get(
+    "/calendar/years", response=CalendarYearList, auth=None, summary="已录入的工作日历年度"
+)
+def calendar_years(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any]:
+    from govhall.core import workdays
+    from govhall.core.models import CalendarYear
+
+    queryset = CalendarYear.objects.prefetch_related("days").order_by("year")
+    count, records = paginate(queryset, params.page, params.page_size)
+    return {
+        "count": count,
+        "results": [_year_out(r) for r in records],
+        "missing_years": workdays.missing_years_ahead(),
+    }
+
+
+@calendar_router.get(
+    "/calendar/years/{year}",
+    response=CalendarYearDetailOut,
+    auth=None,
+    summary="一个年度的节假日与调休上班日",
+)
+def calendar_year_detail(request: HttpRequest, year: int) -> dict[str, Any]:
+    from govhall.core.errors import NotFound
+    from govhall.core.models import CalendarYear
+
+    record = CalendarYear.objects.prefetch_related("days").filter(year=year).first()
+    if record is None:
+        raise NotFound(f"{year} 年的工作日历尚未录入。", field="year")
+    return _year_out(record)
+
+
+@calendar_router.post(
+    "/calendar/years",
+    response={201: CalendarYearDetailOut},
+    summary="录入（或替换）一个年度的节假日与调休上班日（管理员）",
+)
+def calendar_year_post(request: HttpRequest, payload: CalendarYearIn) -> Status:
+    from govhall.core.errors import Forbidden, InvalidInput
+    from govhall.core.services import calendar_year_enter
+
+    user = request.user
+    if not (user.is_superuser or user.has_perm("core.change_calendaryear")):
+        raise Forbidden("只有系统管理员可以录入工作日历。")
+    for field in ("holidays", "workdays"):
+        dates = [d.date for d in getattr(payload, field)]
+        if len(set(dates)) != len(dates):
+            raise InvalidInput(f"{field} 中有重复的日期。", field=field)
+    record = calendar_year_enter(
+        year=payload.year,
+        holidays={d.date: d.name for d in payload.holidays},
+        workdays={d.date: d.name for d in payload.workdays},
+        notes=payload.notes,
+        actor=user,
+    )
+    record.refresh_from_db()
+    return Status(201, _year_out(record))
+
+
+@calendar_router.get(
+    "/calendar/workdays",
+    response=WorkdaysOut,
+    by_alias=True,
+    auth=None,
+    summary="工作日计算：某日之后第 n 个工作日及其截止时间",
+)
+def calendar_workdays(
+    request: HttpRequest,
+    start: dt.date = Query(..., alias="from"),  # noqa: B008
+    n: int = Query(..., ge=-3660, le=3660),
+) -> dict[str, Any]:
+    from govhall.core import workdays
+    from govhall.core.errors import InvalidInput
+
+    if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 12, 31):
+        raise InvalidInput("日期须在 2000-01-01 到 2100-12-31 之间。", field="from")
+    try:
+        result = workdays.add_workdays_info(start, n)
+    except ValueError as exc:  # counted back past the first year of the calendar
+        raise InvalidInput("结果早于工作日历的起始年份（2000年）。", field="n") from exc
+    low, high = sorted((start, result.date))
+    known = workdays.known_years()
+    return {
+        "from": start,
+        "n": n,
+        "date": result.date,
+        "deadline_at": workdays.end_of_day(result.date),
+        "provisional": result.provisional,
+        "provisional_years": [y for y in range(low.year, high.year + 1) if y not in known],
+    }

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "系统内核"
 
     def ready(self) -> None:
-        from govhall.core import signals  # noqa: F401
+        from govhall.core import checks, signals  # noqa: F401

@@ -82,10 +82,13 @@ def log_action(
     )
     label = str(actor) if actor is not None and not getattr(actor, "is_anonymous", False) else ""
     head = _lock_head(chain)
+    at = now or timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("log_action needs an aware datetime for now")
     entry = AuditEntry(
         chain=chain,
         seq=head.seq + 1,
-        at=now or timezone.now(),
+        at=at,
         actor=user,
         actor_label=label[:150],
         action=action,
@@ -110,11 +113,14 @@ class AuditProblem:
 
 def verify_chain(chain: str | None = None) -> list[AuditProblem]:
     """Walk each chain in order; report the first broken entry of each."""
-    chains = (
-        [chain]
-        if chain
-        else list(AuditEntry.objects.values_list("chain", flat=True).distinct().order_by("chain"))
-    )
+    if chain:
+        chains = [chain]
+    else:
+        # Heads too: a chain whose every entry was deleted still has its head.
+        chains = sorted(
+            set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+            | set(AuditHead.objects.values_list("chain", flat=True))
+        )
     problems: list[AuditProblem] = []
     for name in chains:
         problem = _verify_one(name)

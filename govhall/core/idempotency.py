@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -72,7 +73,15 @@ class IdempotencyMiddleware:
                 errors=[{"field": HEADER, "message": "最多200个字符"}],
             )
         scope = _scope(request)
-        request_hash = _request_hash(request)
+        try:
+            request_hash = _request_hash(request)
+        except RequestDataTooBig:
+            return problem(
+                413,
+                "请求内容过大。",
+                code="request_too_large",
+                errors=[{"field": "body", "message": "请求内容过大"}],
+            )
         with transaction.atomic():
             record = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
             if record is not None:

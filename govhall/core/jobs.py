@@ -38,3 +38,20 @@ def discover_jobs() -> list[Job]:
 
 def heartbeat(name: str, now: dt.datetime | None = None) -> None:
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": now or timezone.now()})
+
+
+def purge_idempotency_records(now: dt.datetime) -> int:
+    """Forget stored responses older than IDEMPOTENCY_KEEP_HOURS (default 72): clients
+    retry within minutes, and the table must not grow without end."""
+    from django.conf import settings
+
+    from govhall.core.models import IdempotencyRecord
+
+    hours = getattr(settings, "IDEMPOTENCY_KEEP_HOURS", 72)
+    deleted, _ = IdempotencyRecord.objects.filter(
+        created_at__lt=now - dt.timedelta(hours=hours)
+    ).delete()
+    return deleted
+
+
+JOBS = [Job("core.idempotency_purge", purge_idempotency_records, 3600)]

@@ -25,15 +25,21 @@ def mask_phone(value: str | None) -> str:
     return "*" * len(value)
 
 
+_NAME_SEPARATORS = "·•・.．"
+
+
 def mask_name(value: str | None) -> str:
-    """张三 → 张*; 欧阳娜娜 → 欧**娜; 买买提·艾力 keeps first and last character."""
+    """张三 → 张*; 欧阳娜娜 → 欧**娜; 买买提·艾力 → 买**·*力 (the separator dot stays, so
+    the name still reads as a transliterated name)."""
+    value = (value or "").strip()
     if not value:
         return ""
     if len(value) == 1:
         return value
     if len(value) == 2:
         return value[0] + "*"
-    return value[0] + "*" * (len(value) - 2) + value[-1]
+    middle = "".join(c if c in _NAME_SEPARATORS else "*" for c in value[1:-1])
+    return value[0] + middle + value[-1]
 
 
 def mask_address(value: str | None, keep: int = 6) -> str:

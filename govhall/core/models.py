@@ -74,23 +74,24 @@ class AuditEntry(models.Model):
     first broken one.
     """
 
-    chain = models.CharField(max_length=64, default="main")
-    seq = models.PositiveBigIntegerField()
-    at = models.DateTimeField(db_index=True)
+    chain = models.CharField("链", max_length=64, default="main")
+    seq = models.PositiveBigIntegerField("序号")
+    at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=120, db_index=True)
-    object_type = models.CharField(max_length=64, blank=True)
-    object_id = models.CharField(max_length=64, blank=True, db_index=True)
-    data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    actor_label = models.CharField("操作人名称", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=120, db_index=True)
+    object_type = models.CharField("对象类型", max_length=64, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    data = models.JSONField("内容", default=dict, blank=True)
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    hash = models.CharField("哈希", max_length=64)
 
     class Meta:
         verbose_name = "审计日志"
@@ -115,9 +116,13 @@ class AuditEntry(models.Model):
 class AuditHead(models.Model):
     """The last entry of each chain; locked FOR UPDATE while appending."""
 
-    chain = models.CharField(max_length=64, primary_key=True)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64, default="0" * 64)
+    chain = models.CharField("链", max_length=64, primary_key=True)
+    seq = models.PositiveBigIntegerField("序号", default=0)
+    hash = models.CharField("哈希", max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = "审计链尾"
+        verbose_name_plural = "审计链尾"
 
     def __str__(self) -> str:
         return f"{self.chain}@{self.seq}"
@@ -127,14 +132,18 @@ class ApiToken(models.Model):
     """A Bearer token for one user or device account. Only its SHA-256 is stored."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
     )
     label = models.CharField("用途", max_length=100, blank=True)
-    prefix = models.CharField(max_length=12)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    prefix = models.CharField("前缀", max_length=12)
+    key_hash = models.CharField("令牌摘要（SHA-256）", max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
@@ -147,19 +156,27 @@ class ApiToken(models.Model):
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
+    def is_expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+    def is_active(self, now: dt.datetime) -> bool:
+        return self.revoked_at is None and not self.is_expired(now)
+
 
 class IdempotencyRecord(models.Model):
     """The stored first response to a write request carrying an Idempotency-Key."""
 
-    scope = models.CharField(max_length=64)
-    key = models.CharField(max_length=200)
-    request_hash = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(default=0)
-    content_type = models.CharField(max_length=100, blank=True)
-    body = models.BinaryField(default=b"")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    scope = models.CharField("调用方", max_length=64)
+    key = models.CharField("Idempotency-Key", max_length=200)
+    request_hash = models.CharField("请求摘要", max_length=64)
+    status_code = models.PositiveSmallIntegerField("状态码", default=0)
+    content_type = models.CharField("内容类型", max_length=100, blank=True)
+    body = models.BinaryField("响应内容", default=b"")
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
 
     class Meta:
+        verbose_name = "幂等请求记录"
+        verbose_name_plural = "幂等请求记录"
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")
         ]
@@ -169,8 +186,12 @@ class IdempotencyRecord(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    name = models.CharField(max_length=100, primary_key=True)
-    seen_at = models.DateTimeField()
+    name = models.CharField("后台进程", max_length=100, primary_key=True)
+    seen_at = models.DateTimeField("最近心跳")
+
+    class Meta:
+        verbose_name = "后台进程心跳"
+        verbose_name_plural = "后台进程心跳"
 
     def __str__(self) -> str:
         return self.name

@@ -8,9 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from govhall.core import workdays as workdays_module
 from govhall.core.audit import log_action
 from govhall.core.errors import InvalidInput
 from govhall.core.models import CalendarDay, CalendarYear
+
+MIN_YEAR = 2000
+MAX_YEAR = 2100
 
 
 def calendar_package_years() -> list[int]:
@@ -36,13 +40,14 @@ def calendar_seed_missing_years(*, actor: Any = None, now: dt.datetime | None = 
         return []
     years = {y: CalendarYear(year=y, source="chinese_calendar") for y in added}
     CalendarYear.objects.bulk_create(years.values())
+    chinese = {h.value: h.chinese for h in chinese_calendar.Holiday}
     rows = [
-        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.HOLIDAY, name=str(name))
-        for d, name in chinese_calendar.holidays.items()
+        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.HOLIDAY, name=chinese.get(n, n))
+        for d, n in chinese_calendar.holidays.items()
         if d.year in years
     ] + [
-        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.WORKDAY, name=str(name))
-        for d, name in chinese_calendar.workdays.items()
+        CalendarDay(date=d, year_id=d.year, kind=CalendarDay.WORKDAY, name=chinese.get(n, n))
+        for d, n in chinese_calendar.workdays.items()
         if d.year in years
     ]
     CalendarDay.objects.bulk_create(rows)
@@ -53,7 +58,8 @@ def calendar_seed_missing_years(*, actor: Any = None, now: dt.datetime | None = 
         data={"years": added},
         now=now,
     )
-    _after_change(set(added))
+    # bulk_create sends no model signals: announce the new years once, after commit.
+    workdays_module.calendar_touched(set(added))
     return added
 
 
@@ -67,17 +73,40 @@ def calendar_year_enter(
     actor: Any,
     now: dt.datetime | None = None,
 ) -> CalendarYear:
-    """Enter (or replace) a year's holidays and adjusted working days."""
-    for day in [*holidays, *workdays]:
-        if day.year != year:
-            raise InvalidInput(f"日期 {day} 不在 {year} 年内。", field="date")
+    """Enter (or replace) a year's holidays and adjusted working days.
+
+    `holidays` are days off (usually weekdays), `workdays` are adjusted weekend working
+    days (调休). Sends `calendar_changed(years={year})` once, after commit.
+    """
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InvalidInput(f"年份须在 {MIN_YEAR} 到 {MAX_YEAR} 之间。", field="year")
+    for field, days in (("holidays", holidays), ("workdays", workdays)):
+        for day in days:
+            if day.year != year:
+                raise InvalidInput(f"日期 {day} 不在 {year} 年内。", field=field)
+    weekday = next((d for d in sorted(workdays) if d.weekday() < 5), None)
+    if weekday is not None:
+        raise InvalidInput(f"调休上班日 {weekday} 不是周末，无需录入。", field="workdays")
     overlap = set(holidays) & set(workdays)
     if overlap:
-        raise InvalidInput(f"日期 {min(overlap)} 不能既是假日又是调休上班日。", field="date")
-    record, _ = CalendarYear.objects.update_or_create(
-        year=year, defaults={"source": "manual", "notes": notes}
+        raise InvalidInput(f"日期 {min(overlap)} 不能既是假日又是调休上班日。", field="workdays")
+    with workdays_module.calendar_batch():
+        record, _ = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": "manual", "notes": notes}
+        )
+        CalendarDay.objects.filter(year=record).delete()
+        _bulk_days(record, holidays, workdays)
+    log_action(
+        actor=actor,
+        action="govhall.core.calendar.year_entered",
+        obj=record,
+        data={"holidays": len(holidays), "workdays": len(workdays), "notes": notes},
+        now=now or timezone.now(),
     )
-    CalendarDay.objects.filter(year=record).delete()
+    return record
+
+
+def _bulk_days(record: CalendarYear, holidays: dict, workdays: dict) -> None:
     CalendarDay.objects.bulk_create(
         [
             CalendarDay(date=d, year=record, kind=CalendarDay.HOLIDAY, name=n)
@@ -88,20 +117,3 @@ def calendar_year_enter(
             for d, n in workdays.items()
         ]
     )
-    log_action(
-        actor=actor,
-        action="govhall.core.calendar.year_entered",
-        obj=record,
-        data={"holidays": len(holidays), "workdays": len(workdays), "notes": notes},
-        now=now or timezone.now(),
-    )
-    _after_change({year})
-    return record
-
-
-def _after_change(years: set[int]) -> None:
-    from govhall.core import workdays
-
-    workdays.invalidate()
-    # Receivers recompute provisional deadlines once the new calendar is committed.
-    transaction.on_commit(lambda: workdays.calendar_changed.send(sender=CalendarYear, years=years))

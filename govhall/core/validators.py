@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 
@@ -53,6 +54,11 @@ _PROVINCE_CODES = {
 }
 
 
+def _normalise(value: str | None) -> str:
+    """Full-width characters typed with a Chinese IME become ASCII; then trimmed, upper."""
+    return unicodedata.normalize("NFKC", value or "").strip().upper()
+
+
 def id_card_check_char(first17: str) -> str:
     total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11]
@@ -60,8 +66,9 @@ def id_card_check_char(first17: str) -> str:
 
 def validate_resident_id(value: str) -> str:
     """GB 11643 citizen identity number: 18 characters, real birth date, check character."""
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    number = _normalise(value)
+    # [0-9], not \d: \d also matches other scripts' digits, which int() would accept.
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(
             "身份证号码应为18位，前17位为数字，最后一位为数字或X。", code="id_format"
         )
@@ -89,12 +96,12 @@ def uscc_check_char(first17: str) -> str:
 
 def validate_uscc(value: str) -> str:
     """GB 32100 unified social credit code (统一社会信用代码)."""
-    code = (value or "").strip().upper()
+    code = _normalise(value)
     if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
         raise ValidationError(
             "统一社会信用代码应为18位数字或大写字母（不含I、O、S、V、Z）。", code="uscc_format"
         )
-    if not re.fullmatch(r"\d{6}", code[2:8]):
+    if not re.fullmatch(r"[0-9]{6}", code[2:8]):
         raise ValidationError(
             "统一社会信用代码的登记管理机关行政区划码不正确。", code="uscc_region"
         )
@@ -105,32 +112,32 @@ def validate_uscc(value: str) -> str:
 
 def validate_mobile(value: str) -> str:
     """Mainland China mobile number: 11 digits starting 13–19; +86/86 prefix removed."""
-    number = re.sub(r"[\s-]", "", value or "")
-    number = re.sub(r"^(\+?86)", "", number) if len(number) > 11 else number
-    if not re.fullmatch(r"1[3-9]\d{9}", number):
+    number = re.sub(r"[\s()-]", "", _normalise(value))
+    number = re.sub(r"^(\+|00)?86", "", number) if len(number) > 11 else number
+    if not re.fullmatch(r"1[3-9][0-9]{9}", number):
         raise ValidationError("手机号码应为11位中国大陆手机号。", code="mobile_format")
     return number
 
 
 def validate_passport(value: str) -> str:
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"[A-Z0-9]{5,17}", number) or not re.search(r"\d", number):
+    number = _normalise(value)
+    if not re.fullmatch(r"[A-Z0-9]{5,17}", number) or not re.search(r"[0-9]", number):
         raise ValidationError("护照号码格式不正确（5–17位字母或数字）。", code="passport_format")
     return number
 
 
 def validate_hk_macau_permit(value: str) -> str:
     """港澳居民来往内地通行证 (H/M + 8 or 10 digits) or 往来港澳通行证 (C + 8 chars)."""
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"[HM]\d{8}(\d{2})?|C[0-9A-Z]\d{7}", number):
+    number = _normalise(value)
+    if not re.fullmatch(r"[HM][0-9]{8}([0-9]{2})?|C[0-9A-Z][0-9]{7}", number):
         raise ValidationError("港澳通行证号码格式不正确。", code="hkmo_format")
     return number
 
 
 def validate_taiwan_permit(value: str) -> str:
     """台湾居民来往大陆通行证: 8 digits (older ones 10 characters)."""
-    number = (value or "").strip().upper()
-    if not re.fullmatch(r"\d{8}|\d{10}|[A-Z]\d{9}", number):
+    number = _normalise(value)
+    if not re.fullmatch(r"[0-9]{8}|[0-9]{10}|[A-Z][0-9]{9}", number):
         raise ValidationError("台湾居民来往大陆通行证号码格式不正确。", code="tw_format")
     return number
 
@@ -138,10 +145,10 @@ def validate_taiwan_permit(value: str) -> str:
 def validate_foreign_permanent_id(value: str) -> str:
     """外国人永久居留身份证: 15 characters (3 letters + 12 digits) or the 2023 18-digit form
     beginning with 9, which carries a GB 11643-style check character."""
-    number = (value or "").strip().upper()
-    if re.fullmatch(r"[A-Z]{3}\d{12}", number):
+    number = _normalise(value)
+    if re.fullmatch(r"[A-Z]{3}[0-9]{12}", number):
         return number
-    if re.fullmatch(r"9\d{16}[\dX]", number) and id_card_check_char(number[:17]) == number[17]:
+    if re.fullmatch(r"9[0-9]{16}[0-9X]", number) and id_card_check_char(number[:17]) == number[17]:
         return number
     raise ValidationError("外国人永久居留身份证号码格式不正确。", code="foreign_pr_format")
 

@@ -18,8 +18,12 @@ import datetime as dt
 import threading
 import time
 from array import array
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max
 from django.dispatch import Signal
 from django.utils import timezone
@@ -136,12 +140,16 @@ def _current() -> _Index:
 def _index_for(*days: dt.date) -> _Index:
     global _extra_years
     index = _current()
-    if all(index.covers(d) for d in days):
+    first, last = index.first, index.last
+    for d in days:
+        if not first <= d <= last:
+            break
+    else:
         return index
     if min(days) < index.first:
         raise ValueError(f"日期早于工作日历起始年份 {index.first.year}")
-    # A date far in the future: widen the index once rather than guessing.
-    _extra_years = max(days).year - index.last.year + 5
+    # A date far in the future: widen the index (cumulatively) rather than guessing.
+    _extra_years += max(days).year - index.last.year + 5
     invalidate()
     return _current()
 
@@ -163,27 +171,32 @@ def add_workdays(day: dt.date, n: int) -> dt.date:
 
     n = 0 returns `day`; a negative n counts backwards (-1: the last working day before).
     """
-    return add_workdays_info(day, n).date
+    if n == 0:
+        return day
+    index, position = _locate(_index_for(day), day, n)
+    return dt.date.fromordinal(index.workday_ords[position])
 
 
 def add_workdays_info(day: dt.date, n: int) -> WorkdayResult:
-    index = _index_for(day)
-    offset = day.toordinal() - index.base
-    if n == 0:
-        return WorkdayResult(day, is_provisional(day, day))
-    if n > 0:
-        done = index.cum[offset]  # working days up to and including `day`
-        position = done + n - 1
-        if position >= len(index.workday_ords):
-            index = _index_for(day, day + dt.timedelta(days=n * 2 + 30))
-            return add_workdays_info(day, n)
-    else:
-        before = index.cum[offset] - (1 if _is_workday_raw(day, index.special) else 0)
-        position = before + n
-        if position < 0:
-            raise ValueError("日期早于工作日历起始年份")
-    result = dt.date.fromordinal(index.workday_ords[position])
+    """add_workdays, and whether the answer touches a year the table lacks."""
+    result = add_workdays(day, n)
     return WorkdayResult(result, is_provisional(day, result))
+
+
+def _locate(index: _Index, day: dt.date, n: int) -> tuple[_Index, int]:
+    """The index holding the answer (widened if needed) and its position in workday_ords."""
+    offset = day.toordinal() - index.base
+    if n > 0:
+        position = index.cum[offset] + n - 1  # cum counts working days up to `day`
+        if position >= len(index.workday_ords):
+            wider = _index_for(day, day + dt.timedelta(days=n * 2 + 30))
+            return _locate(wider, day, n)
+        return index, position
+    before = index.cum[offset] - (1 if _is_workday_raw(day, index.special) else 0)
+    position = before + n
+    if position < 0:
+        raise ValueError("日期早于工作日历起始年份")
+    return index, position
 
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
@@ -203,8 +216,11 @@ def next_workday_on_or_after(day: dt.date) -> dt.date:
 
 
 def end_of_day(day: dt.date) -> dt.datetime:
-    """The close of a center-local day (23:59:59), timezone-aware."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+    """The close of a center-local day (23:59:59), timezone-aware.
+
+    Center-local is settings.TIME_ZONE, whatever time zone a request may have activated.
+    """
+    return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=timezone.get_default_timezone())
 
 
 def deadline_at(received_at: dt.datetime, n: int) -> dt.datetime:
@@ -213,7 +229,7 @@ def deadline_at(received_at: dt.datetime, n: int) -> dt.datetime:
 
 
 def deadline_info(received_at: dt.datetime, n: int) -> Deadline:
-    local_day = timezone.localtime(received_at).date()
+    local_day = timezone.localtime(received_at, timezone.get_default_timezone()).date()
     result = add_workdays_info(local_day, n)
     return Deadline(end_of_day(result.date), result.date, result.provisional)
 
@@ -227,3 +243,63 @@ def missing_years_ahead(today: dt.date | None = None, ahead: int = 1) -> list[in
     today = today or timezone.localdate()
     known = known_years()
     return [y for y in range(today.year, today.year + ahead + 1) if y not in known]
+
+
+# The State Council publishes next year's holidays in November or December, so next year
+# can only be required from this (month, day) on; earlier its absence is a notice.
+NEXT_YEAR_REQUIRED_FROM = (12, 1)
+
+
+def blocking_missing_years(today: dt.date | None = None) -> list[int]:
+    """Missing years that make the service not ready: this year always, next year from
+    settings.CALENDAR_NEXT_YEAR_REQUIRED_FROM (default 1 December) on."""
+    today = today or timezone.localdate()
+    month, day = getattr(settings, "CALENDAR_NEXT_YEAR_REQUIRED_FROM", NEXT_YEAR_REQUIRED_FROM)
+    required_from = dt.date(today.year, month, day)
+    return [y for y in missing_years_ahead(today) if y == today.year or today >= required_from]
+
+
+# --- change notification ------------------------------------------------------------
+
+_batch = threading.local()
+
+
+def calendar_touched(years: set[int]) -> None:
+    """The calendar of `years` changed in the current transaction.
+
+    The index is dropped at once; `calendar_changed` is sent once after commit (inside a
+    `calendar_batch()` once for the whole batch, however many rows were saved).
+    """
+    invalidate()
+    pending = getattr(_batch, "years", None)
+    if pending is not None:
+        pending.update(years)
+        return
+    _send_on_commit(set(years))
+
+
+@contextmanager
+def calendar_batch() -> Iterator[None]:
+    """Collect every calendar change made inside into one `calendar_changed` signal."""
+    if getattr(_batch, "years", None) is not None:
+        yield  # nested: the outermost batch sends
+        return
+    _batch.years = set()
+    try:
+        yield
+        years = _batch.years
+    finally:
+        _batch.years = None
+    if years:
+        invalidate()
+        _send_on_commit(years)
+
+
+def _send_on_commit(years: set[int]) -> None:
+    def send() -> None:
+        # Other processes see the new calendar within CALENDAR_RECHECK_SECONDS; this one
+        # at once, before receivers recompute.
+        invalidate()
+        calendar_changed.send(sender=None, years=frozenset(years))
+
+    transaction.on_commit(send)

@@ -25,3 +25,11 @@ def mask_name(value: str | None) -> str:
 @register.filter
 def mask_address(value: str | None) -> str:
     return masking.mask_address(value)
+
+
+@register.simple_tag
+def calendar_missing_years() -> list[int]:
+    """Years (this and next) the working-day calendar lacks; shown to admins as a warning."""
+    from govhall.core import workdays
+
+    return workdays.missing_years_ahead()

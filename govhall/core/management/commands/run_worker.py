@@ -4,6 +4,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 
 from django.core.management.base import BaseCommand
@@ -29,13 +30,14 @@ class Command(BaseCommand):
         def request_stop(signum, frame):
             stop["now"] = True
 
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
+        if threading.current_thread() is threading.main_thread():
+            # Finish the current job on SIGTERM (deploys) instead of dying half-way.
+            signal.signal(signal.SIGTERM, request_stop)
+            signal.signal(signal.SIGINT, request_stop)
         jobs = discover_jobs()
         last_run: dict[str, float] = {}
         self.stdout.write(f"后台进程 {name} 启动，任务：{', '.join(j.name for j in jobs) or '无'}")
         while not stop["now"]:
-            close_old_connections()
             heartbeat(name)
             for job in jobs:
                 due = last_run.get(job.name, 0.0) + job.every_seconds
@@ -43,9 +45,14 @@ class Command(BaseCommand):
                     continue
                 last_run[job.name] = time.monotonic()
                 try:
-                    job.func(timezone.now())
+                    done = job.func(timezone.now())
                 except Exception:
                     logger.exception("job %s failed", job.name)
+                    continue
+                if once:
+                    self.stdout.write(f"任务 {job.name}：{done if done is not None else '完成'}")
             if once:
                 break
+            # A long-lived process: drop connections the database may have timed out.
+            close_old_connections()
             time.sleep(tick)

@@ -1,0 +1,167 @@
+"""Admin of the kernel: the calendar is editable; the audit trail and machine records are
+read-only; API tokens can only be revoked (their key is never stored, never shown)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils import timezone
+
+from govhall.core import workdays
+from govhall.core.audit import log_action
+from govhall.core.models import (
+    ApiToken,
+    AuditEntry,
+    CalendarDay,
+    CalendarYear,
+    IdempotencyRecord,
+    WorkerHeartbeat,
+)
+
+# The admin index warns when this or next year's calendar is missing.
+admin.site.index_template = "admin/core/index.html"
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["date", "kind", "name"]
+    ordering = ["date"]
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(admin.ModelAdmin):
+    list_display = ["year", "source", "notes", "holiday_count", "workday_count", "updated_at"]
+    readonly_fields = ["updated_at"]
+    inlines = [CalendarDayInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("days")
+
+    @admin.display(description="节假日数")
+    def holiday_count(self, obj: CalendarYear) -> int:
+        return sum(d.kind == CalendarDay.HOLIDAY for d in obj.days.all())
+
+    @admin.display(description="调休上班日数")
+    def workday_count(self, obj: CalendarYear) -> int:
+        return sum(d.kind == CalendarDay.WORKDAY for d in obj.days.all())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # One calendar_changed for the year and all its inline days, after commit.
+        with transaction.atomic(), workdays.calendar_batch():
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source = "manual"
+        super().save_model(request, obj, form, change)
+        log_action(
+            actor=request.user,
+            action="govhall.core.calendar.year_edited"
+            if change
+            else "govhall.core.calendar.year_entered",
+            obj=obj,
+            data={"notes": obj.notes, "via": "admin"},
+        )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic(), workdays.calendar_batch():
+            log_action(
+                actor=request.user,
+                action="govhall.core.calendar.year_deleted",
+                obj=obj,
+                data={"via": "admin"},
+            )
+            super().delete_model(request, obj)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name", "year"]
+    list_filter = ["year", "kind"]
+    date_hierarchy = "date"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["chain", "seq", "at", "actor_label", "action", "object_type", "object_id"]
+    list_filter = ["chain", "action"]
+    search_fields = ["action", "object_id", "actor_label"]
+    date_hierarchy = "at"
+    list_select_related = ["actor"]
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "scope", "key", "status_code"]
+    search_fields = ["key"]
+    exclude = ["body"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["name", "seen_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = [
+        "prefix",
+        "user",
+        "label",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+        "state",
+    ]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "label", "user__username"]
+    list_select_related = ["user"]
+    # The key itself is never stored; its digest is not shown either.
+    exclude = ["key_hash"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["user", "label", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        # A key can only be shown once, on the command line: manage.py create_api_token.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # revoke instead: the row stays as a record of who had access
+
+    @admin.display(description="状态")
+    def state(self, obj: ApiToken) -> str:
+        if obj.revoked_at:
+            return "已吊销"
+        if obj.is_expired(timezone.now()):
+            return "已过期"
+        return "有效"
+
+    @admin.action(description="吊销所选令牌")
+    def revoke(self, request, queryset) -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            tokens = list(queryset.select_for_update().filter(revoked_at__isnull=True))
+            for token in tokens:
+                ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
+                log_action(
+                    actor=request.user,
+                    action="govhall.core.api_token.revoked",
+                    obj=token,
+                    data={"prefix": token.prefix, "user_id": token.user_id},
+                    now=now,
+                )
+        self.message_user(request, f"已吊销 {len(tokens)} 个令牌。", messages.SUCCESS)

@@ -1,0 +1,182 @@
+import datetime as dt
+import itertools
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+
+from govhall.core.audit import GENESIS, entry_hash, log_action, verify_chain
+from govhall.core.models import AuditEntry, AuditHead
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = dt.datetime(2026, 2, 13, 10, 0, tzinfo=SH)
+
+
+def append(n: int, chain: str = "main") -> list[AuditEntry]:
+    entries = []
+    with transaction.atomic():
+        for i in range(n):
+            entries.append(
+                log_action(
+                    actor=None,
+                    action="govhall.core.test.appended",
+                    object_type="test",
+                    object_id=i,
+                    data={"i": i, "text": "买买提·艾力", "amount": "12.50"},
+                    chain=chain,
+                    now=NOW + dt.timedelta(seconds=i),
+                )
+            )
+    return entries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_log_action_outside_a_transaction_raises():
+    with pytest.raises(RuntimeError):
+        log_action(actor=None, action="govhall.core.test.bare", now=NOW)
+    assert not AuditEntry.objects.filter(action="govhall.core.test.bare").exists()
+
+
+@pytest.mark.django_db
+def test_chain_links_each_entry_to_the_previous():
+    start = AuditHead.objects.filter(chain="t1").first()
+    assert start is None
+    entries = append(4, chain="t1")
+    stored = list(AuditEntry.objects.filter(chain="t1").order_by("seq"))
+    assert [e.seq for e in stored] == [1, 2, 3, 4]
+    assert stored[0].prev_hash == GENESIS
+    for prev, entry in itertools.pairwise(stored):
+        assert entry.prev_hash == prev.hash
+    for entry in stored:
+        assert entry.hash == entry_hash(entry)  # recomputed from what the DB returned
+    assert entries[-1].hash == AuditHead.objects.get(chain="t1").hash
+    assert verify_chain("t1") == []
+    call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_entries_cannot_be_changed_or_deleted_through_the_orm():
+    entry = append(1, chain="t2")[0]
+    entry.action = "govhall.core.test.forged"
+    with pytest.raises(ValueError):
+        entry.save()
+    with pytest.raises(ValueError):
+        entry.delete()
+
+
+@pytest.mark.django_db
+def test_verify_audit_names_an_altered_entry():
+    entries = append(5, chain="t3")
+    target = entries[2]
+    AuditEntry.objects.filter(pk=target.pk).update(data={"i": 2, "text": "改过了"})
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit")
+    message = str(exc.value)
+    assert "链 t3 第 3 条" in message
+    assert f"id={target.pk}" in message
+    assert "被改动" in message
+
+
+@pytest.mark.django_db
+def test_altering_with_raw_sql_and_rehashing_is_still_caught_at_the_next_entry():
+    entries = append(4, chain="t4")
+    target = entries[1]
+    forged = AuditEntry.objects.get(pk=target.pk)
+    forged.actor_label = "某人"
+    new_hash = entry_hash(forged)
+    table = AuditEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET actor_label = %s, hash = %s WHERE id = %s",
+            ["某人", new_hash, target.pk],
+        )
+    problems = verify_chain("t4")
+    assert len(problems) == 1
+    assert problems[0].seq == 3  # the next entry no longer points at it
+    assert "前一条" in problems[0].reason
+
+
+@pytest.mark.django_db
+def test_deleting_a_middle_entry_is_detected():
+    entries = append(5, chain="t5")
+    AuditEntry.objects.filter(pk=entries[1].pk)._raw_delete(using="default")
+    with pytest.raises(CommandError) as exc:
+        call_command("verify_audit", "--chain", "t5")
+    assert "链 t5 第 2 条" in str(exc.value)
+    assert "删除" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_deleting_the_last_entry_is_detected():
+    entries = append(3, chain="t6")
+    AuditEntry.objects.filter(pk=entries[-1].pk)._raw_delete(using="default")
+    problems = verify_chain("t6")
+    assert [(p.chain, p.seq) for p in problems] == [("t6", 3)]
+
+
+@pytest.mark.django_db
+def test_deleting_every_entry_of_a_chain_is_detected():
+    append(2, chain="t7")
+    AuditEntry.objects.filter(chain="t7")._raw_delete(using="default")
+    assert [(p.chain, p.seq) for p in verify_chain()] == [("t7", 1)]
+
+
+@pytest.mark.django_db
+def test_chains_are_independent():
+    append(2, chain="center-1")
+    append(3, chain="center-2")
+    assert AuditHead.objects.get(chain="center-1").seq == 2
+    assert AuditHead.objects.get(chain="center-2").seq == 3
+    entry = AuditEntry.objects.get(chain="center-1", seq=1)
+    AuditEntry.objects.filter(pk=entry.pk).update(action="govhall.core.test.forged")
+    assert [p.chain for p in verify_chain()] == ["center-1"]
+    assert verify_chain("center-2") == []
+
+
+@pytest.mark.django_db
+def test_log_action_records_the_object_and_actor(django_user_model):
+    user = django_user_model.objects.create_user(username="auditor", password="x")
+    with transaction.atomic():
+        entry = log_action(actor=user, action="govhall.core.test.user", obj=user, now=NOW)
+    assert entry.actor_id == user.pk
+    assert entry.object_type == "org.user"
+    assert entry.object_id == str(user.pk)
+    assert entry.at == NOW
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_make_a_gapless_chain():
+    threads_n, per_thread = 6, 15
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads_n)
+
+    def worker(k: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(per_thread):
+                with transaction.atomic():
+                    log_action(
+                        actor=None,
+                        action="govhall.core.test.concurrent",
+                        data={"thread": k, "i": i},
+                        chain="busy",
+                    )
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(threads_n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    seqs = list(
+        AuditEntry.objects.filter(chain="busy").order_by("seq").values_list("seq", flat=True)
+    )
+    assert seqs == list(range(1, threads_n * per_thread + 1))
+    assert verify_chain("busy") == []
