@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from govhall.appointments import selectors, services
@@ -201,7 +201,7 @@ def _require_staff(request: HttpRequest, center: Center) -> Any:
     auth=OPTIONAL_STAFF,
     summary="预约（网上预约公开；电话/现场预约须工作人员登录）",
 )
-def book(request: HttpRequest, payload: BookIn) -> tuple[int, dict[str, Any]]:
+def book(request: HttpRequest, payload: BookIn) -> Status:
     center = _center(payload.center)
     actor = None
     if payload.channel != Channel.ONLINE:
@@ -231,7 +231,7 @@ def book(request: HttpRequest, payload: BookIn) -> tuple[int, dict[str, Any]]:
         verification=verification,
         actor=actor,
     )
-    return 201, _appointment_out(appointment)
+    return Status(201, _appointment_out(appointment))
 
 
 class CodeIn(Schema):

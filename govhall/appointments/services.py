@@ -613,14 +613,14 @@ def appointment_check_in(
 ) -> Appointment:
     """Check in within the window around the slot start → a priority ticket in the queue."""
     now = _now(now)
+    appointment = _find_for_checkin(center=center, code=code, id_number=id_number, now=now)
+    _check_in_allowed(appointment, now)
     try:
         from govhall.queueing.services import ticket_issue
     except ImportError as exc:
         raise ServiceUnavailable(
             "排队取号服务暂未启用，请到咨询台由工作人员协助取号。", code="queue_unavailable"
         ) from exc
-    appointment = _find_for_checkin(center=center, code=code, id_number=id_number, now=now)
-    _check_in_allowed(appointment, now)
     result = _transition(
         appointment, Status.CHECKED_IN, action="checked_in", reason="", actor=actor, now=now
     )
@@ -780,7 +780,10 @@ def verification_code_verify(
     full slot does not cost the person their code). Failed attempts are counted in their
     own transaction; after CODE_MAX_ATTEMPTS the code is dead."""
     now = _now(now)
-    phone = re.sub(r"\s", "", phone or "")
+    try:
+        phone = validate_mobile(phone)
+    except ValidationError as exc:
+        raise InvalidInput(exc.messages[0], field="phone") from exc
     record = (
         VerificationCode.objects.filter(phone=phone, used_at__isnull=True, expires_at__gt=now)
         .order_by("-created_at")
