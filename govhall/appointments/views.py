@@ -83,13 +83,21 @@ def _item_and_rule(request: HttpRequest, item_code: str) -> tuple[Center, Any, B
 
 
 def booking_slots(request: HttpRequest, item_code: str) -> HttpResponse:
+    """One day at a time (a phone screen cannot show ten days of slots), with a row of
+    date chips showing the places left each day."""
     center, item, rule = _item_and_rule(request, item_code)
     slots = selectors.available_slots(rule=rule, now=timezone.now())
-    days = [(d, _weekday(d), group) for d, group in _slots_by_date(slots)]
+    days = [
+        {"date": d, "weekday": _weekday(d), "slots": group, "left": sum(s.remaining for s in group)}
+        for d, group in _slots_by_date(slots)
+    ]
+    chosen = request.GET.get("date", "")
+    current = next((d for d in days if d["date"].isoformat() == chosen), None)
+    current = current or next((d for d in days if d["left"]), days[0] if days else None)
     return render(
         request,
         "appointments/booking_slots.html",
-        {"center": center, "item": item, "rule": rule, "days": days},
+        {"center": center, "item": item, "rule": rule, "days": days, "current": current},
     )
 
 

@@ -70,9 +70,11 @@ def test_no_show_after_slot_end_plus_grace_and_idempotent(center, item, rule):
 @pytest.mark.django_db
 def test_no_show_cannot_check_in(center, item, rule):
     a = booking(center, item, rule, at(2026, 3, 9, 9, 0))
-    with time_machine.travel(at(2026, 3, 9, 10, 0), tick=False):
-        with pytest.raises(services.InvalidTransition) as exc:
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 9, 10, 0), tick=False),
+        pytest.raises(services.InvalidTransition) as exc,
+    ):
+        services.appointment_check_in(center=center, code=a.code)
     assert exc.value.code == "no_show"
     assert "视为主动放弃" in exc.value.message
 
@@ -83,23 +85,29 @@ def test_no_show_cannot_check_in(center, item, rule):
 @pytest.mark.django_db
 def test_check_in_too_early_says_from_when(center, item, rule):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
-    with time_machine.travel(at(2026, 3, 9, 9, 29), tick=False):
-        with pytest.raises(services.DomainError) as exc:
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 9, 9, 29), tick=False),
+        pytest.raises(services.DomainError) as exc,
+    ):
+        services.appointment_check_in(center=center, code=a.code)
     assert exc.value.code == "checkin_too_early"
     assert "09:30" in exc.value.message
-    with time_machine.travel(at(2026, 3, 6, 15, 0), tick=False):
-        with pytest.raises(services.DomainError) as exc:
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 6, 15, 0), tick=False),
+        pytest.raises(services.DomainError) as exc,
+    ):
+        services.appointment_check_in(center=center, code=a.code)
     assert "03月09日" in exc.value.message
 
 
 @pytest.mark.django_db
 def test_check_in_too_late_after_window(center, item, rule):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
-    with time_machine.travel(at(2026, 3, 9, 10, 16), tick=False):
-        with pytest.raises(services.DomainError) as exc:
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 9, 10, 16), tick=False),
+        pytest.raises(services.DomainError) as exc,
+    ):
+        services.appointment_check_in(center=center, code=a.code)
     assert exc.value.code == "checkin_too_late"
     a.refresh_from_db()
     assert a.status == Status.BOOKED
@@ -117,9 +125,11 @@ def test_check_in_inside_window_without_queue_is_503_and_changes_nothing(center,
     if _has_ticket_issue():
         pytest.skip("queue present: the real check-in test runs instead")
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
-    with time_machine.travel(at(2026, 3, 9, 9, 31), tick=False):
-        with pytest.raises(services.ServiceUnavailable):
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 9, 9, 31), tick=False),
+        pytest.raises(services.ServiceUnavailable),
+    ):
+        services.appointment_check_in(center=center, code=a.code)
     a.refresh_from_db()
     assert a.status == Status.BOOKED
 
@@ -132,9 +142,11 @@ def test_check_in_inside_window_issues_priority_ticket(center, item, rule):
         done = services.appointment_check_in(center=center, code=a.code.lower())
     assert done.status == Status.CHECKED_IN
     assert done.ticket_number and done.ticket_id
-    with time_machine.travel(at(2026, 3, 9, 9, 31), tick=False):
-        with pytest.raises(services.InvalidTransition):
-            services.appointment_check_in(center=center, code=a.code)
+    with (
+        time_machine.travel(at(2026, 3, 9, 9, 31), tick=False),
+        pytest.raises(services.InvalidTransition),
+    ):
+        services.appointment_check_in(center=center, code=a.code)
 
 
 @needs_queue
