@@ -396,13 +396,26 @@ class AppointmentEvent(models.Model):
     to_status = models.CharField("新状态", max_length=16)
     reason = models.CharField("原因", max_length=300, blank=True)
 
+    LABELS = {
+        "booked": "登记预约",
+        "cancelled": "本人取消",
+        "cancelled_by_center": "中心取消",
+        "rescheduled": "中心改约",
+        "checked_in": "签到取号",
+        "no_show": "未到（视为放弃）",
+    }
+
     class Meta:
         verbose_name = "预约记录"
         verbose_name_plural = "预约记录"
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action_label}"
+
+    @property
+    def action_label(self) -> str:
+        return self.LABELS.get(self.action, self.action)
 
 
 class VerificationCode(models.Model):

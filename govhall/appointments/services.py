@@ -63,8 +63,9 @@ def _local(moment: dt.datetime) -> dt.datetime:
 
 
 def slots_materialise(*, rule: BookingRule, date_from: dt.date, date_to: dt.date) -> int:
-    """Create the slot rows of working days in [date_from, date_to]; idempotent (unique on
-    rule + start, conflicts ignored), so concurrent callers cannot duplicate a slot."""
+    """Create the missing slot rows of working days in [date_from, date_to]; idempotent
+    (unique on rule + start, conflicts ignored), so concurrent callers cannot duplicate a
+    slot. Returns how many rows were missing."""
     closed = selectors.closed_dates(rule=rule, date_from=date_from, date_to=date_to)
     rows = []
     day = date_from
@@ -84,7 +85,16 @@ def slots_materialise(*, rule: BookingRule, date_from: dt.date, date_to: dt.date
                     )
                 )
         day += dt.timedelta(days=1)
-    Slot.objects.bulk_create(rows, ignore_conflicts=True)
+    if rows:
+        # Usually all rows exist already: a read is cheaper than a write on every page view.
+        existing = set(
+            Slot.objects.filter(
+                rule=rule, start__gte=rows[0].start, start__lte=rows[-1].start
+            ).values_list("start", flat=True)
+        )
+        rows = [r for r in rows if r.start not in existing]
+    if rows:
+        Slot.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
 
 

@@ -369,7 +369,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     item_code = request.GET.get("item") or request.POST.get("item") or ""
     item = next((i for i, _ in pairs if i.code == item_code), None)
     rule = next((r for i, r in pairs if i.code == item_code), None)
-    data = request.POST if request.method == "POST" else {}
+    data = request.POST if request.method == "POST" else request.GET
     errors: dict[str, str] = {}
     error = ""
     warning = ""
