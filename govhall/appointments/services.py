@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
+from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from govhall.appointments import selectors
@@ -637,7 +638,7 @@ def appointment_check_in(
     ticket = ticket_issue(
         center=result.center,
         item=result.item,
-        phone=result.phone or None,
+        phone=_mobile_or_none(result.phone),
         appointment_code=result.code,
         channel="appointment",
         actor=actor,
@@ -650,16 +651,31 @@ def appointment_check_in(
     return result
 
 
+def _mobile_or_none(phone: str) -> str | None:
+    # The queue texts "your turn is near" to mobiles only; a landline is not passed on.
+    try:
+        return validate_mobile(phone) if phone else None
+    except ValidationError:
+        return None
+
+
 def _ticket_url(ticket: Any) -> str:
+    """The ticket's public status link, however the queue app exposes it."""
     for attr in ("status_url", "public_url", "get_status_url", "get_absolute_url"):
         value = getattr(ticket, attr, None)
         if callable(value):
             value = value()
         if value:
             return str(value)[:300]
-    token = getattr(ticket, "public_token", None)
+    try:
+        from govhall.queueing.api import status_url
+
+        return str(status_url(ticket))[:300]
+    except (ImportError, AttributeError, NoReverseMatch):
+        pass  # the queue's page helper is optional; fall back to the API path
+    token = getattr(ticket, "public_token", None) or getattr(ticket, "token", None)
     if token:
-        return f"/api/v1/tickets/{ticket.id}?t={token}"
+        return f"{settings.SITE_URL}/api/v1/tickets/{ticket.id}?t={token}"
     return ""
 
 

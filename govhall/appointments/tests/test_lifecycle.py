@@ -407,3 +407,24 @@ def test_check_in_calls_ticket_issue_with_the_agreed_signature(monkeypatch, cent
     )
     assert done.checked_in_at == at(2026, 3, 9, 9, 45)
     assert AuditEntry.objects.filter(action="govhall.appointments.appointment.checked_in").exists()
+
+
+@pytest.mark.django_db
+def test_check_in_passes_only_mobile_numbers_to_the_queue(monkeypatch, center, item, rule):
+    import sys
+    import types
+    from types import SimpleNamespace
+
+    seen = {}
+
+    def ticket_issue(**kwargs):
+        seen.update(kwargs)
+        return SimpleNamespace(id=7, number="Y002", token="tok")
+
+    fake = types.ModuleType("govhall.queueing.services")
+    fake.ticket_issue = ticket_issue
+    monkeypatch.setitem(sys.modules, "govhall.queueing.services", fake)
+    a = booking(center, item, rule, at(2026, 3, 9, 10, 0), phone="0451-87654321")
+    done = services.appointment_check_in(center=center, code=a.code, now=at(2026, 3, 9, 9, 50))
+    assert seen["phone"] is None
+    assert done.ticket_number == "Y002" and done.ticket_url
