@@ -96,7 +96,7 @@ def test_kiosk_keypad_on_a_kiosk_screen(live_server, page, screenshot, item, rul
     reason="govhall.queueing.services.ticket_issue does not exist yet (queue branch not merged)",
 )
 def test_book_online_then_check_in_at_kiosk_gets_priority_ticket(
-    live_server, phone_page, page, screenshot, item, rule
+    live_server, phone_page, page, screenshot, item, rule, queue_category
 ):
     appointment = _book_online(phone_page, live_server, item, screenshot, "appt-flow")
     # The person arrives on the day: move the booking to a slot starting in ten minutes.

@@ -136,7 +136,7 @@ def test_check_in_inside_window_without_queue_is_503_and_changes_nothing(center,
 
 @needs_queue
 @pytest.mark.django_db
-def test_check_in_inside_window_issues_priority_ticket(center, item, rule):
+def test_check_in_inside_window_issues_priority_ticket(center, item, rule, queue_category):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
     with time_machine.travel(at(2026, 3, 9, 9, 30), tick=False):
         done = services.appointment_check_in(center=center, code=a.code.lower())
@@ -151,14 +151,14 @@ def test_check_in_inside_window_issues_priority_ticket(center, item, rule):
 
 @needs_queue
 @pytest.mark.django_db
-def test_check_in_by_id_number_and_via_api(client, center, item, rule, consultant):
+def test_check_in_by_id_number_and_via_api(client, center, item, rule, consultant, queue_category):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0), n=5)
     b = booking(center, item, rule, at(2026, 3, 9, 14, 0), n=6, phone="13800000006")
     with time_machine.travel(at(2026, 3, 9, 10, 15), tick=False):
         done = services.appointment_check_in(center=center, id_number=person_id(5))
         assert done.pk == a.pk and done.status == Status.CHECKED_IN
-        client.force_login(consultant)
     with time_machine.travel(at(2026, 3, 9, 13, 40), tick=False):
+        client.force_login(consultant)
         response = client.post(f"/api/v1/appointments/{b.code}/check-in")
     assert response.status_code == 200, response.content
     assert response.json()["ticket"]["number"]
