@@ -85,3 +85,63 @@ def test_fifty_concurrent_bookings_for_the_last_five_places(center, item, rule):
     assert slot.booked == slot.capacity
     assert Appointment.objects.filter(slot=slot).count() == PLACES
     assert OutboxMessage.objects.filter(template="appointment_confirmed").count() == PLACES
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_person_racing_for_overlapping_slots_gets_one(center, department, item, rule):
+    """Ten simultaneous phone bookings of one person for two overlapping slots (09:00–09:30
+    of one item, 09:00–10:00 of another): the per-person lock lets exactly one through."""
+    from govhall.appointments.models import BookingRule
+
+    from .conftest import make_item
+
+    other = make_item(center, department, code="SCJG-009", name="食品经营许可")
+    other_rule = BookingRule.objects.create(center=center, item=other, slot_minutes=60)
+    now = at(2026, 3, 5, 10)
+    day = at(2026, 3, 9).date()
+    for r in (rule, other_rule):
+        services.slots_materialise(rule=r, date_from=day, date_to=day)
+    slots = [
+        (item, Slot.objects.get(rule=rule, start=at(2026, 3, 9, 9, 0))),
+        (other, Slot.objects.get(rule=other_rule, start=at(2026, 3, 9, 9, 0))),
+    ]
+    barrier = threading.Barrier(10)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(n: int) -> None:
+        target_item, slot = slots[n % len(slots)]
+        try:
+            barrier.wait(timeout=60)
+            services.appointment_book(
+                center=center,
+                item=target_item,
+                slot=slot,
+                name="同一人",
+                phone="13700000000",
+                id_number=person_id(77),
+                channel="phone",
+                now=now,
+            )
+            result = "ok"
+        except services.Conflict as exc:
+            result = exc.code
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert len(outcomes) == 10, outcomes  # no thread died of an unexpected error
+    assert outcomes.count("ok") == 1, outcomes
+    assert set(outcomes) - {"ok"} <= {"overlapping_booking", "booking_limit_day"}
+    assert Appointment.objects.filter(id_number=person_id(77)).count() == 1
+    assert (
+        sum(Slot.objects.filter(pk__in=[s.pk for _, s in slots]).values_list("booked", flat=True))
+        == 1
+    )

@@ -428,3 +428,10 @@ def test_check_in_passes_only_mobile_numbers_to_the_queue(monkeypatch, center, i
     done = services.appointment_check_in(center=center, code=a.code, now=at(2026, 3, 9, 9, 50))
     assert seen["phone"] is None
     assert done.ticket_number == "Y002" and done.ticket_url
+
+
+def test_jobs_are_registered_for_the_worker():
+    from govhall.core.jobs import discover_jobs
+
+    names = {job.name for job in discover_jobs()}
+    assert {"appointments.reminders", "appointments.no_shows"} <= names

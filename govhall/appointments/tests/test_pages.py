@@ -243,3 +243,18 @@ def test_slot_label_weekday(rule):
     slot = _slot(rule, at(2026, 2, 14, 9, 0))
     assert slot.label() == "2026年02月14日（星期六）09:00–09:30"
     assert dt.date(2026, 2, 14) == slot.date
+
+
+@pytest.mark.django_db
+def test_openapi_lists_the_appointment_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    for path in (
+        "/api/v1/appointments/slots",
+        "/api/v1/appointments",
+        "/api/v1/appointments/{code}/cancel",
+        "/api/v1/appointments/{code}/reschedule",
+        "/api/v1/appointments/{code}/check-in",
+    ):
+        assert path in paths
+    assert paths["/api/v1/appointments/slots"]["get"]["tags"] == ["预约服务"]
