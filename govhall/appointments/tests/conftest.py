@@ -1,0 +1,110 @@
+"""Fixtures for appointment tests: a center with a published, bookable item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from govhall.appointments.models import BookingRule
+from govhall.catalog.models import GuideVersion, Material, ServiceItem
+from govhall.core.validators import id_card_check_char
+from govhall.notifications.models import OutboxMessage
+from govhall.org.testing import make_center, make_department, make_user, make_zone
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> dt.datetime:
+    return dt.datetime(y, m, d, hh, mm, tzinfo=TZ)
+
+
+def person_id(n: int) -> str:
+    """A valid GB 11643 number, different for each n."""
+    first17 = f"2301021990{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
+    return first17 + id_card_check_char(first17)
+
+
+def make_item(center, department, code="SCJG-001", name="个体工商户设立登记", zone=None):
+    item = ServiceItem.objects.create(
+        center=center, department=department, code=code, name=name, kind="license"
+    )
+    guide = GuideVersion.objects.create(
+        item=item,
+        version=1,
+        status=GuideVersion.Status.PUBLISHED,
+        appointment_available=True,
+        window_kind="general",
+        zone=zone,
+    )
+    Material.objects.create(guide=guide, position=1, name="经营者身份证明", original_required=True)
+    Material.objects.create(guide=guide, position=2, name="经营场所使用证明", copies=2)
+    Material.objects.create(
+        guide=guide, position=3, name="委托书", required=False, notes="委托他人办理时提供"
+    )
+    item.published = guide
+    item.save(update_fields=["published"])
+    return item
+
+
+@pytest.fixture
+def center(db):
+    return make_center("HL-T01", "青松测试县政务服务中心")
+
+
+@pytest.fixture
+def department(center):
+    return make_department(center, "SCJG", "测试县市场监督管理局")
+
+
+@pytest.fixture
+def zone(center):
+    return make_zone(center, "A", "一楼A区等候区")
+
+
+@pytest.fixture
+def item(center, department, zone):
+    return make_item(center, department, zone=zone)
+
+
+@pytest.fixture
+def rule(center, item):
+    return BookingRule.objects.create(center=center, item=item, capacity=3, slot_minutes=30)
+
+
+@pytest.fixture
+def consultant(center):
+    return make_user("consult-t", ("consultant", center), display_name="咨询员")
+
+
+@pytest.fixture
+def outbox():
+    def messages(template=None):
+        qs = OutboxMessage.objects.order_by("id")
+        if template:
+            qs = qs.filter(template=template)
+        return list(qs)
+
+    return messages
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production settings redirect to HTTPS (DEBUG off); tests talk plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def queue_category(center, item):
+    """The queue issues tickets by category; give the test item one (queue branch models)."""
+    queue_models = pytest.importorskip("govhall.queueing.models")
+    if not hasattr(queue_models, "TicketCategory"):
+        pytest.skip("govhall.queueing has no TicketCategory yet (queue branch not merged)")
+    category = queue_models.TicketCategory.objects.create(
+        center=center, letter="Y", name="预约业务"
+    )
+    category.items.add(item)
+    return category

@@ -1,0 +1,446 @@
+"""Booking through the API and the services: codes, materials, SMS, limits, 4xx mapping."""
+
+import datetime as dt
+import re
+
+import pytest
+import time_machine
+
+from govhall.appointments import selectors, services
+from govhall.appointments.models import CODE_ALPHABET, Appointment, Slot
+from govhall.core.models import AuditEntry
+
+from .conftest import at, person_id
+
+NOW = at(2026, 3, 5, 10)  # Thursday
+
+
+def first_slot(rule, day=dt.date(2026, 3, 9), hour=9, minute=0):
+    services.slots_materialise(rule=rule, date_from=day, date_to=day)
+    return Slot.objects.get(rule=rule, start=at(day.year, day.month, day.day, hour, minute))
+
+
+def request_code(client, phone):
+    from govhall.notifications.models import OutboxMessage
+
+    response = client.post(
+        "/api/v1/appointments/verification-code", {"phone": phone}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    message = OutboxMessage.objects.filter(template="verification_code", to=phone).latest("id")
+    assert message.urgent is True
+    return message.params["code"]
+
+
+def book(client, center_, item_, slot_, n=1, phone=None, code=None, **extra):
+    phone = phone or f"1380000{n:04d}"
+    if code is None:
+        code = request_code(client, phone)
+    body = {
+        "center": center_.code,
+        "item_code": item_.code,
+        "slot_id": slot_.pk,
+        "name": "张三",
+        "phone": phone,
+        "id_number": person_id(n),
+        "channel": "online",
+        "verification_code": code,
+        **extra,
+    }
+    return client.post("/api/v1/appointments", body, content_type="application/json")
+
+
+@pytest.mark.django_db
+def test_online_booking_returns_code_slot_materials_and_queues_confirmation(
+    client, center, item, rule, outbox
+):
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        response = book(client, center, item, slot)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert re.fullmatch(f"[{CODE_ALPHABET}]{{8}}", body["code"])
+    assert not set(body["code"]) & set("0O1I")
+    assert body["slot"]["id"] == slot.pk and body["slot"]["remaining"] == 2
+    assert [m["name"] for m in body["materials"]] == [
+        "经营者身份证明",
+        "经营场所使用证明",
+        "委托书",
+    ]
+    assert body["materials"][1]["copies"] == 2 and body["materials"][2]["required"] is False
+    assert body["notice_url"].endswith(f"/booking/c/{body['code']}/")
+    assert body["id_number"] == "230102********" + person_id(1)[-4:]
+    assert body["phone"] == "138****0001" and body["name"] == "张*"
+    assert "一楼A区等候区" in body["place"]
+    [sms] = outbox("appointment_confirmed")
+    assert sms.to == "13800000001"
+    assert sms.params["code"] == body["code"]
+    assert sms.params["date"] == "2026年03月09日" and sms.params["time"] == "09:00-09:30"
+    assert sms.params["link"].endswith(f"/booking/c/{body['code']}/")
+    assert set(sms.params) == {"name", "item", "date", "time", "place", "code", "link"}
+    appointment = Appointment.objects.get(code=body["code"])
+    assert appointment.events.get().action == "booked"
+    assert AuditEntry.objects.filter(action="govhall.appointments.appointment.booked").exists()
+    # The day-before reminder is scheduled for Friday 6 March 09:00 (working day before).
+    assert appointment.reminder_due_at == at(2026, 3, 6, 9)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"id_number": person_id(1)[:17] + ("1" if person_id(1)[17] != "1" else "2")}, "id_number"),
+        ({"id_number": "123"}, "id_number"),
+        ({"phone": "12345"}, "phone"),
+        ({"name": ""}, "name"),
+        ({"slot_id": 999999}, "slot_id"),
+        ({"item_code": "NOPE"}, "item_code"),
+        ({"center": "NOPE"}, "center"),
+        ({"channel": "fax"}, "channel"),
+        ({"slot_id": "abc"}, "slot_id"),
+    ],
+)
+def test_bad_input_is_422_problem_naming_the_field(client, center, item, rule, change, field):
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        code = request_code(client, "13800000001")
+        response = book(client, center, item, slot, code=code, **change)
+    assert response.status_code == 422, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
+    problem = response.json()
+    assert field in [e["field"] for e in problem["errors"]]
+    assert problem["detail"]
+
+
+@pytest.mark.django_db
+def test_missing_field_is_422(client, center, item, rule):
+    response = client.post(
+        "/api/v1/appointments", {"center": center.code}, content_type="application/json"
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"item_code", "slot_id", "name", "id_number"} <= fields
+
+
+@pytest.mark.django_db
+def test_online_booking_needs_a_valid_sms_code(client, center, item, rule):
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        missing = book(client, center, item, slot, code="")
+        wrong = book(client, center, item, slot, code="000000")
+        assert missing.status_code == wrong.status_code == 422
+        assert missing.json()["errors"][0]["field"] == "verification_code"
+        assert wrong.json()["errors"][0]["field"] == "verification_code"
+        # A code is consumed by the booking: it cannot book a second time.
+        code = request_code(client, "13800000002")
+        assert book(client, center, item, slot, n=2, code=code).status_code == 201
+        again = book(
+            client, center, item, first_slot(rule, hour=10), n=3, phone="13800000002", code=code
+        )
+        assert again.status_code == 422
+
+
+@pytest.mark.django_db
+def test_code_requests_are_rate_limited_per_phone(client):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        request_code(client, "13800000009")
+        second = client.post(
+            "/api/v1/appointments/verification-code",
+            {"phone": "13800000009"},
+            content_type="application/json",
+        )
+        assert second.status_code == 400
+        assert second.json()["code"] == "rate_limited"
+        for _ in range(4):
+            traveller.shift(dt.timedelta(seconds=61))
+            request_code(client, "13800000009")
+        traveller.shift(dt.timedelta(seconds=61))
+        sixth = client.post(
+            "/api/v1/appointments/verification-code",
+            {"phone": "13800000009"},
+            content_type="application/json",
+        )
+        assert sixth.status_code == 400 and "一小时" in sixth.json()["detail"]
+        bad = client.post(
+            "/api/v1/appointments/verification-code",
+            {"phone": "0451-1234567"},
+            content_type="application/json",
+        )
+        assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "phone"
+
+
+@pytest.mark.django_db
+def test_full_slot_is_409_with_a_clear_message(client, center, item, rule):
+    rule.capacity = 1
+    rule.save()
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        assert book(client, center, item, slot, n=1).status_code == 201
+        response = book(client, center, item, slot, n=2)
+    assert response.status_code == 409
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "slot_full"
+    assert "约满" in response.json()["detail"]
+    slot.refresh_from_db()
+    assert slot.booked == 1
+
+
+@pytest.mark.django_db
+def test_one_person_cannot_hold_overlapping_bookings(center, department, item, rule):
+    from govhall.appointments.models import BookingRule
+
+    from .conftest import make_item
+
+    other = make_item(center, department, code="SCJG-002", name="食品经营许可")
+    other_rule = BookingRule.objects.create(center=center, item=other, slot_minutes=60)
+    slot = first_slot(rule)
+    services.appointment_book(
+        center=center,
+        item=item,
+        slot=slot,
+        name="李四",
+        phone="13800000003",
+        id_number=person_id(3),
+        channel="phone",
+        now=NOW,
+    )
+    overlapping = first_slot(other_rule)
+    with pytest.raises(services.Conflict) as exc:
+        services.appointment_book(
+            center=center,
+            item=other,
+            slot=overlapping,
+            name="李四",
+            phone="13800000003",
+            id_number=person_id(3),
+            channel="phone",
+            now=NOW,
+        )
+    assert exc.value.code == "overlapping_booking"
+    overlapping.refresh_from_db()
+    assert overlapping.booked == 0
+
+
+@pytest.mark.django_db
+def test_limit_per_id_number_per_day(center, item, rule):
+    rule.max_per_day = 1
+    rule.save()
+    services.appointment_book(
+        center=center,
+        item=item,
+        slot=first_slot(rule),
+        name="王五",
+        phone="13800000004",
+        id_number=person_id(4),
+        channel="phone",
+        now=NOW,
+    )
+    with pytest.raises(services.Conflict) as exc:
+        services.appointment_book(
+            center=center,
+            item=item,
+            slot=first_slot(rule, hour=14),
+            name="王五",
+            phone="13800000004",
+            id_number=person_id(4),
+            channel="phone",
+            now=NOW,
+        )
+    assert exc.value.code == "booking_limit_day"
+    assert "每天最多预约 1 次" in exc.value.message
+
+
+@pytest.mark.django_db
+def test_limit_per_id_number_per_week(center, item, rule):
+    rule.max_per_week = 2
+    rule.save()
+    for day in (9, 10):
+        services.appointment_book(
+            center=center,
+            item=item,
+            slot=first_slot(rule, day=dt.date(2026, 3, day)),
+            name="王五",
+            phone="13800000004",
+            id_number=person_id(4),
+            channel="phone",
+            now=NOW,
+        )
+    with pytest.raises(services.Conflict) as exc:
+        services.appointment_book(
+            center=center,
+            item=item,
+            slot=first_slot(rule, day=dt.date(2026, 3, 11)),
+            name="王五",
+            phone="13800000004",
+            id_number=person_id(4),
+            channel="phone",
+            now=NOW,
+        )
+    assert exc.value.code == "booking_limit_week"
+    # Next week is fine again.
+    services.appointment_book(
+        center=center,
+        item=item,
+        slot=first_slot(rule, day=dt.date(2026, 3, 16)),
+        name="王五",
+        phone="13800000004",
+        id_number=person_id(4),
+        channel="phone",
+        now=NOW,
+    )
+
+
+@pytest.mark.django_db
+def test_online_booking_starts_next_working_day(center, item, rule):
+    today_slot = first_slot(rule, day=dt.date(2026, 3, 5), hour=15)
+    with pytest.raises(services.InvalidInput) as exc:
+        services.appointment_book(
+            center=center,
+            item=item,
+            slot=today_slot,
+            name="赵六",
+            phone="13800000005",
+            id_number=person_id(5),
+            channel="online",
+            verification=None,
+            now=NOW,
+        )
+    assert exc.value.errors[0]["field"] in {"slot_id", "verification_code"}
+    # Staff may still book the rest of today for a caller.
+    done = services.appointment_book(
+        center=center,
+        item=item,
+        slot=today_slot,
+        name="赵六",
+        phone="",
+        id_number=person_id(5),
+        channel="onsite",
+        now=NOW,
+    )
+    assert done.channel == "onsite" and done.phone == ""
+
+
+@pytest.mark.django_db
+def test_staff_channels_need_staff_auth(client, center, item, rule, consultant):
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        body = {
+            "center": center.code,
+            "item_code": item.code,
+            "slot_id": slot.pk,
+            "name": "钱七",
+            "phone": "0451-87654321",
+            "id_number": person_id(7),
+            "channel": "phone",
+        }
+        anonymous = client.post("/api/v1/appointments", body, content_type="application/json")
+        assert anonymous.status_code == 403
+        client.force_login(consultant)
+        response = client.post("/api/v1/appointments", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    appointment = Appointment.objects.get(code=response.json()["code"])
+    assert appointment.created_by == consultant and appointment.phone == "0451-87654321"
+
+
+@pytest.mark.django_db
+def test_applicant_cancels_with_code_and_phone(client, center, item, rule, outbox):
+    with time_machine.travel(NOW, tick=False):
+        slot = first_slot(rule)
+        code = book(client, center, item, slot).json()["code"]
+        url = f"/api/v1/appointments/{code}/cancel"
+        wrong = client.post(url, {"phone": "13900000000"}, content_type="application/json")
+        assert wrong.status_code == 403
+        ok = client.post(url, {"phone": "13800000001"}, content_type="application/json")
+        assert ok.status_code == 200 and ok.json()["status"] == "cancelled"
+        again = client.post(url, {"phone": "13800000001"}, content_type="application/json")
+        assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
+        missing = client.post(
+            "/api/v1/appointments/ZZZZZZZZ/cancel", {"phone": "1"}, content_type="application/json"
+        )
+        assert missing.status_code == 404
+    slot.refresh_from_db()
+    assert slot.booked == 0
+    assert outbox("appointment_cancelled")[0].params["code"] == code
+
+
+@pytest.mark.django_db
+def test_cancel_cut_off(center, item, rule):
+    slot = first_slot(rule)
+    appointment = services.appointment_book(
+        center=center,
+        item=item,
+        slot=slot,
+        name="孙八",
+        phone="13800000008",
+        id_number=person_id(8),
+        channel="phone",
+        now=NOW,
+    )
+    with pytest.raises(services.DomainError) as exc:
+        services.appointment_cancel(
+            appointment=appointment, phone="13800000008", now=at(2026, 3, 9, 8, 30)
+        )
+    assert exc.value.code == "cancel_cutoff"
+    services.appointment_cancel(
+        appointment=appointment, phone="13800000008", now=at(2026, 3, 9, 7, 59)
+    )
+
+
+@pytest.mark.django_db
+def test_two_no_shows_block_online_booking_for_90_days(client, center, item, rule, consultant):
+    """2 no-shows within 30 days → online blocked for 90 days; staff may still book."""
+    for day in (dt.date(2026, 3, 9), dt.date(2026, 3, 16)):
+        services.appointment_book(
+            center=center,
+            item=item,
+            slot=first_slot(rule, day=day),
+            name="周九",
+            phone="13800000010",
+            id_number=person_id(10),
+            channel="phone",
+            now=NOW,
+        )
+    from govhall.appointments.jobs import no_shows_mark
+
+    with time_machine.travel(at(2026, 3, 17, 10), tick=False):
+        assert no_shows_mark(at(2026, 3, 17, 10)) == 2
+        slot = first_slot(rule, day=dt.date(2026, 3, 20))
+        blocked = book(client, center, item, slot, n=10, phone="13800000010")
+    assert blocked.status_code == 403
+    problem = blocked.json()
+    assert problem["code"] == "booking_blocked"
+    assert "2026年06月14日" in problem["detail"]  # 16 March + 90 days
+    assert "30天内有2次预约未到场" in problem["detail"]
+    block = selectors.booking_block(id_number=person_id(10), now=at(2026, 6, 13, 10))
+    assert block is not None
+    assert selectors.booking_block(id_number=person_id(10), now=at(2026, 6, 14, 10)) is None
+    # Staff booking by phone is still possible, with a visible warning.
+    with time_machine.travel(at(2026, 3, 17, 10), tick=False):
+        done = services.appointment_book(
+            center=center,
+            item=item,
+            slot=slot,
+            name="周九",
+            phone="13800000010",
+            id_number=person_id(10),
+            channel="phone",
+            actor=consultant,
+        )
+    assert "网上预约暂停至2026年06月14日" in done.block_warning
+
+
+@pytest.mark.django_db
+def test_no_shows_further_apart_than_30_days_do_not_block(center, item, rule):
+    for day, booked_at in ((dt.date(2026, 3, 9), NOW), (dt.date(2026, 4, 13), at(2026, 4, 8, 10))):
+        appointment = services.appointment_book(
+            center=center,
+            item=item,
+            slot=first_slot(rule, day=day),
+            name="吴十",
+            phone="13800000011",
+            id_number=person_id(11),
+            channel="phone",
+            now=booked_at,
+        )
+        assert services.appointment_mark_no_show(appointment=appointment, now=at(2026, 4, 14, 10))
+    assert selectors.booking_block(id_number=person_id(11), now=at(2026, 4, 14, 11)) is None
