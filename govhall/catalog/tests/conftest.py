@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 
@@ -11,3 +13,12 @@ def _plain_http(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def demo(db):
+    from govhall.catalog import demo as catalog_demo
+    from govhall.org.models import Center
+
+    catalog_demo.load(io.StringIO())
+    return Center.objects.get(code="HL-239901")
