@@ -204,7 +204,8 @@ def item_notice(request: HttpRequest, code: str) -> HttpResponse:
     return notice_response(item)
 
 
-def notice_response(item: ServiceItem) -> HttpResponse:
+def notice_response(item: ServiceItem, *, attachment: bool = False) -> HttpResponse:
     response = HttpResponse(render_notice(item), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="notice-{item.code}.pdf"'
+    disposition = "attachment" if attachment else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="notice-{item.code}.pdf"'
     return response

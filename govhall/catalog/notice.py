@@ -72,7 +72,7 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
             [
                 str(n),
                 ("★" if m.required else "") + m.name,
-                "必要" if m.required else "容缺/可选",
+                "必要" if m.required else "非必要",
                 m.get_form_display(),
                 str(m.copies),
                 "需原件" if m.original_required else "复印件",
@@ -81,7 +81,7 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
         )
     if len(rows) == 1:
         rows.append(["—", "无需提交材料", "", "", "", "", ""])
-    doc.table(rows, col_widths=[10, 52, 16, 18, 10, 16, 48])
+    doc.table(rows, col_widths=[9, 50, 15, 22, 11, 15, 48])
     doc.heading("三、办理地点与方式")
     where = []
     if guide.handled_here:

@@ -115,7 +115,7 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def item_notice(request: HttpRequest, code: str) -> HttpResponse:
-    return notice_response(_item_or_404(code))
+    return notice_response(_item_or_404(code), attachment="download" in request.GET)
 
 
 def staff_directory(request: HttpRequest) -> HttpResponse:
