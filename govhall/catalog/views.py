@@ -5,6 +5,7 @@ from __future__ import annotations
 import segno
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -166,10 +167,18 @@ def touch_home(request: HttpRequest) -> HttpResponse:
     center, chooser = _center_or_chooser(request)
     if chooser:
         return chooser
+    departments = selectors.departments_with_items(center).annotate(item_count=Count("items"))
     return _touch(
         request,
         "catalog/touch_home.html",
-        {"center": center, "departments": selectors.departments_with_items(center)},
+        {
+            "center": center,
+            "departments": departments,
+            "quick_items": selectors.items_public(center=center).filter(
+                published__is_immediate=True, published__handled_here=True
+            )[:8],
+            "hours": _hours_text(center),
+        },
     )
 
 
