@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from govhall.catalog.excel import ImportFailed, export_workbook, import_workbook
 from govhall.catalog.models import GuideVersion, Material, ServiceItem
-from govhall.catalog.services import guide_draft_create, guide_publish, item_reindex
+from govhall.catalog.services import (
+    GUIDE_FIELDS,
+    ITEM_FIELDS,
+    guide_draft_create,
+    guide_publish,
+    guide_update,
+    item_create,
+    item_update,
+)
 from govhall.core.errors import DomainError
 
 
@@ -37,13 +45,31 @@ class ServiceItemAdmin(admin.ModelAdmin):
     actions = ["new_draft", "export_selected"]
     change_list_template = "admin/catalog/serviceitem/change_list.html"
 
+    def get_readonly_fields(self, request, obj=None):
+        return ["published", "code", "center"] if obj else ["published"]
+
     @admin.display(description="现行版本")
     def current_version(self, obj):
         return f"第{obj.published.version}版" if obj.published_id else "未发布"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        item_reindex(obj)
+        # Through the services, so every change is audited and the search index follows.
+        if not change:
+            created = item_create(
+                center=obj.center,
+                department=obj.department,
+                code=obj.code,
+                name=obj.name,
+                kind=obj.kind,
+                keywords=obj.keywords,
+                actor=request.user,
+            )
+            obj.pk = created.pk
+            obj.refresh_from_db()
+            return
+        fields = {f: getattr(obj, f) for f in form.changed_data if f in ITEM_FIELDS}
+        obj.refresh_from_db()
+        item_update(item=obj, actor=request.user, **fields)
 
     @admin.action(description="新建草稿")
     def new_draft(self, request, queryset):
@@ -139,7 +165,8 @@ class GuideVersionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if obj.is_frozen:
             return
-        super().save_model(request, obj, form, change)
+        fields = {f: getattr(obj, f) for f in form.changed_data if f in GUIDE_FIELDS}
+        guide_update(guide=obj, actor=request.user, **fields)
 
     @admin.action(description="新建草稿")
     def new_draft(self, request, queryset):
