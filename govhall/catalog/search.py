@@ -14,6 +14,7 @@ stored text on whitespace, so the same tokens work for both.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -79,6 +80,7 @@ def index_tokens(*texts: str) -> str:
     return " ".join(tokens)
 
 
+@functools.lru_cache(maxsize=1024)
 def query_terms(query: str) -> list[list[str]]:
     """Groups of alternatives: [[word, bigram-conjunction…], …]. Each group must match.
 
