@@ -140,3 +140,17 @@ def test_notice_pdf_has_qr_back_to_guide(client, demo, settings):
         from PIL import Image  # noqa: F401
     except ImportError:  # pragma: no cover
         return
+
+
+@pytest.mark.django_db
+def test_openapi_lists_catalog_and_documents(client):
+    r = client.get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    for p in (
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/items/{code}/notice.pdf",
+        "/api/v1/documents/{token}",
+    ):
+        assert p in paths
