@@ -60,7 +60,11 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
             ("设定依据", guide.basis),
             ("受理条件", guide.conditions),
             ("办理时限", limits),
-            ("受理审查时限", f"{guide.acceptance_limit_days} 个工作日"),
+            *(
+                []
+                if guide.is_immediate
+                else [("受理审查时限", f"{guide.acceptance_limit_days} 个工作日")]
+            ),
             ("收费标准", fees),
             ("办理结果", f"{guide.get_result_type_display()}：{guide.result_name or '—'}"),
         ]
@@ -81,7 +85,7 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
         )
     if len(rows) == 1:
         rows.append(["—", "无需提交材料", "", "", "", "", ""])
-    doc.table(rows, col_widths=[9, 50, 15, 22, 11, 15, 48])
+    doc.table(rows, col_widths=[11, 48, 15, 22, 11, 15, 48])
     doc.heading("三、办理地点与方式")
     where = []
     if guide.handled_here:

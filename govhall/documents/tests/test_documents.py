@@ -295,3 +295,25 @@ def test_concurrent_numbers_are_gapless_and_unique():
     assert sorted(results) == list(range(1, 41))
     assert DocumentCounter.objects.get(issuer_short_name="并发").last_serial == 40
     assert Document.objects.filter(issuer_short_name="并发").count() == 40
+
+
+def test_fallback_font_is_announced(monkeypatch, settings, caplog):
+    from govhall.documents import pdf
+
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent/other.ttc",))
+    pdf.reset_font_for_tests()
+    try:
+        info = pdf.font()
+        assert info.name == "STSong-Light" and not info.embedded
+        assert "No Chinese TrueType font" in caplog.text
+        doc = PdfDocument(center_name="青松县政务服务中心", number="X")
+        doc.title("受理通知书")
+        data = doc.render()
+        assert b"STSong-Light" in data
+        assert "未安装中文" in _text(data)
+    finally:
+        monkeypatch.undo()
+        settings.PDF_FONT_PATH = ""
+        pdf.reset_font_for_tests()
+    assert pdf.font().embedded
