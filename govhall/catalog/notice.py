@@ -79,7 +79,7 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
                 "必要" if m.required else "非必要",
                 m.get_form_display(),
                 str(m.copies),
-                "需原件" if m.original_required else "复印件",
+                "需原件" if m.original_required else "—",
                 m.notes or "",
             ]
         )
