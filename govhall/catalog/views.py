@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import segno
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -155,9 +157,13 @@ def _idle_seconds(request: HttpRequest) -> int:
 
 def _touch(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     idle = _idle_seconds(request)
+    # Keep the kiosk's own settings (idle time, center) on every link it follows.
+    keep = {k: request.GET[k] for k in ("center", "idle") if request.GET.get(k)}
+    if "idle" in keep:
+        keep["idle"] = str(idle)
     context.update(
         idle=idle,
-        idle_param=f"?idle={idle}" if "idle" in request.GET else "",
+        idle_param=f"?{urlencode(keep)}" if keep else "",
         touch_home="/touch/",
     )
     return render(request, template, context)

@@ -85,3 +85,10 @@ def test_touch_pages(client, demo):
     assert 'data-idle="90"' in html and "data:image/svg+xml" in html
     assert client.get("/touch/d/NOPE/").status_code == 404
     assert 'data-idle="90"' in client.get("/touch/?idle=abc").content.decode()
+
+
+@pytest.mark.django_db
+def test_touch_links_keep_center_and_idle(client, demo):
+    html = client.get("/touch/?center=HL-239901&idle=7").content.decode()
+    assert "/touch/d/SCJG/?center=HL-239901&amp;idle=7" in html
+    assert 'data-home="/touch/?center=HL-239901&amp;idle=7"' in html
