@@ -81,3 +81,30 @@ def test_touch_mode_browse_and_idle_return(page, demo_live, screenshot):
         page.wait_for_timeout(1000)
         page.mouse.wheel(0, 10)
     expect(page).to_have_url(re.compile(r"/touch/d/YBJ/"))
+
+
+def test_staff_directory_and_home_on_phone(phone_page, demo_live, screenshot):
+    from playwright.sync_api import expect
+
+    from govhall.org.models import Center
+    from govhall.org.testing import make_user, make_window
+
+    center = Center.objects.get(code="HL-239901")
+    window = make_window(center, "1")
+    for n, name in enumerate(["王丽", "张建国", "买买提·艾力"], start=1):
+        make_user(
+            f"clerk-b{n}",
+            ("clerk", center),
+            display_name=name,
+            badge_no=f"QS-00{n}",
+            post="综合窗口受理",
+            home_window=window,
+            phone="13812345678",
+        )
+    phone_page.goto(demo_live + "/staff-directory/")
+    expect(phone_page.locator(".person")).to_have_count(3)
+    assert "13812345678" not in phone_page.content()
+    screenshot(phone_page, "catalog-staff-phone")
+    phone_page.goto(demo_live + "/")
+    expect(phone_page.locator("h1")).to_have_text("青松县政务服务中心")
+    screenshot(phone_page, "catalog-home-phone")
