@@ -12,7 +12,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from govhall.core.errors import Conflict
 from govhall.org.models import Center, Department, Window, Zone
+
+
+class GuideFrozen(Conflict):
+    code = "guide_frozen"
+
+
+FROZEN_MESSAGE = "已发布的办事指南版本不可修改，请新建草稿后编辑并发布。"
 
 
 class ItemKind(models.TextChoices):
@@ -129,6 +137,15 @@ class GuideVersion(models.Model):
     result_name = models.CharField("结果名称", max_length=200, blank=True)
     consultation_phone = models.CharField("咨询电话", max_length=40, blank=True)
     complaint_phone = models.CharField("投诉电话", max_length=40, blank=True)
+    created_at = models.DateTimeField("创建时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="创建人",
+    )
 
     class Meta:
         verbose_name = "办事指南版本"
@@ -144,9 +161,41 @@ class GuideVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.item.name} 第{self.version}版（{self.get_status_display()}）"
 
+    def save(self, *args, **kwargs) -> None:
+        # A published version never changes; the only write allowed on a frozen row is
+        # the status moving from published to superseded when a newer version is published.
+        if self.pk:
+            stored = type(self).objects.filter(pk=self.pk).first()
+            if stored is not None and stored.is_frozen:
+                changed = [
+                    f.attname
+                    for f in self._meta.concrete_fields
+                    if getattr(stored, f.attname) != getattr(self, f.attname)
+                ]
+                superseding = (
+                    changed == ["status"]
+                    and stored.status == self.Status.PUBLISHED
+                    and self.status == self.Status.SUPERSEDED
+                )
+                if changed and not superseding:
+                    raise GuideFrozen(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if type(self).objects.filter(pk=self.pk).exclude(status=self.Status.DRAFT).exists():
+            raise GuideFrozen(FROZEN_MESSAGE)
+        return super().delete(*args, **kwargs)
+
     @property
     def is_frozen(self) -> bool:
         return self.status != self.Status.DRAFT
+
+    @property
+    def handling_place(self) -> str:
+        if not self.handled_here:
+            return self.outside_place or "见办理路径"
+        place = self.get_window_kind_display()
+        return f"{place}（{self.zone}）" if self.zone_id else place
 
 
 class Material(models.Model):
@@ -176,3 +225,20 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self._guide_frozen():
+            raise GuideFrozen(FROZEN_MESSAGE)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._guide_frozen():
+            raise GuideFrozen(FROZEN_MESSAGE)
+        return super().delete(*args, **kwargs)
+
+    def _guide_frozen(self) -> bool:
+        return (
+            GuideVersion.objects.filter(pk=self.guide_id)
+            .exclude(status=GuideVersion.Status.DRAFT)
+            .exists()
+        )

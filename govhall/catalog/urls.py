@@ -1,0 +1,16 @@
+from django.urls import path
+
+from govhall.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/", views.items, name="items"),
+    path("items/<str:code>/", views.item, name="item"),
+    path("items/<str:code>/notice.pdf", views.item_notice, name="item_notice"),
+    path("staff-directory/", views.staff_directory, name="staff_directory"),
+    path("touch/", views.touch_home, name="touch_home"),
+    path("touch/d/<str:code>/", views.touch_department, name="touch_department"),
+    path("touch/i/<str:code>/", views.touch_item, name="touch_item"),
+]

@@ -1,0 +1,177 @@
+"""Issuing documents and signed links to them.
+
+Other apps call:
+
+    document_create(*, kind, center, issuer_short_name, title, render=None, pdf_bytes=None,
+                    related=None, actor, now=None) -> Document
+    document_link(document, *, days=None, now=None) -> str        # absolute, signed, expiring
+    document_from_token(token, *, now=None) -> Document           # raises LinkExpired/NotFound
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from govhall.core.audit import log_action
+from govhall.core.errors import DomainError, InvalidInput, NotFound
+from govhall.documents.models import (
+    KIND_CODES,
+    Document,
+    DocumentCounter,
+    DocumentKind,
+    document_upload_to,
+    format_number,
+)
+from govhall.org.models import Center
+
+LINK_SALT = "govhall.documents.link"
+
+
+class LinkExpired(DomainError):
+    status = 410
+    code = "link_expired"
+
+
+def _allocate_serial(issuer_short_name: str, kind: str, year: int) -> int:
+    """Next serial without gaps: the counter row is locked until the caller's commit,
+    so a rolled-back document gives its serial back."""
+    counter = (
+        DocumentCounter.objects.select_for_update()
+        .filter(issuer_short_name=issuer_short_name, kind=kind, year=year)
+        .first()
+    )
+    if counter is None:
+        try:
+            with transaction.atomic():
+                DocumentCounter.objects.create(
+                    issuer_short_name=issuer_short_name, kind=kind, year=year
+                )
+        except IntegrityError:
+            pass  # created meanwhile by a concurrent transaction
+        counter = DocumentCounter.objects.select_for_update().get(
+            issuer_short_name=issuer_short_name, kind=kind, year=year
+        )
+    DocumentCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
+    return counter.last_serial + 1
+
+
+def _related_key(related: models.Model | tuple[str, str | int] | None) -> tuple[str, str]:
+    if related is None:
+        return "", ""
+    if isinstance(related, models.Model):
+        return related._meta.label_lower, str(related.pk)
+    kind, pk = related
+    return str(kind), str(pk)
+
+
+@transaction.atomic
+def document_create(
+    *,
+    kind: str,
+    center: Center,
+    issuer_short_name: str,
+    title: str,
+    render: Callable[[str], bytes] | None = None,
+    pdf_bytes: bytes | None = None,
+    related: models.Model | tuple[str, str | int] | None = None,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """Allocate the next number, render (render(number) -> PDF bytes) and store the document.
+
+    Pass either `render` (called with the allocated number, so the number can be printed on
+    the document) or ready `pdf_bytes` (which then cannot show the number).
+    """
+    now = now or timezone.now()
+    if kind not in KIND_CODES:
+        raise InvalidInput("未知的文书类型。", field="kind")
+    if not issuer_short_name.strip():
+        raise InvalidInput("机关简称不能为空。", field="issuer_short_name")
+    if (render is None) == (pdf_bytes is None):
+        raise InvalidInput("render 与 pdf_bytes 须且只须提供一个。", field="render")
+    year = timezone.localtime(now).year
+    serial = _allocate_serial(issuer_short_name, kind, year)
+    number = format_number(issuer_short_name, kind, year, serial)
+    data = render(number) if render is not None else pdf_bytes
+    if not data or not data.startswith(b"%PDF"):
+        raise InvalidInput("文书内容不是 PDF。", field="render")
+    related_type, related_id = _related_key(related)
+    doc = Document(
+        kind=kind,
+        number=number,
+        issuer_short_name=issuer_short_name,
+        year=year,
+        serial=serial,
+        title=title[:200],
+        center=center,
+        related_type=related_type,
+        related_id=related_id,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    path = document_upload_to(doc, "")
+    if default_storage.exists(path):
+        doc.file.name = path  # identical bytes are already stored
+    else:
+        doc.file.save(path, ContentFile(data), save=False)
+    doc.save()
+    log_action(
+        actor=actor,
+        action="govhall.documents.document.created",
+        obj=doc,
+        data={"number": number, "kind": kind, "sha256": doc.sha256, "related": related_type},
+        now=now,
+    )
+    return doc
+
+
+def document_token(document: Document, *, days: int | None = None, now=None) -> str:
+    now = now or timezone.now()
+    days = settings.DOCUMENT_LINK_DAYS if days is None else days
+    expires = int((now + dt.timedelta(days=days)).timestamp())
+    return signing.dumps({"d": document.pk, "x": expires}, salt=LINK_SALT, compress=False)
+
+
+def document_link(document: Document, *, days: int | None = None, now=None) -> str:
+    """Absolute signed URL (the SMS link) valid for `days` calendar days
+    (default settings.DOCUMENT_LINK_DAYS)."""
+    token = document_token(document, days=days, now=now)
+    return settings.SITE_URL + reverse("documents:download", args=[token])
+
+
+def document_from_token(token: str, *, now: dt.datetime | None = None) -> Document:
+    """The document behind a link. Tampered or unknown → NotFound; out of date → LinkExpired."""
+    try:
+        payload = signing.loads(token, salt=LINK_SALT)
+        doc_id, expires = int(payload["d"]), int(payload["x"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise NotFound("链接无效或已被篡改。", code="bad_link") from exc
+    now = now or timezone.now()
+    if now.timestamp() > expires:
+        raise LinkExpired("链接已过期，请到中心窗口或联系中心重新获取。")
+    doc = Document.objects.filter(pk=doc_id).first()
+    if doc is None:
+        raise NotFound("文书不存在。")
+    return doc
+
+
+__all__ = [
+    "DocumentKind",
+    "LinkExpired",
+    "document_create",
+    "document_from_token",
+    "document_link",
+    "document_token",
+]
