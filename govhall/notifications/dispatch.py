@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -225,14 +224,14 @@ def dispatch_due(
     A batch must finish within its lease: batch_size × the backend timeout (10 s) stays
     below SMS_LEASE_SECONDS (300 s), else another worker would reclaim rows still in flight
     (harmless to the person, the provider deduplicates, but wasteful)."""
-    start = now or timezone.now()
-    started = time.monotonic()
+    fixed_now = now
     backend = backend or get_backend()
     result = DispatchResult()
     templates: dict[str, SmsTemplate] = {}
     for _ in range(max_batches):
-        # Sends take real time; each batch's lease starts from the clock at its claim.
-        now = start + dt.timedelta(seconds=time.monotonic() - started)
+        # Sends take real time: without a given `now`, each batch reads the clock at its
+        # claim, so its lease starts then (a given `now` is for tests and back-fills).
+        now = fixed_now or timezone.now()
         token, batch = claim_batch(now=now, limit=batch_size)
         if not batch:
             break

@@ -34,7 +34,12 @@ CONTRACT = {
     "verification_code": ("code", "minutes"),
 }
 
-CASE = {"name": "张三", "item": "食品经营许可", "case_no": "SCJG2026000123", "link": "https://x/d/ab"}
+CASE = {
+    "name": "张三",
+    "item": "食品经营许可",
+    "case_no": "SCJG2026000123",
+    "link": "https://x/d/ab",
+}
 
 
 def test_seeded_templates_match_the_contract_and_seeding_is_idempotent():
@@ -53,7 +58,9 @@ def test_seeded_templates_match_the_contract_and_seeding_is_idempotent():
         "appointment_reminder",
         "evaluation_invite",
     }
-    SmsTemplate.objects.filter(code="case_accepted").update(body="改过的{name}{item}{case_no}{link}")
+    SmsTemplate.objects.filter(code="case_accepted").update(
+        body="改过的{name}{item}{case_no}{link}"
+    )
     assert seed_templates() == 0
     assert SmsTemplate.objects.get(code="case_accepted").body.startswith("改过的")
     assert SmsTemplate.objects.count() == len(BUILTIN_TEMPLATES)
