@@ -21,6 +21,8 @@ def _database_backend(settings):
     settings.SMS_QUIET_END = "08:00"
     settings.SMS_PER_PHONE_PER_HOUR = 10
     settings.SMS_MAX_ATTEMPTS = 8
+    # settings.py turns on the HTTPS redirect unless DEBUG (GOVHALL_TESTING does not stop it).
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture
