@@ -114,26 +114,43 @@ def _finish(message: OutboxMessage, token: uuid.UUID, **changes) -> bool:
     return updated == 1
 
 
-def _hold_for_rules(message: OutboxMessage, now: dt.datetime) -> tuple[dt.datetime, str] | None:
+def rate_limit() -> int:
+    return int(getattr(settings, "SMS_PER_PHONE_PER_HOUR", 10))
+
+
+def recent_sends(phones: set[str], now: dt.datetime) -> dict[str, list[dt.datetime]]:
+    """Send times in the last hour per phone, oldest first (one query per batch)."""
+    recent: dict[str, list[dt.datetime]] = {p: [] for p in phones}
+    if rate_limit() <= 0 or not phones:
+        return recent
+    rows = (
+        OutboxMessage.objects.filter(
+            to__in=phones, status=Status.SENT, sent_at__gt=now - dt.timedelta(hours=1)
+        )
+        .order_by("sent_at")
+        .values_list("to", "sent_at")
+    )
+    for phone, sent_at in rows:
+        recent[phone].append(sent_at)
+    return recent
+
+
+def _hold_for_rules(
+    message: OutboxMessage, now: dt.datetime, recent: list[dt.datetime]
+) -> tuple[dt.datetime, str] | None:
     """Quiet hours and the per-phone hourly limit; returns (new due time, reason) or None."""
     if not message.urgent:
         hold = quiet_until(now)
         if hold is not None:
             return hold, "免打扰时段"
-    limit = int(getattr(settings, "SMS_PER_PHONE_PER_HOUR", 10))
+    limit = rate_limit()
     if limit > 0:
-        window_start = now - dt.timedelta(hours=1)
-        recent = list(
-            OutboxMessage.objects.filter(
-                to=message.to, status=Status.SENT, sent_at__gt=window_start
+        in_window = [t for t in recent if t > now - dt.timedelta(hours=1)]
+        if len(in_window) >= limit:
+            # Free again when enough of the last hour's sends have left the window.
+            return in_window[len(in_window) - limit] + dt.timedelta(hours=1, seconds=1), (
+                "超过每小时发送上限"
             )
-            .exclude(pk=message.pk)
-            .order_by("sent_at")
-            .values_list("sent_at", flat=True)[:limit]
-        )
-        if len(recent) >= limit:
-            # Free again when the oldest of the last `limit` sends leaves the window.
-            return recent[0] + dt.timedelta(hours=1, seconds=1), "超过每小时发送上限"
     return None
 
 
@@ -146,8 +163,12 @@ def send_one(
     result: DispatchResult,
     rng: random.Random | None = None,
     templates: dict[str, SmsTemplate] | None = None,
+    recent: dict[str, list[dt.datetime]] | None = None,
 ) -> None:
-    hold = _hold_for_rules(message, now)
+    if recent is None:
+        recent = recent_sends({message.to}, now)
+    phone_recent = recent.setdefault(message.to, [])
+    hold = _hold_for_rules(message, now, phone_recent)
     if hold is not None:
         _finish(message, token, status=Status.PENDING, due_at=hold[0], hold_reason=hold[1])
         result.deferred += 1
@@ -180,6 +201,7 @@ def send_one(
         sent_at=now,
         hold_reason="",
     )
+    phone_recent.append(now)
     result.sent += 1
 
 
@@ -236,6 +258,7 @@ def dispatch_due(
         if not batch:
             break
         result.claimed += len(batch)
+        recent = recent_sends({m.to for m in batch}, now)
         for message in batch:
             send_one(
                 message,
@@ -245,5 +268,6 @@ def dispatch_due(
                 result=result,
                 rng=rng,
                 templates=templates,
+                recent=recent,
             )
     return result

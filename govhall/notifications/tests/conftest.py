@@ -23,6 +23,7 @@ def _database_backend(settings):
     settings.SMS_MAX_ATTEMPTS = 8
     # settings.py turns on the HTTPS redirect unless DEBUG (GOVHALL_TESTING does not stop it).
     settings.SECURE_SSL_REDIRECT = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
