@@ -51,6 +51,18 @@ def signature_for(center: Any) -> str:
     return getattr(settings, "SMS_SIGNATURE", "")
 
 
+def _as_center(center: Any) -> Any:
+    """Accept a Center or its primary key."""
+    if center is None or isinstance(center, models.Model):
+        return center
+    from govhall.org.models import Center
+
+    found = Center.objects.filter(pk=center).first()
+    if found is None:
+        raise InvalidInput("中心不存在。", field="center")
+    return found
+
+
 def normalize_mobile(value: str) -> str | None:
     """The 11-digit mainland mobile number, or None (empty, landline, foreign…)."""
     try:
@@ -128,6 +140,9 @@ def notification_send(
             field="params",
             code="missing_template_params",
         )
+    # Providers take parameters as text; dates, numbers… are stored as they will be sent.
+    params = {k: v if isinstance(v, str) else str(v) for k, v in params.items()}
+    center = _as_center(center)
     signature = signature_for(center)
     mobile = normalize_mobile(to)
     urgent = urgent or tpl.is_urgent

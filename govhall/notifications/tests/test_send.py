@@ -203,3 +203,36 @@ def test_sms_segments_rule():
     assert sms_segments("字" * 71) == 2
     assert sms_segments("字" * 134) == 2
     assert sms_segments("字" * 135) == 3
+
+
+def test_non_text_parameters_are_stored_as_sent_and_center_may_be_an_id(send, center):
+    import datetime as dt
+
+    message = send(
+        template="appointment_reminder",
+        params={
+            "name": "张三",
+            "item": "x",
+            "date": dt.date(2026, 3, 13),
+            "time": dt.time(9, 30),
+            "place": "1号窗口",
+            "code": 17,
+        },
+        center=center.pk,
+    )
+    message.refresh_from_db()
+    assert message.params["date"] == "2026-03-13" and message.params["code"] == "17"
+    assert message.center == center and message.body.startswith("【测试县政务服务中心】")
+    with pytest.raises(InvalidInput):
+        send(center=999999)
+
+
+def test_demo_loader_is_idempotent():
+    import io
+
+    from govhall.notifications import demo
+
+    out = io.StringIO()
+    demo.load(out)
+    demo.load(out)
+    assert SmsTemplate.objects.count() == len(BUILTIN_TEMPLATES)
