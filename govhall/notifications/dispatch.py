@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, F, PositiveIntegerField, Q, When
 from django.utils import timezone
 
 from govhall.notifications.backends import Backend, PermanentFailure, SendError, get_backend
@@ -97,8 +97,17 @@ def claim_batch(*, now: dt.datetime, limit: int = 100) -> tuple[uuid.UUID, list[
         if not ids:
             return token, []
         # The condition is repeated: a row another worker claimed in between is skipped.
+        # Reclaiming an abandoned row counts as an attempt, so a message that kills every
+        # worker that sends it cannot loop forever.
         OutboxMessage.objects.filter(claimable, id__in=ids).update(
-            status=Status.SENDING, claim_token=token, lease_until=lease
+            status=Status.SENDING,
+            claim_token=token,
+            lease_until=lease,
+            attempts=Case(
+                When(status=Status.SENDING, then=F("attempts") + 1),
+                default=F("attempts"),
+                output_field=PositiveIntegerField(),
+            ),
         )
     rows = list(OutboxMessage.objects.filter(claim_token=token).order_by("due_at", "id"))
     return token, rows
@@ -181,6 +190,9 @@ def send_one(
         _finish(message, token, status=Status.CANCELLED, last_error="该号码已退订提醒类短信")
         result.cancelled += 1
         return
+    if message.attempts >= max_attempts():
+        _give_up(message, token, "多次领取后仍未完成发送（工作进程中断）", backend, now, result)
+        return
     attempt = message.attempts + 1
     try:
         provider_id = backend.send(message, template)
@@ -205,22 +217,26 @@ def send_one(
     result.sent += 1
 
 
+def _give_up(message, token, error, backend, now, result, **changes) -> None:
+    with transaction.atomic():
+        if _finish(
+            message,
+            token,
+            status=Status.FAILED,
+            provider=backend.name,
+            last_error=error,
+            failed_at=now,
+            **changes,
+        ):
+            call_task_for_failed(message, now=now)
+    result.failed += 1
+
+
 def _after_error(message, token, exc, attempt, backend, now, result, rng) -> None:
     error = f"第{attempt}次（{backend.name}）：{exc}"[:1000]
     result.errors.append(error)
     if isinstance(exc, PermanentFailure) or attempt >= max_attempts():
-        with transaction.atomic():
-            if _finish(
-                message,
-                token,
-                status=Status.FAILED,
-                attempts=attempt,
-                provider=backend.name,
-                last_error=error,
-                failed_at=now,
-            ):
-                call_task_for_failed(message, now=now)
-        result.failed += 1
+        _give_up(message, token, error, backend, now, result, attempts=attempt)
         return
     _finish(
         message,

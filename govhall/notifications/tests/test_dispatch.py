@@ -219,3 +219,24 @@ def test_fault_injection_1000_messages_exactly_once(center, settings):
     assert sum(gateway.requests.values()) > 1300
     assert not OutboxMessage.objects.filter(claim_token__isnull=False).exists()
     assert PhoneCallTask.objects.count() == 0
+
+
+def test_a_message_that_keeps_killing_workers_is_given_up(send, settings):
+    settings.SMS_MAX_ATTEMPTS = 3
+    settings.SMS_LEASE_SECONDS = 60
+    message = send()
+    now = MORNING
+    claim_batch(now=now, limit=10)  # claimed, worker dies
+    for _ in range(3):  # reclaimed after each lease, and the worker dies again
+        now += dt.timedelta(seconds=61)
+        _, rows = claim_batch(now=now, limit=10)
+        assert [r.pk for r in rows] == [message.pk]
+    message.refresh_from_db()
+    assert message.attempts == 3
+    now += dt.timedelta(seconds=61)
+    gateway = FlakyGateway(failure_rate=0)
+    assert dispatch_due(now, backend=gateway).failed == 1
+    assert gateway.requests == {}
+    message.refresh_from_db()
+    assert message.status == S.FAILED and "工作进程中断" in message.last_error
+    assert PhoneCallTask.objects.filter(message=message).exists()
