@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +23,7 @@ from govhall.notifications.models import (
 )
 from govhall.notifications.selectors import outbox_stats
 from govhall.notifications.services import message_resend
+from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
 
 PREVIEW_SIGNATURE = "××县政务服务中心"
 
@@ -33,8 +35,45 @@ def _sample_params(template: SmsTemplate) -> dict[str, str]:
     return {n: f"〔{n}〕" for n in names}
 
 
+class SmsTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SmsTemplate
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "body",
+            "params",
+            "call_script",
+            "aliyun_template_code",
+            "tencent_template_id",
+            "is_active",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        body, params = data.get("body") or "", data.get("params")
+        if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+            self.add_error("params", '参数应为参数名列表，例如 ["name", "item"]。')
+            return data
+        try:
+            used = template_fields(body)
+        except ValueError as exc:
+            self.add_error("body", f"正文格式有误：{exc}")
+            return data
+        unknown = [f for f in used if f not in params]
+        if unknown:
+            self.add_error("body", f"正文使用了未登记的参数：{'、'.join(unknown)}。")
+        builtin = BUILTIN_TEMPLATES.get(data.get("code") or "")
+        if builtin is not None and tuple(params) != builtin.params:
+            # Other apps send these codes with exactly these parameters.
+            self.add_error("params", f"内置模板的参数不可更改，应为：{list(builtin.params)}。")
+        return data
+
+
 @admin.register(SmsTemplate)
 class SmsTemplateAdmin(admin.ModelAdmin):
+    form = SmsTemplateForm
     list_display = ["code", "name", "kind", "length_info", "aliyun_template_code", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name", "body"]

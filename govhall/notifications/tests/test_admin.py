@@ -55,3 +55,24 @@ def test_outbox_resend_action_and_statistics(admin_client, send):
     stats_url = reverse("admin:notifications_outboxmessage_stats") + "?days=366"
     stats = admin_client.get(stats_url).content.decode()
     assert "verification_code" in stats and "2026-03-12" in stats
+
+
+def test_template_form_keeps_the_parameter_contract():
+    from govhall.notifications.admin import SmsTemplateForm
+
+    template = SmsTemplate.objects.get(code="case_accepted")
+    base = {
+        "code": template.code,
+        "name": template.name,
+        "kind": template.kind,
+        "params": '["name", "item", "case_no", "link"]',
+        "body": "{name}您好，“{item}”（{case_no}）已受理：{link}",
+        "is_active": True,
+    }
+    assert SmsTemplateForm(base, instance=template).is_valid()
+    form = SmsTemplateForm({**base, "body": "{name}您好{surprise}"}, instance=template)
+    assert not form.is_valid() and "surprise" in str(form.errors["body"])
+    form = SmsTemplateForm({**base, "params": '["name"]'}, instance=template)
+    assert not form.is_valid() and "params" in form.errors
+    form = SmsTemplateForm({**base, "body": "{name"}, instance=template)
+    assert not form.is_valid() and "body" in form.errors
