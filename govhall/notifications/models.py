@@ -1,11 +1,103 @@
 """The transactional outbox: a message row written in the same transaction as the change
-that causes it; the worker sends it after commit."""
+that causes it; the worker sends it after commit.
+
+Also: SMS templates (editable in the admin), per-phone opt-outs, phone-call tasks for people
+without a mobile phone (6.3.4 电话提醒) and the `database` gateway's table of sent SMS.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import string
 import uuid
 
 from django.db import models
+
+SINGLE_SMS_CHARS = 70
+MULTI_SMS_PART_CHARS = 67
+
+
+def sms_segments(text: str) -> int:
+    """Chinese (UCS-2) SMS: 70 characters fit one message; longer ones are split into
+    parts of 67 (each part loses 3 characters to the concatenation header)."""
+    n = len(text)
+    if n <= SINGLE_SMS_CHARS:
+        return 1
+    return math.ceil(n / MULTI_SMS_PART_CHARS)
+
+
+def template_fields(body: str) -> list[str]:
+    """Named placeholders `{name}` of a template body, in order of first appearance."""
+    names: list[str] = []
+    for _, field, _, _ in string.Formatter().parse(body):
+        if field and field not in names:
+            names.append(field)
+    return names
+
+
+class SmsTemplate(models.Model):
+    """A Chinese SMS text with named parameters `{name}`; the provider's approved template
+    carries the same parameters (Aliyun by name, Tencent by position in `params`)."""
+
+    class Kind(models.TextChoices):
+        LEGAL = "legal", "法定告知（不可退订）"
+        SERVICE = "service", "办事通知"
+        REMINDER = "reminder", "提醒（可退订）"
+        URGENT = "urgent", "即时（不受免打扰时段限制）"
+
+    code = models.CharField("模板编码", max_length=64, unique=True)
+    name = models.CharField("名称", max_length=100)
+    body = models.TextField("正文（不含签名）", help_text="用 {参数名} 表示参数，例如 {name}。")
+    params = models.JSONField(
+        "参数（按顺序）", default=list, help_text="参数名列表；腾讯云模板按此顺序填 {1}{2}…"
+    )
+    kind = models.CharField("类别", max_length=16, choices=Kind.choices, default=Kind.SERVICE)
+    call_script = models.TextField(
+        "电话通知话术",
+        blank=True,
+        help_text="无手机或短信失败时工作人员电话告知时朗读；留空则用短信正文。",
+    )
+    aliyun_template_code = models.CharField("阿里云模板CODE", max_length=64, blank=True)
+    tencent_template_id = models.CharField("腾讯云模板ID", max_length=64, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "短信模板"
+        verbose_name_plural = "短信模板"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code}（{self.name}）"
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind == self.Kind.LEGAL
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.kind == self.Kind.URGENT
+
+    @property
+    def opt_out_allowed(self) -> bool:
+        return self.kind == self.Kind.REMINDER
+
+    def missing_params(self, params: dict) -> list[str]:
+        wanted = list(dict.fromkeys([*self.params, *template_fields(self.body)]))
+        return [p for p in wanted if params.get(p) in (None, "")]
+
+    def render(self, params: dict, signature: str = "") -> str:
+        text = self.body.format_map({k: str(v) for k, v in params.items()})
+        return f"【{signature}】{text}" if signature else text
+
+    def render_script(self, params: dict, signature: str = "") -> str:
+        if self.call_script:
+            text = self.call_script.format_map({k: str(v) for k, v in params.items()})
+        else:
+            text = self.render(params)
+        greeting = f"您好，这里是{signature}。" if signature else "您好，这里是政务服务中心。"
+        return greeting + text
 
 
 class OutboxMessage(models.Model):
@@ -15,10 +107,16 @@ class OutboxMessage(models.Model):
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
         CANCELLED = "cancelled", "已取消"
+        CALL = "call", "转电话通知"
 
     class Channel(models.TextChoices):
         SMS = "sms", "短信"
         PHONE_CALL = "phone_call", "电话"
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "", "未回执"
+        DELIVERED = "delivered", "已送达"
+        UNDELIVERED = "undelivered", "未送达"
 
     message_id = models.UUIDField("消息编号", default=uuid.uuid4, unique=True, editable=False)
     center = models.ForeignKey(
@@ -33,6 +131,7 @@ class OutboxMessage(models.Model):
     template = models.CharField("模板", max_length=64, db_index=True)
     to = models.CharField("接收号码", max_length=32, blank=True)
     params = models.JSONField("参数", default=dict)
+    signature = models.CharField("签名", max_length=40, blank=True)
     body = models.TextField("正文", blank=True)
     urgent = models.BooleanField("紧急（不受免打扰时段限制）", default=False)
     related_type = models.CharField("关联对象类型", max_length=64, blank=True)
@@ -42,11 +141,138 @@ class OutboxMessage(models.Model):
     )
     created_at = models.DateTimeField("创建时间")
     due_at = models.DateTimeField("计划发送时间", db_index=True)
+    hold_reason = models.CharField("暂缓原因", max_length=100, blank=True)
+    attempts = models.PositiveIntegerField("本轮尝试次数", default=0)
+    cycle = models.PositiveIntegerField("发送轮次", default=1)
+    claim_token = models.UUIDField("领取令牌", null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField("租约到期", null=True, blank=True, db_index=True)
+    last_error = models.TextField("最近错误", blank=True)
+    provider = models.CharField("通道", max_length=16, blank=True)
+    provider_message_id = models.CharField("通道消息号", max_length=100, blank=True, db_index=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    failed_at = models.DateTimeField("失败时间", null=True, blank=True)
+    delivery_status = models.CharField(
+        "送达状态", max_length=16, choices=Delivery.choices, default="", blank=True
+    )
+    delivered_at = models.DateTimeField("回执时间", null=True, blank=True)
+    delivery_report = models.JSONField("回执内容", default=dict, blank=True)
 
     class Meta:
         verbose_name = "待发消息"
         verbose_name_plural = "待发消息（发件箱）"
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="notif_outbox_due"),
+            models.Index(fields=["to", "sent_at"], name="notif_outbox_rate"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} → {self.to}"
+
+    @property
+    def segments(self) -> int:
+        return sms_segments(self.body)
+
+
+class SmsOptOut(models.Model):
+    """A phone that asked for no reminders; legal notices are still sent (never suppressed)."""
+
+    phone = models.CharField("手机号码", max_length=20, unique=True)
+    created_at = models.DateTimeField("退订时间")
+    source = models.CharField("来源", max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "退订提醒的号码"
+        verbose_name_plural = "退订提醒的号码"
+
+    def __str__(self) -> str:
+        return self.phone
+
+
+class PhoneCallTask(models.Model):
+    """Staff call a person who has no mobile phone, or whose SMS failed for good."""
+
+    class Reason(models.TextChoices):
+        NO_MOBILE = "no_mobile", "无手机号码"
+        SMS_FAILED = "sms_failed", "短信发送失败"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待拨打"
+        DONE = "done", "已完成"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "已接通告知"
+        NO_ANSWER = "no_answer", "无人接听"
+        WRONG_NUMBER = "wrong_number", "号码错误"
+
+    # A task with no answer stays open for another try, up to this many calls.
+    MAX_CALLS = 3
+
+    message = models.OneToOneField(
+        OutboxMessage, on_delete=models.PROTECT, related_name="call_task", verbose_name="消息"
+    )
+    center = models.ForeignKey(
+        "org.Center",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="中心",
+    )
+    phone = models.CharField("联系电话", max_length=32, blank=True)
+    reason = models.CharField("原因", max_length=16, choices=Reason.choices)
+    script = models.TextField("电话话术")
+    status = models.CharField(
+        "状态", max_length=8, choices=Status.choices, default=Status.OPEN, db_index=True
+    )
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, blank=True)
+    note = models.TextField("备注", blank=True)
+    calls = models.PositiveIntegerField("已拨打次数", default=0)
+    created_at = models.DateTimeField("创建时间")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        "org.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="处理人",
+    )
+
+    class Meta:
+        verbose_name = "电话通知任务"
+        verbose_name_plural = "电话通知任务"
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.message.template} · {self.get_status_display()}"
+
+
+class SentSms(models.Model):
+    """The `database` gateway: keeps what would have been sent (tests, benchmarks, demo).
+    One row per message id, like a provider that deduplicates on its out id."""
+
+    message_id = models.UUIDField("消息编号", unique=True)
+    to = models.CharField("号码", max_length=32)
+    template = models.CharField("模板", max_length=64)
+    params = models.JSONField("参数", default=dict)
+    signature = models.CharField("签名", max_length=40, blank=True)
+    body = models.TextField("正文")
+    sent_at = models.DateTimeField("发送时间")
+    requests = models.PositiveIntegerField("收到请求次数", default=1)
+
+    class Meta:
+        verbose_name = "已发短信（数据库通道）"
+        verbose_name_plural = "已发短信（数据库通道）"
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.to}"
+
+
+def local_time(value: str, default: dt.time) -> dt.time:
+    try:
+        hour, minute = value.split(":")
+        return dt.time(int(hour), int(minute))
+    except (ValueError, AttributeError):
+        return default

@@ -1,0 +1,56 @@
+"""Reads of notifications, scoped through org.selectors.scope_for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+
+from govhall.notifications.models import OutboxMessage, PhoneCallTask
+from govhall.org.selectors import scope_for
+
+CALL_ROLES = ("consultant", "guide", "manager", "clerk")
+
+
+def may_handle_calls(user: Any) -> bool:
+    scope = scope_for(user)
+    return any(scope.has_role(role) for role in CALL_ROLES)
+
+
+def call_tasks_for(user: Any, *, status: str = PhoneCallTask.Status.OPEN) -> QuerySet:
+    qs = PhoneCallTask.objects.select_related("message", "center")
+    if status:
+        qs = qs.filter(status=status)
+    return scope_for(user).filter(qs, center_field="center").order_by("created_at")
+
+
+def call_task_get(user: Any, task_id: int) -> PhoneCallTask | None:
+    return call_tasks_for(user, status="").filter(pk=task_id).first()
+
+
+def outbox_stats(
+    *, since: dt.datetime | None = None, queryset: QuerySet | None = None
+) -> list[dict[str, Any]]:
+    """Sent / failed / other counts per template and (local) day of creation."""
+    qs = queryset if queryset is not None else OutboxMessage.objects.all()
+    if since is not None:
+        qs = qs.filter(created_at__gte=since)
+    S = OutboxMessage.Status
+    rows = (
+        qs.annotate(day=TruncDate("created_at", tzinfo=ZoneInfo("Asia/Shanghai")))
+        .values("day", "template")
+        .annotate(
+            total=Count("id"),
+            sent=Count("id", filter=Q(status=S.SENT)),
+            failed=Count("id", filter=Q(status=S.FAILED)),
+            waiting=Count("id", filter=Q(status__in=[S.PENDING, S.SENDING])),
+            call=Count("id", filter=Q(status=S.CALL)),
+            cancelled=Count("id", filter=Q(status=S.CANCELLED)),
+            delivered=Count("id", filter=Q(delivery_status=OutboxMessage.Delivery.DELIVERED)),
+        )
+        .order_by("-day", "template")
+    )
+    return list(rows)

@@ -1,0 +1,147 @@
+"""The built-in SMS templates. Other apps send by these codes and parameters, so the codes
+and parameter names are a contract; the wording may be edited in the admin.
+
+Seeded after every migrate (idempotent: missing codes are created, admin edits are kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LEGAL, SERVICE, REMINDER, URGENT = "legal", "service", "reminder", "urgent"
+
+
+@dataclass(frozen=True)
+class BuiltinTemplate:
+    code: str
+    name: str
+    kind: str
+    params: tuple[str, ...]
+    body: str
+    call_script: str = ""
+
+
+BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
+    t.code: t
+    for t in [
+        BuiltinTemplate(
+            "appointment_confirmed",
+            "预约成功",
+            SERVICE,
+            ("name", "item", "date", "time", "place", "code", "link"),
+            "{name}您好，您已预约{date} {time}在{place}办理“{item}”，预约码{code}。"
+            "请按时携带材料到场，详情：{link}",
+        ),
+        BuiltinTemplate(
+            "appointment_reminder",
+            "预约提醒",
+            REMINDER,
+            ("name", "item", "date", "time", "place", "code"),
+            "{name}您好，提醒您{date} {time}在{place}办理“{item}”，预约码{code}，请按时到场。",
+        ),
+        BuiltinTemplate(
+            "appointment_rescheduled",
+            "预约改期",
+            SERVICE,
+            ("name", "item", "reason", "new_date", "new_time", "code"),
+            "{name}您好，因{reason}，您预约办理的“{item}”调整至{new_date} {new_time}，"
+            "预约码{code}，给您带来不便敬请谅解。",
+        ),
+        BuiltinTemplate(
+            "appointment_cancelled",
+            "预约取消",
+            SERVICE,
+            ("name", "item", "reason", "code"),
+            "{name}您好，因{reason}，您预约办理的“{item}”（预约码{code}）已取消，"
+            "请重新预约，给您带来不便敬请谅解。",
+        ),
+        BuiltinTemplate(
+            "case_received",
+            "收件通知",
+            LEGAL,
+            ("name", "item", "case_no", "link"),
+            "{name}您好，您申请的“{item}”已收件，办件编号{case_no}。回执及进度：{link}",
+        ),
+        BuiltinTemplate(
+            "case_accepted",
+            "受理通知",
+            LEGAL,
+            ("name", "item", "case_no", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）已受理，受理通知书：{link}",
+        ),
+        BuiltinTemplate(
+            "case_rejected",
+            "不予受理通知",
+            LEGAL,
+            ("name", "item", "case_no", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）不予受理，"
+            "理由及救济途径见不予受理通知书：{link}",
+        ),
+        BuiltinTemplate(
+            "case_correction",
+            "补正材料通知",
+            LEGAL,
+            ("name", "item", "case_no", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）需补正材料，"
+            "需补正的全部内容见补正材料通知书：{link}",
+        ),
+        BuiltinTemplate(
+            "pickup_ready",
+            "领取通知",
+            SERVICE,
+            ("name", "item", "case_no", "place"),
+            "{name}您好，您办理的“{item}”（办件编号{case_no}）已办结，"
+            "请携带身份证件到{place}领取。",
+        ),
+        BuiltinTemplate(
+            "consultation_reply",
+            "咨询答复",
+            SERVICE,
+            ("name", "answer_summary", "link"),
+            "{name}您好，您的咨询已答复：{answer_summary}。详情：{link}",
+        ),
+        BuiltinTemplate(
+            "evaluation_invite",
+            "评价邀请",
+            REMINDER,
+            ("item", "link"),
+            "感谢您办理“{item}”，请对本次服务进行评价：{link}",
+        ),
+        BuiltinTemplate(
+            "queue_turn_near",
+            "即将叫号",
+            URGENT,
+            ("number", "ahead", "category"),
+            "您取的{category}{number}号前面还有{ahead}人，请到等候区留意叫号。",
+        ),
+        BuiltinTemplate(
+            "verification_code",
+            "验证码",
+            URGENT,
+            ("code", "minutes"),
+            "您的验证码为{code}，{minutes}分钟内有效，请勿告诉他人。",
+        ),
+    ]
+}
+
+
+def seed_templates(sms_template_model=None) -> int:
+    """Create the built-in templates that are missing; keep edited ones. Returns created."""
+    if sms_template_model is None:
+        from govhall.notifications.models import SmsTemplate as sms_template_model
+    existing = set(sms_template_model.objects.values_list("code", flat=True))
+    missing = [
+        sms_template_model(
+            code=t.code,
+            name=t.name,
+            kind=t.kind,
+            params=list(t.params),
+            body=t.body,
+            call_script=t.call_script,
+        )
+        for t in BUILTIN_TEMPLATES.values()
+        if t.code not in existing
+    ]
+    # ignore_conflicts: two processes migrating at once must not fail on the unique code.
+    sms_template_model.objects.bulk_create(missing, ignore_conflicts=True)
+    return len(missing)
