@@ -227,7 +227,7 @@ PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120)
 
 # Notifications (issue: notifications). console prints; database keeps; aliyun/tencent send.
-SMS_BACKEND = env_str("SMS_BACKEND", "console")
+SMS_BACKEND = env_str("SMS_BACKEND", "database" if TESTING else "console")
 SMS_SIGNATURE = env_str("SMS_SIGNATURE", "")
 SMS_QUIET_START = env_str("SMS_QUIET_START", "21:00")
 SMS_QUIET_END = env_str("SMS_QUIET_END", "08:00")
@@ -240,6 +240,11 @@ TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID", "")
 TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY", "")
 TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID", "")
 TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "sms.tencentcloudapi.com")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+# Delivery-receipt callbacks are refused unless they carry this shared token.
+SMS_RECEIPT_TOKEN = env_str("SMS_RECEIPT_TOKEN", "")
+SMS_LEASE_SECONDS = env_int("SMS_LEASE_SECONDS", 300)
+SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
 
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
 
