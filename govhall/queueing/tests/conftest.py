@@ -66,3 +66,13 @@ def make_queue(code: str = "QT-1") -> SimpleNamespace:
 @pytest.fixture
 def q(db):
     return make_queue()
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # Test accounts only: PBKDF2 at full strength costs ~0.3 s per user created.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests speak plain HTTP to the test client and live server.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
