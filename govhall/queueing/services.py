@@ -63,8 +63,18 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return now or timezone.now()
 
 
+def _scope(actor: Any):
+    # One scope computation per actor object (a request's user): services check it twice.
+    scope = getattr(actor, "_queue_scope", None)
+    if scope is None:
+        scope = scope_for(actor)
+        if actor is not None:
+            actor._queue_scope = scope
+    return scope
+
+
 def _require_role(actor: Any, center_id: int, roles: tuple[str, ...], what: str) -> None:
-    scope = scope_for(actor)
+    scope = _scope(actor)
     if not any(scope.has_role(r, center_id) for r in roles):
         raise Forbidden(f"您没有在本中心{what}的权限。")
 
@@ -179,7 +189,7 @@ def _active_session(window: Window, actor: Any, *, lock: bool = False) -> Window
     session = _session_of(window, lock=lock)
     if session is None:
         raise InvalidTransition(f"{window} 尚未签到开窗。")
-    scope = scope_for(actor)
+    scope = _scope(actor)
     if session.staff_id != getattr(actor, "pk", None) and not scope.has_role(
         Role.MANAGER, window.center_id
     ):
@@ -440,9 +450,10 @@ def window_call_next(
         return None
     claimed = Ticket.objects.select_related("center", "category", "window").get(pk=claimed.pk)
     _event(claimed, from_status=Ticket.Status.WAITING, action="call", actor=actor, now=now)
-    _audit(claimed, "called", actor, now, f"w{window.number}", window=window.number)
     _touch(session, now)
     _notify_near(claimed.category, now)
+    # The audit head is locked last: it is the lock every queue write of the center shares.
+    _audit(claimed, "called", actor, now, f"w{window.number}", window=window.number)
     return claimed
 
 
@@ -483,6 +494,7 @@ def ticket_recall(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None)
     limit = config_for(ticket.center).recall_limit
     if ticket.recall_count >= limit:
         raise InvalidTransition(f"号码 {ticket.number} 已重呼{limit}次，请标记过号。")
+    _touch(session, now)
     _move(
         ticket,
         Ticket.Status.CALLED,
@@ -491,7 +503,6 @@ def ticket_recall(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None)
         now=now,
         recall_count=ticket.recall_count + 1,
     )
-    _touch(session, now)
     return ticket
 
 
@@ -500,8 +511,8 @@ def ticket_start(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) 
     now = _now(now)
     ticket = _lock_ticket(ticket)
     session = _ticket_actor_session(ticket, actor)
-    _move(ticket, Ticket.Status.SERVING, action="start", actor=actor, now=now, started_at=now)
     _touch(session, now)
+    _move(ticket, Ticket.Status.SERVING, action="start", actor=actor, now=now, started_at=now)
     return ticket
 
 
@@ -513,10 +524,10 @@ def ticket_finish(
     now = _now(now)
     ticket = _lock_ticket(ticket)
     session = _ticket_actor_session(ticket, actor)
-    _move(ticket, Ticket.Status.DONE, action="finish", actor=actor, now=now, finished_at=now)
+    _touch(session, now)
     if items:
         ticket.items.add(*items)
-    _touch(session, now)
+    _move(ticket, Ticket.Status.DONE, action="finish", actor=actor, now=now, finished_at=now)
     return ticket
 
 
@@ -530,8 +541,8 @@ def ticket_no_show(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None
         raise InvalidTransition(
             f"须重呼{limit}次仍未到场方可标记过号（已重呼{ticket.recall_count}次）。"
         )
-    _move(ticket, Ticket.Status.NO_SHOW, action="no_show", actor=actor, now=now, finished_at=now)
     _touch(session, now)
+    _move(ticket, Ticket.Status.NO_SHOW, action="no_show", actor=actor, now=now, finished_at=now)
     return ticket
 
 
@@ -597,6 +608,7 @@ def ticket_transfer(
         if to_window.pk == ticket.window_id:
             raise InvalidInput("不能转给本窗口。", field="window")
     target = to_category or ticket.category
+    _touch(session, now)
     _move(
         ticket,
         Ticket.Status.TRANSFERRED,
@@ -627,7 +639,6 @@ def ticket_transfer(
     successor.items.set(ticket.items.all())
     _event(successor, from_status="", action="issue", actor=actor, now=now, reason="转办")
     _audit(successor, "transferred_in", actor, now, f"c{target.letter}", source=ticket.pk)
-    _touch(session, now)
     return successor
 
 

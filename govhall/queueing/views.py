@@ -354,7 +354,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "served_today": served_today,
             "recall_limit": selectors.config_for(window.center).recall_limit,
             "phrase": PHRASES.get(phrase_key, PHRASES["idle"]),
-            "phrases": PHRASES,
+            "phrases": [p for k, p in PHRASES.items() if k != "idle"],
             "categories": selectors.categories_of(window.center),
             "other_windows": Window.objects.filter(center=window.center, is_active=True).exclude(
                 pk=window.pk

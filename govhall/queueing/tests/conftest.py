@@ -76,3 +76,28 @@ def _fast_passwords(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+_MIDDLEWARE_ATTRS = (
+    "_view_middleware",
+    "_template_response_middleware",
+    "_exception_middleware",
+    "_middleware_chain",
+)
+
+
+@pytest.fixture
+def plain_live_server(live_server):
+    """The session-wide live server built its middleware before our settings fixture ran
+    (SecurityMiddleware reads SECURE_SSL_REDIRECT once); rebuild it for plain HTTP and put
+    the original chain back afterwards, so other apps' tests see the server unchanged."""
+    handlers, node = [], live_server.thread.httpd.get_app()
+    while node is not None:
+        if hasattr(node, "load_middleware"):
+            handlers.append((node, {a: getattr(node, a, None) for a in _MIDDLEWARE_ATTRS}))
+            node.load_middleware()
+        node = getattr(node, "application", None)
+    yield live_server
+    for node, saved in handlers:
+        for attr, value in saved.items():
+            setattr(node, attr, value)
