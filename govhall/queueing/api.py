@@ -300,17 +300,19 @@ def _zones(raw: str) -> list[str]:
     return sorted({z.strip().upper() for z in raw.split(",") if z.strip()})
 
 
-def board_payload(code: str, zones: list[str]) -> tuple[int, bytes]:
+def board_payload(code: str, zones: list[str]) -> tuple[int, str, bytes]:
+    """(version, etag, body) of a center's board; one indexed query when nothing changed."""
     center_id = _center_id(code)
     version = selectors.board_version(center_id)
     key = f"queue:board:{center_id}:{version}:{','.join(zones)}"
-    body = cache.get(key)
-    if body is None:
+    cached = cache.get(key)
+    if cached is None:
         center = Center.objects.get(pk=center_id)
         state = selectors.board_state(center, timezone.now(), zones or None)
         body = json.dumps(state, ensure_ascii=False).encode()
-        cache.set(key, body, BOARD_CACHE_SECONDS)
-    return version, body
+        cached = ('"' + hashlib.sha1(body).hexdigest()[:16] + '"', body)
+        cache.set(key, cached, BOARD_CACHE_SECONDS)
+    return version, cached[0], cached[1]
 
 
 @router.get(
@@ -320,8 +322,7 @@ def board_payload(code: str, zones: list[str]) -> tuple[int, bytes]:
     summary="叫号屏当前状态（支持 ETag/304）",
 )
 def display(request: HttpRequest, center: str, zones: str = ""):
-    _version, body = board_payload(center, _zones(zones))
-    etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+    _version, etag, body = board_payload(center, _zones(zones))
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
     else:
@@ -350,7 +351,7 @@ def display_stream(request: HttpRequest, center: str, zones: str = ""):
         yield b"retry: 1000\n\n"
         try:
             while time.monotonic() < deadline:
-                version, body = board_payload(center, zone_list)
+                version, _etag, body = board_payload(center, zone_list)
                 if version != last:
                     last = version
                     yield b"event: board\nid: %d\ndata: " % version + body + b"\n\n"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
@@ -121,12 +122,27 @@ def ticket_ahead(ticket: Ticket) -> int:
     )
 
 
+ESTIMATE_CACHE_SECONDS = 10
+
+
+def category_pace(category: TicketCategory, now: dt.datetime) -> tuple[float, int]:
+    """(mean service minutes, windows serving now) of a category. Cached a few seconds:
+    an estimate does not need to be exact to the call, and every kiosk issue asks."""
+    key = f"queue:pace:{category.pk}:{local_day(now)}"
+    pace = cache.get(key)
+    if pace is None:
+        opened = open_windows_per_category(category.center).get(category.pk, 0)
+        pace = (mean_service_minutes(category, now), opened)
+        cache.set(key, pace, ESTIMATE_CACHE_SECONDS)
+    return pace
+
+
 def ticket_estimate(ticket: Ticket, now: dt.datetime, ahead: int | None = None) -> int:
     if ticket.status != Ticket.Status.WAITING:
         return 0
     ahead = ticket_ahead(ticket) if ahead is None else ahead
-    opened = open_windows_per_category(ticket.center).get(ticket.category_id, 0)
-    return estimate_minutes(ahead, mean_service_minutes(ticket.category, now), opened)
+    mean, opened = category_pace(ticket.category, now)
+    return estimate_minutes(ahead, mean, opened)
 
 
 def live_ticket(ticket: Ticket) -> Ticket:

@@ -429,7 +429,7 @@ def window_call_next(
         )
     claimed: Ticket | None = None
     for _ in range(CALL_RETRIES):
-        qs = window_candidates(window, now)
+        qs = window_candidates(window, now).select_related("center", "category")
         if settings.IS_POSTGRES:
             qs = qs.select_for_update(skip_locked=True, of=("self",))
         candidate = qs.first()
@@ -448,7 +448,13 @@ def window_call_next(
     if claimed is None:
         _touch(session, now)
         return None
-    claimed = Ticket.objects.select_related("center", "category", "window").get(pk=claimed.pk)
+    claimed.status = Ticket.Status.CALLED
+    claimed.window, claimed.staff, claimed.called_at, claimed.target_window = (
+        window,
+        actor,
+        now,
+        None,
+    )
     _event(claimed, from_status=Ticket.Status.WAITING, action="call", actor=actor, now=now)
     _touch(session, now)
     _notify_near(claimed.category, now)

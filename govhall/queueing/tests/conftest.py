@@ -101,3 +101,13 @@ def plain_live_server(live_server):
     for node, saved in handlers:
         for attr, value in saved.items():
             setattr(node, attr, value)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Board payloads and wait-estimate inputs are cached by ids that tests reuse.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
