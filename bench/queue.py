@@ -33,6 +33,7 @@ import http.client  # noqa: E402
 import json  # noqa: E402
 import multiprocessing as mp  # noqa: E402
 import shutil  # noqa: E402
+import signal  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -120,7 +121,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
+    proc.send_signal(signal.SIGQUIT)  # quick shutdown: do not wait for keep-alive boards
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
@@ -229,7 +230,7 @@ def run_load(port, scenario, slots, seconds) -> dict:
 def _board_thread(port, deadline, seen_out):
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     etag = None
-    seen: dict[str, float] = {}
+    seen: dict[str, float] = {"_polls": 0}
     next_at = time.monotonic()
     while time.monotonic() < deadline:
         headers = {"If-None-Match": etag} if etag else {}
@@ -241,6 +242,7 @@ def _board_thread(port, deadline, seen_out):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             continue
         now = time.monotonic()
+        seen["_polls"] += 1
         if resp.status == 200:
             etag = resp.getheader("ETag")
             for call in json.loads(body)["calls"]:
@@ -295,7 +297,9 @@ def run_boards(port, slot) -> dict:
             else:
                 missed += 1
     delays.sort()
+    polls = sum(seen["_polls"] for seen in boards)
     return {
+        "poll_rate": polls / duration,
         "boards": len(boards),
         "calls": len(sent),
         "deliveries": len(delays),
@@ -311,11 +315,12 @@ def run_boards(port, slot) -> dict:
 # --- runs --------------------------------------------------------------------------------
 
 
-def bench_database(label, database_url, data_dir, port, seconds, chains) -> None:
+def bench_database(label, database_url, data_dir, base_port, seconds, chains) -> None:
     print(f"\n=== {label} ===", flush=True)
     first = True
     slots: list[dict] = []
-    for chain in chains:
+    for attempt, chain in enumerate(chains):
+        port = base_port + attempt  # a fresh port: the previous server may linger in TIME_WAIT
         env = server_env(database_url, data_dir, chain)
         if first:
             slots = prepare(env)
@@ -352,7 +357,8 @@ def bench_database(label, database_url, data_dir, port, seconds, chains) -> None
                     f"{int(BOARD_POLL * 1000)} ms, {board['calls']} calls, "
                     f"{board['deliveries']} deliveries, {board['missed']} missed): "
                     f"p50 {board['p50']:.0f} ms, p99 {board['p99']:.0f} ms, "
-                    f"max {board['max']:.0f} ms"
+                    f"max {board['max']:.0f} ms; polls served {board['poll_rate']:.0f}/s "
+                    f"of {BOARDS / BOARD_POLL:.0f}/s asked"
                 )
         finally:
             stop_server(server)

@@ -300,10 +300,26 @@ def _zones(raw: str) -> list[str]:
     return sorted({z.strip().upper() for z in raw.split(",") if z.strip()})
 
 
+# Within one process the version is re-read at most every BOARD_VERSION_TTL seconds: with
+# many boards polling, most polls then cost no query at all (adds at most this much delay).
+BOARD_VERSION_TTL = 0.1
+_versions: dict[int, tuple[float, int]] = {}
+
+
+def _board_version(center_id: int) -> int:
+    now = time.monotonic()
+    seen = _versions.get(center_id)
+    if seen is not None and now - seen[0] < BOARD_VERSION_TTL:
+        return seen[1]
+    version = selectors.board_version(center_id)
+    _versions[center_id] = (now, version)
+    return version
+
+
 def board_payload(code: str, zones: list[str]) -> tuple[int, str, bytes]:
     """(version, etag, body) of a center's board; one indexed query when nothing changed."""
     center_id = _center_id(code)
-    version = selectors.board_version(center_id)
+    version = _board_version(center_id)
     key = f"queue:board:{center_id}:{version}:{','.join(zones)}"
     cached = cache.get(key)
     if cached is None:

@@ -7,6 +7,7 @@ the center's queue chain and, where needed, an outbox message, in one transactio
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,24 @@ CALL_RETRIES = 8
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+def queue_service(func):
+    """`transaction.atomic`, with the actor's scope read before the transaction opens.
+
+    On SQLite the transaction starts with BEGIN IMMEDIATE, which takes the database-wide
+    write lock: every read done inside it makes all other writers wait, so the permission
+    lookups (two queries) happen first, outside."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        actor = kwargs.get("actor")
+        if actor is not None and getattr(actor, "is_authenticated", False):
+            _scope(actor)
+        return atomic(*args, **kwargs)
+
+    return wrapper
 
 
 def audit_chain(center: Center, part: str = "") -> str:
@@ -242,7 +261,7 @@ def _resolve_category(center: Center, category: TicketCategory | None, item: Any
     raise InvalidInput("请选择业务类别或事项。", field="category")
 
 
-@transaction.atomic
+@queue_service
 def ticket_issue(
     *,
     center: Center,
@@ -304,7 +323,7 @@ def ticket_issue(
 # --- windows -----------------------------------------------------------------------------
 
 
-@transaction.atomic
+@queue_service
 def window_open(*, window: Window, actor: Any, now: dt.datetime | None = None) -> WindowSession:
     """Sign in at a window, or resume a paused session of one's own."""
     now = _now(now)
@@ -333,7 +352,7 @@ def window_open(*, window: Window, actor: Any, now: dt.datetime | None = None) -
     return session
 
 
-@transaction.atomic
+@queue_service
 def window_pause(
     *, window: Window, reason: str, actor: Any, now: dt.datetime | None = None
 ) -> WindowSession:
@@ -355,7 +374,7 @@ def window_pause(
     return session
 
 
-@transaction.atomic
+@queue_service
 def window_close(*, window: Window, actor: Any, now: dt.datetime | None = None) -> WindowSession:
     now = _now(now)
     _require_window_actor(window, actor)
@@ -407,7 +426,7 @@ def window_candidates(window: Window, now: dt.datetime):
     ).order_by("tier", "original_issued_at", "id")
 
 
-@transaction.atomic
+@queue_service
 def window_call_next(
     *, window: Window, actor: Any, now: dt.datetime | None = None
 ) -> Ticket | None:
@@ -490,7 +509,7 @@ def _notify_near(category: TicketCategory, now: dt.datetime) -> None:
 # --- ticket actions ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@queue_service
 def ticket_recall(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
     now = _now(now)
     ticket = _lock_ticket(ticket)
@@ -512,7 +531,7 @@ def ticket_recall(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None)
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_start(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
     now = _now(now)
     ticket = _lock_ticket(ticket)
@@ -522,7 +541,7 @@ def ticket_start(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) 
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_finish(
     *, ticket: Ticket, items: list | None = None, actor: Any, now: dt.datetime | None = None
 ) -> Ticket:
@@ -537,7 +556,7 @@ def ticket_finish(
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_no_show(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
     now = _now(now)
     ticket = _lock_ticket(ticket)
@@ -552,7 +571,7 @@ def ticket_no_show(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_requeue(
     *, ticket: Ticket, reason: str = "", actor: Any, now: dt.datetime | None = None
 ) -> Ticket:
@@ -575,7 +594,7 @@ def ticket_requeue(
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_cancel(
     *, ticket: Ticket, reason: str = "", actor: Any, now: dt.datetime | None = None
 ) -> Ticket:
@@ -586,7 +605,7 @@ def ticket_cancel(
     return ticket
 
 
-@transaction.atomic
+@queue_service
 def ticket_transfer(
     *,
     ticket: Ticket,
@@ -648,7 +667,7 @@ def ticket_transfer(
     return successor
 
 
-@transaction.atomic
+@queue_service
 def ticket_set_items(
     *, ticket: Ticket, items: list, actor: Any, now: dt.datetime | None = None
 ) -> Ticket:

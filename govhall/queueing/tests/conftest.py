@@ -104,10 +104,17 @@ def plain_live_server(live_server):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    # Board payloads and wait-estimate inputs are cached by ids that tests reuse.
+def _clear_cache(monkeypatch):
+    # Board payloads and wait-estimate inputs are cached by ids that tests reuse; the
+    # per-process board version is re-read on every poll in tests (tests/test_api.py
+    # checks the short-lived version cache on its own).
     from django.core.cache import cache
 
+    from govhall.queueing import api
+
     cache.clear()
+    api._versions.clear()
+    monkeypatch.setattr(api, "BOARD_VERSION_TTL", 0)
     yield
     cache.clear()
+    api._versions.clear()

@@ -191,3 +191,14 @@ def test_idempotency_key_issue_once(q, client):
     r2 = post(client, "/api/v1/tickets", body, **{"Idempotency-Key": "k-1"})
     assert r1.json()["number"] == r2.json()["number"] == "A001"
     assert Ticket.objects.count() == 1
+
+
+def test_board_version_cached_briefly_per_process(q, monkeypatch):
+    from govhall.queueing import api
+
+    monkeypatch.setattr(api, "BOARD_VERSION_TTL", 60)
+    before = api._board_version(q.center.pk)
+    services.ticket_issue(center=q.center, category=q.cats["A"])
+    assert api._board_version(q.center.pk) == before  # within the TTL
+    monkeypatch.setattr(api, "BOARD_VERSION_TTL", 0)
+    assert api._board_version(q.center.pk) > before
