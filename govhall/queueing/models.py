@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -45,8 +46,12 @@ class QueueConfig(models.Model):
     center = models.OneToOneField(
         Center, on_delete=models.CASCADE, related_name="queue_config", verbose_name="中心"
     )
-    idle_minutes = models.PositiveSmallIntegerField("无操作判定空窗（分钟）", default=10)
-    pause_max_minutes = models.PositiveSmallIntegerField("暂停最长（分钟）", default=15)
+    idle_minutes = models.PositiveSmallIntegerField(
+        "无操作判定空窗（分钟）", default=10, validators=[MinValueValidator(1)]
+    )
+    pause_max_minutes = models.PositiveSmallIntegerField(
+        "暂停最长（分钟）", default=15, validators=[MinValueValidator(1)]
+    )
     recall_limit = models.PositiveSmallIntegerField("重呼次数上限", default=2)
 
     class Meta:

@@ -41,10 +41,10 @@ def config_for(center: Center) -> Config:
     QUEUE_RECALL_LIMIT), else 10 / 15 / 2."""
     row = QueueConfig.objects.filter(center_id=center.pk).first()
     if row is not None:
-        return Config(row.idle_minutes, row.pause_max_minutes, row.recall_limit)
+        return Config(max(1, row.idle_minutes), max(1, row.pause_max_minutes), row.recall_limit)
     return Config(
-        getattr(settings, "QUEUE_IDLE_MINUTES", 10),
-        getattr(settings, "QUEUE_PAUSE_MAX_MINUTES", 15),
+        max(1, getattr(settings, "QUEUE_IDLE_MINUTES", 10)),
+        max(1, getattr(settings, "QUEUE_PAUSE_MAX_MINUTES", 15)),
         getattr(settings, "QUEUE_RECALL_LIMIT", 2),
     )
 

@@ -183,9 +183,13 @@ def _touch(session: WindowSession | None, now: dt.datetime) -> None:
     """Staff activity at a window: ends an open 'no activity' 空窗 incident."""
     if session is None:
         return
+    quiet_for = now - session.last_activity_at
     WindowSession.objects.filter(pk=session.pk).update(last_activity_at=now)
     session.last_activity_at = now
-    _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+    # A 'no activity' incident needs at least a minute of silence (idle_minutes >= 1), so a
+    # busy window skips the lookup.
+    if quiet_for >= dt.timedelta(minutes=1):
+        _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
 
 
 def _end_incidents(session: WindowSession, now: dt.datetime, kinds: list[str]) -> int:
