@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import InvalidInput, NotFound
@@ -123,19 +123,22 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
         now=now,
     )
     ahead = selectors.ticket_ahead(ticket)
-    return 201, {
-        "id": ticket.pk,
-        "number": ticket.number,
-        "category": ticket.category.letter,
-        "category_name": ticket.category.name,
-        "zone": str(ticket.category.zone) if ticket.category.zone else "",
-        "priority": ticket.is_priority,
-        "position": ahead + 1,
-        "ahead": ahead,
-        "estimated_wait_minutes": selectors.ticket_estimate(ticket, now, ahead),
-        "status": ticket.status,
-        "status_url": status_url(ticket),
-    }
+    return Status(
+        201,
+        {
+            "id": ticket.pk,
+            "number": ticket.number,
+            "category": ticket.category.letter,
+            "category_name": ticket.category.name,
+            "zone": str(ticket.category.zone) if ticket.category.zone else "",
+            "priority": ticket.is_priority,
+            "position": ahead + 1,
+            "ahead": ahead,
+            "estimated_wait_minutes": selectors.ticket_estimate(ticket, now, ahead),
+            "status": ticket.status,
+            "status_url": status_url(ticket),
+        },
+    )
 
 
 def _public_ticket(ticket_id: int, token: str) -> Ticket:
@@ -206,8 +209,8 @@ def window_call_next(request: HttpRequest, window_id: int):
     window = _window(request, window_id)
     ticket = services.window_call_next(window=window, actor=request.user)
     if ticket is None:
-        return 204, None
-    return 200, ticket_staff_out(ticket)
+        return Status(204, None)
+    return Status(200, ticket_staff_out(ticket))
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
