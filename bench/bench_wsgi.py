@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 import govhall.urls  # noqa: E402
 
 # Which audit chain queue writes append to (see govhall.queueing.services.audit_chain).
-settings.QUEUE_AUDIT_CHAIN = os.environ.get("BENCH_AUDIT_CHAIN", "center")
+settings.QUEUE_AUDIT_CHAIN = os.environ.get("BENCH_AUDIT_CHAIN", "fine")
 
 
 def bare_json(request):

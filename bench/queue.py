@@ -16,7 +16,8 @@ measures the time from each call-next to its arrival at every board (p50/p99).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue.py
     .venv/bin/python bench/queue.py --chains center,main,fine   # compare audit chains
 
-Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-only.
+Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-only,
+--postgres-only, --workers/--threads of gunicorn (default 2 × 4, as scripts/run.sh).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ BOARDS = 200
 BOARD_POLL = 0.5
 BOARD_CALLS = 10
 BENCH_DB = "govhall_bench_queue"
+WORKERS = 2
+THREADS = 4
 
 
 # --- server ------------------------------------------------------------------------------
@@ -94,9 +97,9 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(WORKERS),
             "--threads",
-            "4",
+            str(THREADS),
             "--worker-class",
             "gthread",
             "--keep-alive",
@@ -384,24 +387,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--chains", default="center")
+    parser.add_argument("--chains", default="fine")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
     args = parser.parse_args()
+    globals().update(WORKERS=args.workers, THREADS=args.threads)
     chains = [c.strip() for c in args.chains.split(",") if c.strip()]
     started = time.monotonic()
     print(
-        f"govhall queue bench: gunicorn gthread 2 workers × 4 threads, {CONNECTIONS} "
+        f"govhall queue bench: gunicorn gthread {WORKERS} workers × {THREADS} threads, "
+        f"{CONNECTIONS} "
         f"connections, {args.seconds:.0f} s per scenario, {os.cpu_count()} CPUs, "
         f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews absolute "
         "figures; the ratios to the bare views measured in the same run are what count)"
     )
-    tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
-    try:
-        bench_database(
-            "SQLite (WAL)", f"sqlite:///{tmp}/bench.sqlite3", tmp, args.port, args.seconds, chains
-        )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    if not args.postgres_only:
+        tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
+        try:
+            bench_database(
+                "SQLite (WAL)",
+                f"sqlite:///{tmp}/bench.sqlite3",
+                tmp,
+                args.port,
+                args.seconds,
+                chains,
+            )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres") and not args.sqlite_only:
         bench_url = urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))

@@ -84,7 +84,7 @@ def test_issue_bad_input_names_field(q):
 def test_issue_is_audited_on_center_chain_with_event(q):
     ticket = issue(q, phone="13812345678")
     entry = AuditEntry.objects.get(object_id=str(ticket.pk), action__endswith="ticket.issued")
-    assert entry.chain == f"queue:{q.center.code}"
+    assert entry.chain == f"queue:{q.center.code}:cA"
     assert TicketEvent.objects.filter(ticket=ticket, action="issue").count() == 1
 
 
@@ -319,3 +319,19 @@ def test_stale_tickets_cancelled_next_day(q):
     assert services.tickets_close_stale(now=at(9, 0, WORKDAY + dt.timedelta(days=3))) == 1
     t.refresh_from_db()
     assert t.status == "cancelled"
+
+
+def test_audit_chain_modes_and_verification(q, settings):
+    from govhall.core.audit import verify_chain
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    t = call(q, q.w1, q.clerk1)
+    assert AuditEntry.objects.filter(chain=f"queue:{q.center.code}:w1").count() == 2
+    settings.QUEUE_AUDIT_CHAIN = "center"
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 1))
+    assert AuditEntry.objects.filter(chain=f"queue:{q.center.code}").count() == 1
+    settings.QUEUE_AUDIT_CHAIN = "main"
+    issue(q, "B", 2)
+    assert AuditEntry.objects.filter(chain="main", action__endswith="issued").count() == 1
+    assert verify_chain() == []
