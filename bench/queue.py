@@ -1,0 +1,434 @@
+#!/usr/bin/env python
+"""Queue load test against a real gunicorn server.
+
+For a temporary SQLite database (always) and PostgreSQL (when DATABASE_URL is set; a
+throwaway database `govhall_bench_queue` is created and dropped), it starts gunicorn with
+bench/bench_wsgi.py (govhall plus two bare Django views) and measures, with 32 concurrent
+keep-alive connections:
+
+  bare JSON view · bare one-row insert · POST /api/v1/tickets · POST call-next (+ finish)
+
+printing requests/s, p50 and p99 and the ratios to the bare views; then it connects 200
+display-board clients polling /api/v1/display/<center> (every 500 ms, ETag/304) and
+measures the time from each call-next to its arrival at every board (p50/p99).
+
+    .venv/bin/python bench/queue.py                        # SQLite only
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue.py
+    .venv/bin/python bench/queue.py --chains center,main,fine   # compare audit chains
+
+Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-only,
+--postgres-only, --workers/--threads of gunicorn (default 2 × 4, as scripts/run.sh).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# This file is named like the standard library's `queue`, which multiprocessing imports:
+# keep bench/ itself off the import path.
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
+
+import argparse  # noqa: E402
+import http.client  # noqa: E402
+import json  # noqa: E402
+import multiprocessing as mp  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from urllib.parse import urlparse, urlunparse  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+GUNICORN = os.path.join(os.path.dirname(PY), "gunicorn")
+CONNECTIONS = 32
+PROCESSES = 4
+BOARDS = 200
+BOARD_POLL = 0.5
+BOARD_CALLS = 10
+BENCH_DB = "govhall_bench_queue"
+WORKERS = 2
+THREADS = 4
+
+
+# --- server ------------------------------------------------------------------------------
+
+
+def server_env(database_url: str, data_dir: str, chain: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        GOVHALL_DATA_DIR=data_dir,
+        DEBUG="0",
+        GOVHALL_TESTING="1",  # plain static storage: no collectstatic needed
+        SECURE_SSL_REDIRECT="0",
+        SESSION_COOKIE_SECURE="0",
+        CSRF_COOKIE_SECURE="0",
+        SECURE_HSTS_SECONDS="0",
+        SMS_BACKEND="database",
+        LOG_LEVEL="WARNING",
+        BENCH_AUDIT_CHAIN=chain,
+        PYTHONPATH=ROOT,
+    )
+    return env
+
+
+def prepare(env: dict[str, str]) -> list[dict]:
+    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [PY, "bench/bench_setup.py", str(CONNECTIONS)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [
+            GUNICORN,
+            "bench.bench_wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "10",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 120  # a loaded 2-core machine imports Django slowly
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/bench/json")
+            if c.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGQUIT)  # quick shutdown: do not wait for keep-alive boards
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- load --------------------------------------------------------------------------------
+
+
+def request(conn, method, path, body=None, token=None):
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    resp = conn.getresponse()
+    return resp.status, resp.read()
+
+
+def _load_thread(port, scenario, slot, deadline, out):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    lat: dict[str, list[float]] = {}
+    errors = 0
+    empty = 0
+    while time.monotonic() < deadline:
+        t0 = time.perf_counter()
+        if scenario == "json":
+            status, _ = request(conn, "GET", "/bench/json")
+            kind = "json"
+        elif scenario == "insert":
+            status, _ = request(conn, "POST", "/bench/insert", {})
+            kind = "insert"
+        elif scenario == "issue":
+            status, _ = request(
+                conn, "POST", "/api/v1/tickets", {"center": "BENCH", "category": "A"}
+            )
+            kind = "issue"
+        else:
+            status, body = request(
+                conn, "POST", f"/api/v1/windows/{slot['window']}/call-next", token=slot["token"]
+            )
+            kind = "call-next"
+            lat.setdefault(kind, []).append(time.perf_counter() - t0)
+            if status == 200:
+                tid = json.loads(body)["id"]
+                t0 = time.perf_counter()
+                status, _ = request(
+                    conn, "POST", f"/api/v1/tickets/{tid}/finish", token=slot["token"]
+                )
+                kind = "finish"
+            elif status == 204:
+                empty += 1
+                continue
+        lat.setdefault(kind, []).append(time.perf_counter() - t0)
+        if status >= 300:
+            errors += 1
+    out.append((lat, errors, empty))
+
+
+def _load_proc(args):
+    port, scenario, slots, start_at, seconds = args
+    while time.monotonic() < start_at:
+        time.sleep(0.005)
+    deadline = start_at + seconds
+    out: list = []
+    threads = [
+        threading.Thread(target=_load_thread, args=(port, scenario, s, deadline, out))
+        for s in slots
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def run_load(port, scenario, slots, seconds) -> dict:
+    start_at = time.monotonic() + 1.0
+    chunks = [slots[i::PROCESSES] for i in range(PROCESSES)]
+    with mp.Pool(PROCESSES) as pool:
+        results = pool.map(_load_proc, [(port, scenario, c, start_at, seconds) for c in chunks])
+    lat: dict[str, list[float]] = {}
+    errors = empty = 0
+    for proc_out in results:
+        for thread_lat, e, m in proc_out:
+            errors += e
+            empty += m
+            for k, v in thread_lat.items():
+                lat.setdefault(k, []).extend(v)
+    stats = {}
+    for kind, values in lat.items():
+        values.sort()
+        stats[kind] = {
+            "n": len(values),
+            "rps": len(values) / seconds,
+            "p50": values[len(values) // 2] * 1000,
+            "p99": values[min(len(values) - 1, int(len(values) * 0.99))] * 1000,
+        }
+    stats["_errors"] = errors
+    stats["_empty"] = empty
+    return stats
+
+
+# --- boards ------------------------------------------------------------------------------
+
+
+def _board_thread(port, deadline, seen_out):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    etag = None
+    seen: dict[str, float] = {"_polls": 0}
+    next_at = time.monotonic()
+    while time.monotonic() < deadline:
+        headers = {"If-None-Match": etag} if etag else {}
+        try:
+            conn.request("GET", "/api/v1/display/BENCH", headers=headers)
+            resp = conn.getresponse()
+            body = resp.read()
+        except OSError:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        now = time.monotonic()
+        seen["_polls"] += 1
+        if resp.status == 200:
+            etag = resp.getheader("ETag")
+            for call in json.loads(body)["calls"]:
+                seen.setdefault(call["number"], now)
+        next_at += BOARD_POLL
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    seen_out.append(seen)
+
+
+def _board_proc(args):
+    port, n, deadline = args
+    out: list = []
+    threads = [threading.Thread(target=_board_thread, args=(port, deadline, out)) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def run_boards(port, slot) -> dict:
+    warmup = 3.0
+    duration = warmup + BOARD_CALLS * 1.0 + 3.0
+    deadline = time.monotonic() + duration
+    pool = mp.Pool(PROCESSES)
+    pending = pool.map_async(
+        _board_proc, [(port, BOARDS // PROCESSES, deadline) for _ in range(PROCESSES)]
+    )
+    time.sleep(warmup)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    sent: dict[str, float] = {}
+    for _ in range(BOARD_CALLS):
+        request(conn, "POST", "/api/v1/tickets", {"center": "BENCH", "category": "A"})
+        t0 = time.monotonic()
+        status, body = request(
+            conn, "POST", f"/api/v1/windows/{slot['window']}/call-next", token=slot["token"]
+        )
+        if status != 200:
+            continue
+        ticket = json.loads(body)
+        sent[ticket["number"]] = t0
+        request(conn, "POST", f"/api/v1/tickets/{ticket['id']}/finish", token=slot["token"])
+        time.sleep(1.0)
+    boards = [seen for chunk in pending.get() for seen in chunk]
+    pool.close()
+    delays = []
+    missed = 0
+    for seen in boards:
+        for number, t0 in sent.items():
+            if number in seen:
+                delays.append(seen[number] - t0)
+            else:
+                missed += 1
+    delays.sort()
+    polls = sum(seen["_polls"] for seen in boards)
+    return {
+        "poll_rate": polls / duration,
+        "boards": len(boards),
+        "calls": len(sent),
+        "deliveries": len(delays),
+        "missed": missed,
+        "p50": delays[len(delays) // 2] * 1000 if delays else float("nan"),
+        "p99": delays[min(len(delays) - 1, int(len(delays) * 0.99))] * 1000
+        if delays
+        else float("nan"),
+        "max": delays[-1] * 1000 if delays else float("nan"),
+    }
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def bench_database(label, database_url, data_dir, base_port, seconds, chains) -> None:
+    print(f"\n=== {label} ===", flush=True)
+    first = True
+    slots: list[dict] = []
+    for attempt, chain in enumerate(chains):
+        port = base_port + attempt  # a fresh port: the previous server may linger in TIME_WAIT
+        env = server_env(database_url, data_dir, chain)
+        if first:
+            slots = prepare(env)
+        server = start_server(env, port)
+        try:
+            rows = []
+            if first:
+                for scenario in ("json", "insert"):
+                    rows.append(run_load(port, scenario, slots[1:], seconds))
+            issue = run_load(port, "issue", slots[1:], seconds)
+            call = run_load(port, "call-next", slots[1:], seconds)
+            if first:
+                bare_json, bare_insert = rows[0]["json"], rows[1]["insert"]
+                print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+                print(_row("bare Django JSON view", bare_json, rows[0]["_errors"]))
+                print(_row("bare Django one-row insert", bare_insert, rows[1]["_errors"]))
+            print(f"-- audit chain mode: {chain}")
+            print(_row("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"]))
+            if "call-next" in call:
+                print(_row("POST call-next", call["call-next"], call["_errors"]))
+            if "finish" in call:
+                print(_row("POST finish (after call)", call["finish"], 0))
+            if call["_empty"]:
+                print(f"   (call-next answered 204 {call['_empty']} times: queue drained)")
+            print(
+                f"   ratio issue/insert = {issue['issue']['rps'] / bare_insert['rps']:.2f}, "
+                f"call-next/insert = {call['call-next']['rps'] / bare_insert['rps']:.2f}, "
+                f"issue/json = {issue['issue']['rps'] / bare_json['rps']:.2f}"
+            )
+            if first:
+                board = run_boards(port, slots[0])
+                print(
+                    f"call → board ({board['boards']} clients polling every "
+                    f"{int(BOARD_POLL * 1000)} ms, {board['calls']} calls, "
+                    f"{board['deliveries']} deliveries, {board['missed']} missed): "
+                    f"p50 {board['p50']:.0f} ms, p99 {board['p99']:.0f} ms, "
+                    f"max {board['max']:.0f} ms; polls served {board['poll_rate']:.0f}/s "
+                    f"of {BOARDS / BOARD_POLL:.0f}/s asked"
+                )
+        finally:
+            stop_server(server)
+        first = False
+
+
+def _row(name, s, errors) -> str:
+    return f"{name:<34}{s['rps']:>9.0f}{s['p50']:>9.1f}{s['p99']:>9.1f}{errors:>8}"
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    parts = urlparse(url)
+    admin = urlunparse(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8111)
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--chains", default="fine")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true")
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--threads", type=int, default=THREADS)
+    args = parser.parse_args()
+    globals().update(WORKERS=args.workers, THREADS=args.threads)
+    chains = [c.strip() for c in args.chains.split(",") if c.strip()]
+    started = time.monotonic()
+    print(
+        f"govhall queue bench: gunicorn gthread {WORKERS} workers × {THREADS} threads, "
+        f"{CONNECTIONS} "
+        f"connections, {args.seconds:.0f} s per scenario, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f} (other work on the machine skews absolute "
+        "figures; the ratios to the bare views measured in the same run are what count)"
+    )
+    if not args.postgres_only:
+        tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
+        try:
+            bench_database(
+                "SQLite (WAL)",
+                f"sqlite:///{tmp}/bench.sqlite3",
+                tmp,
+                args.port,
+                args.seconds,
+                chains,
+            )
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres") and not args.sqlite_only:
+        bench_url = urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
+        _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
+        try:
+            bench_database("PostgreSQL", bench_url, tmp, args.port, args.seconds, chains)
+        finally:
+            _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            shutil.rmtree(tmp, ignore_errors=True)
+    print(f"\ntotal {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,384 @@
+"""Queue API (API.md "Queue"): thin — schema in, service call, schema out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Router, Schema, Status
+
+from govhall.catalog.models import ServiceItem
+from govhall.core.errors import InvalidInput, NotFound
+from govhall.core.masking import mask_phone
+from govhall.org.models import Center, Window
+from govhall.org.selectors import scope_for
+from govhall.queueing import selectors, services
+from govhall.queueing.models import Ticket, TicketCategory
+
+router = Router(tags=["排队叫号"])
+
+PriorityLiteral = Literal["elderly", "disabled", "pregnant", "military", "none"]
+
+
+class TicketIn(Schema):
+    center: str
+    category: str | None = None
+    item_code: str | None = None
+    priority_group: PriorityLiteral | None = None
+    phone: str | None = None
+    appointment_code: str | None = None
+    channel: Literal["kiosk", "mobile", "api"] = "api"
+
+
+class TicketCreated(Schema):
+    id: int
+    number: str
+    category: str
+    category_name: str
+    zone: str
+    priority: bool
+    position: int
+    ahead: int
+    estimated_wait_minutes: int
+    status: str
+    status_url: str
+
+
+class PauseIn(Schema):
+    reason: str
+
+
+class TransferIn(Schema):
+    window: str | None = None
+    category: str | None = None
+    reason: str = ""
+
+
+def _center(code: str, field: str = "center") -> Center:
+    center = Center.objects.filter(code=code, is_active=True).first()
+    if center is None:
+        raise InvalidInput("中心编码不存在。", field=field)
+    return center
+
+
+def status_url(ticket: Ticket) -> str:
+    path = reverse("queueing:ticket_page", args=[ticket.pk])
+    return f"{settings.SITE_URL}{path}?t={ticket.token}"
+
+
+def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.pk,
+        "number": ticket.number,
+        "category": ticket.category.letter,
+        "category_name": ticket.category.name,
+        "status": ticket.status,
+        "priority": ticket.is_priority,
+        "priority_group": ticket.priority_group,
+        "is_appointment": ticket.is_appointment,
+        "window": ticket.window.number if ticket.window_id else None,
+        "recall_count": ticket.recall_count,
+        "phone": mask_phone(ticket.phone),
+        "issued_at": timezone.localtime(ticket.issued_at).isoformat(),
+        "original_issued_at": timezone.localtime(ticket.original_issued_at).isoformat(),
+        "called_at": timezone.localtime(ticket.called_at).isoformat() if ticket.called_at else None,
+    }
+
+
+@router.post("/tickets", auth=None, response={201: TicketCreated}, summary="取号（公开）")
+def ticket_create(request: HttpRequest, payload: TicketIn):
+    center = _center(payload.center)
+    category = None
+    item = None
+    if payload.category:
+        category = TicketCategory.objects.filter(
+            center=center, letter=payload.category.upper()
+        ).first()
+        if category is None:
+            raise InvalidInput("业务类别不存在。", field="category")
+    if payload.item_code:
+        item = ServiceItem.objects.filter(code=payload.item_code, is_active=True).first()
+        if item is None:
+            raise InvalidInput("事项编码不存在。", field="item_code")
+    if category is None and item is None:
+        raise InvalidInput("请提供业务类别 category 或事项编码 item_code。", field="category")
+    now = timezone.now()
+    ticket = services.ticket_issue(
+        center=center,
+        category=category,
+        item=item,
+        priority_group=payload.priority_group,
+        phone=payload.phone,
+        appointment_code=payload.appointment_code,
+        channel=payload.channel,
+        actor=request.user if request.user.is_authenticated else None,
+        now=now,
+    )
+    ahead = selectors.ticket_ahead(ticket)
+    return Status(
+        201,
+        {
+            "id": ticket.pk,
+            "number": ticket.number,
+            "category": ticket.category.letter,
+            "category_name": ticket.category.name,
+            "zone": str(ticket.category.zone) if ticket.category.zone else "",
+            "priority": ticket.is_priority,
+            "position": ahead + 1,
+            "ahead": ahead,
+            "estimated_wait_minutes": selectors.ticket_estimate(ticket, now, ahead),
+            "status": ticket.status,
+            "status_url": status_url(ticket),
+        },
+    )
+
+
+def _public_ticket(ticket_id: int, token: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("center", "category", "category__zone", "window")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or not token or ticket.token != token:
+        raise NotFound("号码不存在或查询码不正确。")
+    return ticket
+
+
+@router.get(
+    "/tickets/{ticket_id}",
+    auth=None,
+    url_name="queue_ticket_status",
+    summary="号码状态（公开，需查询码 t）",
+)
+def ticket_status(request: HttpRequest, ticket_id: int, t: str = ""):
+    ticket = _public_ticket(ticket_id, t)
+    return selectors.ticket_public(ticket, timezone.now())
+
+
+@router.get("/windows", summary="窗口及状态（工作人员）")
+def windows_list(request: HttpRequest, center: str):
+    obj = _center(center)
+    if not scope_for(request.user).sees_center(obj.pk):
+        raise NotFound("中心不存在。")
+    rows = selectors.windows_state(obj)
+    return {"count": len(rows), "results": rows}
+
+
+def _window(request: HttpRequest, window_id: int) -> Window:
+    window = get_object_or_404(Window.objects.select_related("center"), pk=window_id)
+    if not scope_for(request.user).sees_center(window.center_id):
+        raise NotFound("窗口不存在。")
+    return window
+
+
+def _window_out(window: Window) -> dict[str, Any]:
+    return next(r for r in selectors.windows_state(window.center) if r["id"] == window.pk)
+
+
+@router.post("/windows/{window_id}/open", summary="窗口签到/恢复服务")
+def window_open(request: HttpRequest, window_id: int):
+    window = _window(request, window_id)
+    services.window_open(window=window, actor=request.user)
+    return _window_out(window)
+
+
+@router.post("/windows/{window_id}/pause", summary="窗口暂停（须填原因）")
+def window_pause(request: HttpRequest, window_id: int, payload: PauseIn):
+    window = _window(request, window_id)
+    services.window_pause(window=window, reason=payload.reason, actor=request.user)
+    return _window_out(window)
+
+
+@router.post("/windows/{window_id}/close", summary="窗口签退")
+def window_close(request: HttpRequest, window_id: int):
+    window = _window(request, window_id)
+    services.window_close(window=window, actor=request.user)
+    return _window_out(window)
+
+
+@router.post("/windows/{window_id}/call-next", response={200: dict, 204: None}, summary="叫下一位")
+def window_call_next(request: HttpRequest, window_id: int):
+    window = _window(request, window_id)
+    ticket = services.window_call_next(window=window, actor=request.user)
+    if ticket is None:
+        return Status(204, None)
+    return Status(200, ticket_staff_out(ticket))
+
+
+def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("center", "category", "window"), pk=ticket_id
+    )
+    if not scope_for(request.user).sees_center(ticket.center_id):
+        raise NotFound("号码不存在。")
+    return ticket
+
+
+@router.post("/tickets/{ticket_id}/recall", summary="重呼")
+def ticket_recall(request: HttpRequest, ticket_id: int):
+    t = services.ticket_recall(ticket=_ticket(request, ticket_id), actor=request.user)
+    return ticket_staff_out(t)
+
+
+@router.post("/tickets/{ticket_id}/start", summary="开始办理")
+def ticket_start(request: HttpRequest, ticket_id: int):
+    t = services.ticket_start(ticket=_ticket(request, ticket_id), actor=request.user)
+    return ticket_staff_out(t)
+
+
+@router.post("/tickets/{ticket_id}/finish", summary="办结")
+def ticket_finish(request: HttpRequest, ticket_id: int):
+    t = services.ticket_finish(ticket=_ticket(request, ticket_id), actor=request.user)
+    return ticket_staff_out(t)
+
+
+@router.post("/tickets/{ticket_id}/no-show", summary="过号（重呼后未到）")
+def ticket_no_show(request: HttpRequest, ticket_id: int):
+    t = services.ticket_no_show(ticket=_ticket(request, ticket_id), actor=request.user)
+    return ticket_staff_out(t)
+
+
+@router.post("/tickets/{ticket_id}/transfer", summary="转办（转往业务类别或窗口）")
+def ticket_transfer(request: HttpRequest, ticket_id: int, payload: TransferIn):
+    ticket = _ticket(request, ticket_id)
+    to_window = to_category = None
+    if payload.window:
+        to_window = Window.objects.filter(
+            center_id=ticket.center_id, number=payload.window, is_active=True
+        ).first()
+        if to_window is None:
+            raise InvalidInput("窗口不存在。", field="window")
+    if payload.category:
+        to_category = TicketCategory.objects.filter(
+            center_id=ticket.center_id, letter=payload.category.upper(), is_active=True
+        ).first()
+        if to_category is None:
+            raise InvalidInput("业务类别不存在。", field="category")
+    t = services.ticket_transfer(
+        ticket=ticket,
+        to_category=to_category,
+        to_window=to_window,
+        reason=payload.reason,
+        actor=request.user,
+    )
+    return ticket_staff_out(t)
+
+
+@router.get("/queue/status", auth=None, summary="各业务类别等候人数与预计等候时间")
+def queue_status(request: HttpRequest, center: str):
+    obj = _center(center)
+    rows = selectors.queue_status(obj, timezone.now())
+    return {"center": obj.code, "count": len(rows), "results": rows}
+
+
+# --- display board -------------------------------------------------------------------------
+
+# Boards poll this twice a second. A poll costs one indexed lookup of the latest event id;
+# the full state is rebuilt only when that changes (and is shared by every board of the
+# center through the cache for a few seconds).
+BOARD_CACHE_SECONDS = 5
+
+
+def _center_id(code: str) -> int:
+    key = f"queue:center:{code}"
+    found = cache.get(key)
+    if found is None:
+        center = Center.objects.filter(code=code, is_active=True).values_list("pk", flat=True)
+        found = next(iter(center), 0)
+        cache.set(key, found, 60)
+    if not found:
+        raise NotFound("中心不存在。")
+    return found
+
+
+def _zones(raw: str) -> list[str]:
+    return sorted({z.strip().upper() for z in raw.split(",") if z.strip()})
+
+
+# Within one process the version is re-read at most every BOARD_VERSION_TTL seconds: with
+# many boards polling, most polls then cost no query at all (adds at most this much delay).
+BOARD_VERSION_TTL = 0.1
+_versions: dict[int, tuple[float, int]] = {}
+
+
+def _board_version(center_id: int) -> int:
+    now = time.monotonic()
+    seen = _versions.get(center_id)
+    if seen is not None and now - seen[0] < BOARD_VERSION_TTL:
+        return seen[1]
+    version = selectors.board_version(center_id)
+    _versions[center_id] = (now, version)
+    return version
+
+
+def board_payload(code: str, zones: list[str]) -> tuple[int, str, bytes]:
+    """(version, etag, body) of a center's board; one indexed query when nothing changed."""
+    center_id = _center_id(code)
+    version = _board_version(center_id)
+    key = f"queue:board:{center_id}:{version}:{','.join(zones)}"
+    cached = cache.get(key)
+    if cached is None:
+        center = Center.objects.get(pk=center_id)
+        state = selectors.board_state(center, timezone.now(), zones or None)
+        body = json.dumps(state, ensure_ascii=False).encode()
+        cached = ('"' + hashlib.sha1(body).hexdigest()[:16] + '"', body)
+        cache.set(key, cached, BOARD_CACHE_SECONDS)
+    return version, cached[0], cached[1]
+
+
+@router.get(
+    "/display/{center}",
+    auth=None,
+    url_name="queue_display",
+    summary="叫号屏当前状态（支持 ETag/304）",
+)
+def display(request: HttpRequest, center: str, zones: str = ""):
+    _version, etag, body = board_payload(center, _zones(zones))
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+STREAM_SECONDS = 25
+STREAM_TICK = 0.25
+
+
+@router.get("/display/{center}/stream", auth=None, summary="叫号屏实时推送（text/event-stream）")
+def display_stream(request: HttpRequest, center: str, zones: str = ""):
+    """Server-sent events for a bounded time, then the stream ends and EventSource
+    reconnects: a WSGI thread is held only STREAM_SECONDS at a time."""
+    zone_list = _zones(zones)
+    _center_id(center)  # 404 before the stream starts
+
+    def events():
+        from django.db import close_old_connections
+
+        last = None
+        deadline = time.monotonic() + STREAM_SECONDS
+        yield b"retry: 1000\n\n"
+        try:
+            while time.monotonic() < deadline:
+                version, _etag, body = board_payload(center, zone_list)
+                if version != last:
+                    last = version
+                    yield b"event: board\nid: %d\ndata: " % version + body + b"\n\n"
+                time.sleep(STREAM_TICK)
+        finally:
+            close_old_connections()
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

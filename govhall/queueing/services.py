@@ -1,0 +1,718 @@
+"""Every state change of the queue. Pages and the API call these same functions.
+
+Each service is atomic, writes a TicketEvent (the board's change feed), an audit entry on
+the center's queue chain and, where needed, an outbox message, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from govhall.core.audit import log_action
+from govhall.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from govhall.core.validators import validate_mobile
+from govhall.notifications.services import notification_send
+from govhall.org.models import Center, Role, Window
+from govhall.org.selectors import scope_for
+from govhall.queueing.models import (
+    Channel,
+    IdleIncident,
+    PriorityGroup,
+    Ticket,
+    TicketCategory,
+    TicketEvent,
+    WindowSession,
+    WindowSkill,
+    local_day,
+)
+from govhall.queueing.selectors import config_for
+
+WINDOW_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
+ISSUE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.CLERK, Role.MANAGER, Role.DEVICE)
+NEAR_AHEAD = 3
+CALL_RETRIES = 8
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def queue_service(func):
+    """`transaction.atomic`, with the actor's scope read before the transaction opens.
+
+    On SQLite the transaction starts with BEGIN IMMEDIATE, which takes the database-wide
+    write lock: every read done inside it makes all other writers wait, so the permission
+    lookups (two queries) happen first, outside."""
+    atomic = transaction.atomic(func)
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        actor = kwargs.get("actor")
+        if actor is not None and getattr(actor, "is_authenticated", False):
+            _scope(actor)
+        return atomic(*args, **kwargs)
+
+    return wrapper
+
+
+def audit_chain(center: Center, part: str = "") -> str:
+    """The audit chain a queue change is appended to.
+
+    Appending locks the chain's head row until commit, so one chain serialises every write
+    that uses it. Default ("fine"): one chain per window (`queue:<code>:w<n>`) for window
+    work and per category (`queue:<code>:c<letter>`) for issuing — calls at different
+    windows no longer wait for each other (measured ~2× the throughput of one chain per
+    center on PostgreSQL, bench/queue.py). "center" = one chain per center, "main" = the
+    global chain. Set QUEUE_AUDIT_CHAIN to choose.
+    """
+    mode = getattr(settings, "QUEUE_AUDIT_CHAIN", "fine")
+    if mode == "main":
+        return "main"
+    if mode == "fine" and part:
+        return f"queue:{center.code}:{part}"
+    return f"queue:{center.code}"
+
+
+def _now(now: dt.datetime | None) -> dt.datetime:
+    return now or timezone.now()
+
+
+def _scope(actor: Any):
+    # One scope computation per actor object (a request's user): services check it twice.
+    scope = getattr(actor, "_queue_scope", None)
+    if scope is None:
+        scope = scope_for(actor)
+        if actor is not None:
+            actor._queue_scope = scope
+    return scope
+
+
+def _require_role(actor: Any, center_id: int, roles: tuple[str, ...], what: str) -> None:
+    scope = _scope(actor)
+    if not any(scope.has_role(r, center_id) for r in roles):
+        raise Forbidden(f"您没有在本中心{what}的权限。")
+
+
+def _event(
+    ticket: Ticket,
+    *,
+    from_status: str,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        center_id=ticket.center_id,
+        at=now,
+        actor=actor if getattr(actor, "pk", None) else None,
+        from_status=from_status,
+        to_status=ticket.status,
+        action=action,
+        window_id=ticket.window_id,
+        reason=reason[:200],
+    )
+
+
+def _audit(ticket: Ticket, verb: str, actor: Any, now: dt.datetime, part: str, **data) -> None:
+    log_action(
+        actor=actor,
+        action=f"govhall.queueing.ticket.{verb}",
+        obj=ticket,
+        data={"number": ticket.number, "status": ticket.status, **data},
+        chain=audit_chain(ticket.center, part),
+        now=now,
+    )
+
+
+def _move(
+    ticket: Ticket,
+    to: str,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+    **fields: Any,
+) -> Ticket:
+    """The one place a ticket's status changes: checks the transition table, then a
+    conditional UPDATE (status must still be what we read) so a concurrent change loses."""
+    if not ticket.can_go(to):
+        raise InvalidTransition(
+            f"号码 {ticket.number} 当前为“{ticket.get_status_display()}”，不能执行此操作。"
+        )
+    old = ticket.status
+    changed = Ticket.objects.filter(pk=ticket.pk, status=old).update(status=to, **fields)
+    if changed != 1:
+        raise InvalidTransition(f"号码 {ticket.number} 的状态刚被他人改变，请刷新后重试。")
+    ticket.status = to
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    _event(ticket, from_status=old, action=action, actor=actor, now=now, reason=reason)
+    part = f"w{ticket.window.number}" if ticket.window_id else f"c{ticket.category.letter}"
+    _audit(ticket, action, actor, now, part, reason=reason)
+    return ticket
+
+
+def _lock_ticket(ticket: Ticket) -> Ticket:
+    locked = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("center", "category", "window")
+        .filter(pk=ticket.pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("号码不存在。")
+    return locked
+
+
+def _session_of(window: Window, *, lock: bool = False) -> WindowSession | None:
+    qs = WindowSession.objects.filter(window=window, closed_at__isnull=True)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.first()
+
+
+def _touch(session: WindowSession | None, now: dt.datetime) -> None:
+    """Staff activity at a window: ends an open 'no activity' 空窗 incident."""
+    if session is None:
+        return
+    quiet_for = now - session.last_activity_at
+    WindowSession.objects.filter(pk=session.pk).update(last_activity_at=now)
+    session.last_activity_at = now
+    # A 'no activity' incident needs at least a minute of silence (idle_minutes >= 1), so a
+    # busy window skips the lookup.
+    if quiet_for >= dt.timedelta(minutes=1):
+        _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+
+
+def _end_incidents(session: WindowSession, now: dt.datetime, kinds: list[str]) -> int:
+    ended = 0
+    for incident in IdleIncident.objects.filter(
+        window_id=session.window_id, kind__in=kinds, ended_at__isnull=True
+    ):
+        incident.ended_at = max(now, incident.started_at)
+        incident.duration_seconds = int((incident.ended_at - incident.started_at).total_seconds())
+        incident.save(update_fields=["ended_at", "duration_seconds"])
+        ended += 1
+    return ended
+
+
+def _require_window_actor(window: Window, actor: Any) -> None:
+    _require_role(actor, window.center_id, WINDOW_ROLES, "操作窗口")
+
+
+def _active_session(window: Window, actor: Any, *, lock: bool = False) -> WindowSession:
+    session = _session_of(window, lock=lock)
+    if session is None:
+        raise InvalidTransition(f"{window} 尚未签到开窗。")
+    scope = _scope(actor)
+    if session.staff_id != getattr(actor, "pk", None) and not scope.has_role(
+        Role.MANAGER, window.center_id
+    ):
+        raise Forbidden(f"{window} 当前由其他人员签到。")
+    return session
+
+
+def _ticket_actor_session(ticket: Ticket, actor: Any) -> WindowSession | None:
+    """Actions on a called/serving ticket belong to the staff of its window."""
+    if ticket.window_id is None:
+        _require_role(actor, ticket.center_id, WINDOW_ROLES, "处理号码")
+        return None
+    _require_window_actor(ticket.window, actor)
+    return _active_session(ticket.window, actor)
+
+
+# --- issuing -----------------------------------------------------------------------------
+
+
+def _allocate_seq(category: TicketCategory, day: dt.date) -> int:
+    """One atomic statement on both backends: the counter row stays locked until commit, so
+    concurrent kiosks queue on it and a rolled-back issue gives its number back."""
+    table = "queueing_ticketcounter"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (category_id, day, last) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (category_id, day) DO UPDATE SET last = {table}.last + 1 "
+            "RETURNING last",
+            [category.pk, day],
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _resolve_category(center: Center, category: TicketCategory | None, item: Any) -> TicketCategory:
+    if category is not None:
+        if category.center_id != center.pk or not category.is_active:
+            raise InvalidInput("该业务类别不属于本中心或已停用。", field="category")
+        return category
+    if item is not None:
+        if item.center_id != center.pk:
+            raise InvalidInput("该事项不属于本中心。", field="item_code")
+        found = (
+            TicketCategory.objects.filter(center=center, is_active=True, items=item)
+            .order_by("order", "letter")
+            .first()
+        )
+        if found is None:
+            raise InvalidInput("该事项未设置取号类别，请到咨询台咨询。", field="item_code")
+        return found
+    raise InvalidInput("请选择业务类别或事项。", field="category")
+
+
+@queue_service
+def ticket_issue(
+    *,
+    center: Center,
+    category: TicketCategory | None = None,
+    item: Any = None,
+    priority_group: str | None = None,
+    phone: str | None = None,
+    appointment_code: str | None = None,
+    channel: str = Channel.KIOSK,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Issue the next number of a category (or of the category covering `item`).
+
+    Appointment check-ins pass `appointment_code=` and channel "appointment"; such tickets
+    and those of a priority group rank before everyone else.
+    """
+    now = _now(now)
+    if not center.is_active:
+        raise InvalidInput("该中心未启用。", field="center")
+    group = priority_group or PriorityGroup.NONE
+    if group not in PriorityGroup.values:
+        raise InvalidInput("优先群体取值不正确。", field="priority_group")
+    if channel not in Channel.values or channel == Channel.TRANSFER:
+        raise InvalidInput("取号渠道不正确。", field="channel")
+    if phone:
+        try:
+            phone = validate_mobile(phone)
+        except ValidationError as exc:
+            raise InvalidInput(exc.messages[0], field="phone") from exc
+    if channel == Channel.GUIDE:
+        _require_role(actor, center.pk, ISSUE_ROLES, "导办取号")
+    category = _resolve_category(center, category, item)
+    appointment_code = (appointment_code or "").strip()[:40]
+    day = local_day(now)
+    seq = _allocate_seq(category, day)
+    ticket = Ticket.objects.create(
+        center=center,
+        category=category,
+        number=f"{category.letter}{seq:03d}",
+        day=day,
+        seq=seq,
+        priority_group=group,
+        is_appointment=bool(appointment_code),
+        appointment_code=appointment_code,
+        rank=0 if (group != PriorityGroup.NONE or appointment_code) else 1,
+        channel=channel,
+        phone=phone or "",
+        issued_at=now,
+        original_issued_at=now,
+    )
+    if item is not None:
+        ticket.items.add(item)
+    _event(ticket, from_status="", action="issue", actor=actor, now=now)
+    _audit(ticket, "issued", actor, now, f"c{category.letter}", channel=channel)
+    return ticket
+
+
+# --- windows -----------------------------------------------------------------------------
+
+
+@queue_service
+def window_open(*, window: Window, actor: Any, now: dt.datetime | None = None) -> WindowSession:
+    """Sign in at a window, or resume a paused session of one's own."""
+    now = _now(now)
+    _require_window_actor(window, actor)
+    Window.objects.select_for_update().filter(pk=window.pk).first()
+    session = _session_of(window, lock=True)
+    if session is not None:
+        if session.staff_id != actor.pk:
+            raise Conflict(f"{window} 已由 {session.staff} 签到，请对方先签退。")
+        if session.state == WindowSession.State.PAUSED:
+            session.state = WindowSession.State.OPEN
+            session.pause_reason = ""
+            session.paused_at = None
+            session.last_activity_at = now
+            session.save(update_fields=["state", "pause_reason", "paused_at", "last_activity_at"])
+            _end_incidents(session, now, kinds=list(IdleIncident.Kind.values))
+            _window_audit(window, "resumed", actor, now)
+        return session
+    elsewhere = WindowSession.objects.filter(staff=actor, closed_at__isnull=True).first()
+    if elsewhere is not None:
+        raise Conflict(f"您已在{elsewhere.window}签到，请先在该窗口签退。")
+    session = WindowSession.objects.create(
+        window=window, staff=actor, opened_at=now, last_activity_at=now
+    )
+    _window_audit(window, "opened", actor, now)
+    return session
+
+
+@queue_service
+def window_pause(
+    *, window: Window, reason: str, actor: Any, now: dt.datetime | None = None
+) -> WindowSession:
+    now = _now(now)
+    _require_window_actor(window, actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("暂停须填写原因。", field="reason")
+    session = _active_session(window, actor, lock=True)
+    if session.state == WindowSession.State.PAUSED:
+        raise InvalidTransition(f"{window} 已处于暂停状态。")
+    session.state = WindowSession.State.PAUSED
+    session.pause_reason = reason[:100]
+    session.paused_at = now
+    session.last_activity_at = now
+    session.save(update_fields=["state", "pause_reason", "paused_at", "last_activity_at"])
+    _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+    _window_audit(window, "paused", actor, now, reason=reason)
+    return session
+
+
+@queue_service
+def window_close(*, window: Window, actor: Any, now: dt.datetime | None = None) -> WindowSession:
+    now = _now(now)
+    _require_window_actor(window, actor)
+    session = _active_session(window, actor, lock=True)
+    current = Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE).first()
+    if current is not None:
+        raise InvalidTransition(f"请先处理当前号码 {current.number}，再签退。")
+    session.closed_at = now
+    session.last_activity_at = now
+    session.save(update_fields=["closed_at", "last_activity_at"])
+    _end_incidents(session, now, kinds=list(IdleIncident.Kind.values))
+    _window_audit(window, "closed", actor, now)
+    return session
+
+
+def _window_audit(window: Window, verb: str, actor: Any, now: dt.datetime, **data) -> None:
+    log_action(
+        actor=actor,
+        action=f"govhall.queueing.window.{verb}",
+        obj=window,
+        data={"number": window.number, **data},
+        chain=audit_chain(window.center, f"w{window.number}"),
+        now=now,
+    )
+
+
+def window_candidates(window: Window, now: dt.datetime):
+    """Waiting tickets this window may call, best first (the ordering rule, docs/queueing.md):
+    1. rank 0 (priority group or appointment) across all the window's skills, by time;
+    2. then the primary category by time; 3. then the other skills by time.
+    'Time' is the original issue time, kept across transfers. A ticket transferred to
+    this window specifically is treated as a ticket of its primary category."""
+    skills = list(
+        WindowSkill.objects.filter(window=window).values_list("category_id", "is_primary")
+    )
+    categories = [c for c, _ in skills]
+    primary = [c for c, p in skills if p]
+    qs = Ticket.objects.filter(
+        center_id=window.center_id, day=local_day(now), status=Ticket.Status.WAITING
+    ).filter(Q(category_id__in=categories, target_window__isnull=True) | Q(target_window=window))
+    return qs.annotate(
+        tier=Case(
+            When(rank=0, then=Value(0)),
+            When(target_window=window, then=Value(1)),
+            When(category_id__in=primary, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    ).order_by("tier", "original_issued_at", "id")
+
+
+@queue_service
+def window_call_next(
+    *, window: Window, actor: Any, now: dt.datetime | None = None
+) -> Ticket | None:
+    """Hand the window its next ticket, or None when nobody waits for its skills.
+
+    Two windows calling at once never get the same ticket: on PostgreSQL the candidate row
+    is locked with SKIP LOCKED (a busy row is passed over, not waited for); everywhere the
+    claim is a conditional UPDATE … WHERE status='waiting', retried if another window won.
+    """
+    now = _now(now)
+    _require_window_actor(window, actor)
+    session = _active_session(window, actor)
+    if session.state != WindowSession.State.OPEN:
+        raise InvalidTransition(f"{window} 处于暂停状态，请先恢复服务。")
+    current = Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE).first()
+    if current is not None:
+        raise InvalidTransition(
+            f"当前号码 {current.number} 尚未办结，请先办结、过号或转办后再叫下一位。"
+        )
+    claimed: Ticket | None = None
+    for _ in range(CALL_RETRIES):
+        qs = window_candidates(window, now).select_related("center", "category")
+        if settings.IS_POSTGRES:
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
+        candidate = qs.first()
+        if candidate is None:
+            break
+        won = Ticket.objects.filter(pk=candidate.pk, status=Ticket.Status.WAITING).update(
+            status=Ticket.Status.CALLED,
+            window=window,
+            staff=actor,
+            called_at=now,
+            target_window=None,
+        )
+        if won == 1:
+            claimed = candidate
+            break
+    if claimed is None:
+        _touch(session, now)
+        return None
+    claimed.status = Ticket.Status.CALLED
+    claimed.window, claimed.staff, claimed.called_at, claimed.target_window = (
+        window,
+        actor,
+        now,
+        None,
+    )
+    _event(claimed, from_status=Ticket.Status.WAITING, action="call", actor=actor, now=now)
+    _touch(session, now)
+    _notify_near(claimed.category, now)
+    # The audit head is locked last: it is the lock every queue write of the center shares.
+    _audit(claimed, "called", actor, now, f"w{window.number}", window=window.number)
+    return claimed
+
+
+def _notify_near(category: TicketCategory, now: dt.datetime) -> None:
+    """Text the person who now has exactly three people ahead (once per ticket)."""
+    nxt = (
+        Ticket.objects.filter(category=category, day=local_day(now), status=Ticket.Status.WAITING)
+        .order_by("rank", "original_issued_at", "id")
+        .values("pk", "phone", "near_sms_sent", "number")[NEAR_AHEAD : NEAR_AHEAD + 1]
+    )
+    row = next(iter(nxt), None)
+    if row is None or not row["phone"] or row["near_sms_sent"]:
+        return
+    if Ticket.objects.filter(pk=row["pk"], near_sms_sent=False).update(near_sms_sent=True) != 1:
+        return
+    ticket = Ticket.objects.get(pk=row["pk"])
+    notification_send(
+        template="queue_turn_near",
+        to=row["phone"],
+        params={"number": row["number"], "ahead": NEAR_AHEAD, "category": category.name},
+        related=ticket,
+        center=category.center,
+        urgent=True,
+        now=now,
+    )
+
+
+# --- ticket actions ------------------------------------------------------------------------
+
+
+@queue_service
+def ticket_recall(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    if ticket.status != Ticket.Status.CALLED:
+        raise InvalidTransition(f"号码 {ticket.number} 不在已叫号状态，不能重呼。")
+    limit = config_for(ticket.center).recall_limit
+    if ticket.recall_count >= limit:
+        raise InvalidTransition(f"号码 {ticket.number} 已重呼{limit}次，请标记过号。")
+    _touch(session, now)
+    _move(
+        ticket,
+        Ticket.Status.CALLED,
+        action="recall",
+        actor=actor,
+        now=now,
+        recall_count=ticket.recall_count + 1,
+    )
+    return ticket
+
+
+@queue_service
+def ticket_start(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    _touch(session, now)
+    _move(ticket, Ticket.Status.SERVING, action="start", actor=actor, now=now, started_at=now)
+    return ticket
+
+
+@queue_service
+def ticket_finish(
+    *, ticket: Ticket, items: list | None = None, actor: Any, now: dt.datetime | None = None
+) -> Ticket:
+    """Finish (办结) a called or serving ticket; `items` records what was handled."""
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    _touch(session, now)
+    if items:
+        ticket.items.add(*items)
+    _move(ticket, Ticket.Status.DONE, action="finish", actor=actor, now=now, finished_at=now)
+    return ticket
+
+
+@queue_service
+def ticket_no_show(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) -> Ticket:
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    limit = config_for(ticket.center).recall_limit
+    if ticket.status == Ticket.Status.CALLED and ticket.recall_count < limit:
+        raise InvalidTransition(
+            f"须重呼{limit}次仍未到场方可标记过号（已重呼{ticket.recall_count}次）。"
+        )
+    _touch(session, now)
+    _move(ticket, Ticket.Status.NO_SHOW, action="no_show", actor=actor, now=now, finished_at=now)
+    return ticket
+
+
+@queue_service
+def ticket_requeue(
+    *, ticket: Ticket, reason: str = "", actor: Any, now: dt.datetime | None = None
+) -> Ticket:
+    """Put a called ticket back in line (keeps its original issue time)."""
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    _move(
+        ticket,
+        Ticket.Status.WAITING,
+        action="requeue",
+        actor=actor,
+        now=now,
+        reason=reason,
+        window=None,
+        staff=None,
+        called_at=None,
+    )
+    _touch(session, now)
+    return ticket
+
+
+@queue_service
+def ticket_cancel(
+    *, ticket: Ticket, reason: str = "", actor: Any, now: dt.datetime | None = None
+) -> Ticket:
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    _require_role(actor, ticket.center_id, (*WINDOW_ROLES, Role.GUIDE), "取消号码")
+    _move(ticket, Ticket.Status.CANCELLED, action="cancel", actor=actor, now=now, reason=reason)
+    return ticket
+
+
+@queue_service
+def ticket_transfer(
+    *,
+    ticket: Ticket,
+    to_category: TicketCategory | None = None,
+    to_window: Window | None = None,
+    reason: str = "",
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Ticket:
+    """Send the person to another category or a named window. The old ticket ends as
+    'transferred'; its successor keeps the number the person holds and the original issue
+    time, so they do not lose their place."""
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    session = _ticket_actor_session(ticket, actor)
+    if (to_category is None) == (to_window is None):
+        raise InvalidInput("请指定转往的业务类别或窗口（二选一）。", field="category")
+    if to_category is not None and (
+        to_category.center_id != ticket.center_id or not to_category.is_active
+    ):
+        raise InvalidInput("转往的业务类别不属于本中心。", field="category")
+    if to_window is not None:
+        if to_window.center_id != ticket.center_id or not to_window.is_active:
+            raise InvalidInput("转往的窗口不属于本中心。", field="window")
+        if to_window.pk == ticket.window_id:
+            raise InvalidInput("不能转给本窗口。", field="window")
+    target = to_category or ticket.category
+    _touch(session, now)
+    _move(
+        ticket,
+        Ticket.Status.TRANSFERRED,
+        action="transfer",
+        actor=actor,
+        now=now,
+        reason=reason or (f"转至{to_window}" if to_window else f"转至{target.name}"),
+        finished_at=now,
+    )
+    successor = Ticket.objects.create(
+        center_id=ticket.center_id,
+        category=target,
+        number=ticket.number,
+        day=ticket.day,
+        seq=None,
+        priority_group=ticket.priority_group,
+        is_appointment=ticket.is_appointment,
+        appointment_code=ticket.appointment_code,
+        rank=ticket.rank,
+        channel=Channel.TRANSFER,
+        phone=ticket.phone,
+        target_window=to_window,
+        transferred_from=ticket,
+        issued_at=now,
+        original_issued_at=ticket.original_issued_at,
+        near_sms_sent=ticket.near_sms_sent,
+    )
+    successor.items.set(ticket.items.all())
+    _event(successor, from_status="", action="issue", actor=actor, now=now, reason="转办")
+    _audit(successor, "transferred_in", actor, now, f"c{target.letter}", source=ticket.pk)
+    return successor
+
+
+@queue_service
+def ticket_set_items(
+    *, ticket: Ticket, items: list, actor: Any, now: dt.datetime | None = None
+) -> Ticket:
+    """Record the items one visit covers (one ticket may cover several)."""
+    now = _now(now)
+    ticket = _lock_ticket(ticket)
+    _ticket_actor_session(ticket, actor)
+    for item in items:
+        if item.center_id != ticket.center_id:
+            raise InvalidInput("事项不属于本中心。", field="items")
+    ticket.items.set(items)
+    _audit(ticket, "items_set", actor, now, "items", items=[i.code for i in items])
+    return ticket
+
+
+# --- sweeps (called by jobs) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def tickets_close_stale(*, now: dt.datetime | None = None) -> int:
+    """Tickets of earlier days still waiting or called are cancelled (day's end)."""
+    now = _now(now)
+    stale = list(
+        Ticket.objects.select_related("center", "category", "window")
+        .filter(day__lt=local_day(now), status__in=[Ticket.Status.WAITING, Ticket.Status.CALLED])
+        .order_by("id")[:500]
+    )
+    done = 0
+    for ticket in stale:
+        try:
+            _move(
+                ticket,
+                Ticket.Status.CANCELLED,
+                action="expire",
+                actor=None,
+                now=now,
+                reason="当日未办理，自动作废",
+            )
+            done += 1
+        except InvalidTransition:
+            continue
+    return done

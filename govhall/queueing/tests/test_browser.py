@@ -1,0 +1,100 @@
+"""Headless Chromium: kiosk → console → board within a second, with screenshots."""
+
+import time
+
+import pytest
+from django.test import Client
+
+from govhall.queueing.models import Ticket
+from govhall.queueing.tests.conftest import make_queue
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login_context(browser, live_server, user, **kwargs):
+    client = Client()
+    client.force_login(user)
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **kwargs)
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    return context
+
+
+def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server, screenshot):
+    live_server = plain_live_server
+    q = make_queue("QT-B")
+    q.center.public_notice = (
+        "办公时间：工作日上午9:00—12:00，下午13:30—17:00。老年人、残疾人请走绿色通道。"
+    )
+    q.center.save()
+    base = live_server.url
+
+    # Board first, in its own page: it must pick the call up by itself.
+    board_ctx = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1600, "height": 900}
+    )
+    board = board_ctx.new_page()
+    board.goto(f"{base}/board/{q.center.code}/")
+    board.wait_for_function("window.__board && window.__board.polls > 0", timeout=5000)
+
+    # Kiosk: category → (no items configured) confirm → slip.
+    page.goto(f"{base}/kiosk/?center={q.center.code}")
+    assert page.locator("text=预约签到").is_visible()
+    screenshot(page, "queue-kiosk")
+    page.click("a[data-category=A]")
+    page.locator("label", has_text="老年人").click()
+    page.fill("input[name=phone]", "13812345678")
+    screenshot(page, "queue-kiosk-confirm")
+    page.click("#issue-btn")
+    page.wait_for_selector("#slip-number")
+    assert page.inner_text("#slip-number") == "A001"
+    assert page.locator(".qr svg").count() == 1
+    page.emulate_media(media="print")
+    screenshot(page, "queue-slip-print")
+    page.emulate_media(media="screen")
+    ticket = Ticket.objects.get()
+    assert ticket.priority_group == "elderly" and ticket.channel == "kiosk"
+
+    # Console: sign in at window 1 and call.
+    ctx = login_context(browser, live_server, q.clerk1, viewport={"width": 1280, "height": 900})
+    console = ctx.new_page()
+    console.goto(f"{base}/window/")
+    console.click("#btn-open")
+    console.wait_for_selector("#btn-call")
+    console.click("#btn-call")
+    console.wait_for_selector("#btn-recall")
+    called_at = time.monotonic()
+    board.wait_for_function("window.__board.lastText === '请A001号到1号窗口办理'", timeout=1000)
+    delay = time.monotonic() - called_at
+    assert delay <= 1.0, delay
+    assert console.inner_text("#current-ticket") == "A001"
+    assert "您好，请坐" in console.inner_text("#phrase")
+    screenshot(console, "queue-console-called")
+    screenshot(board, "queue-board", full_page=False)
+
+    # Keyboard shortcut: S starts the service.
+    console.keyboard.press("s")
+    console.wait_for_selector("#btn-finish")
+    console.keyboard.press("f")
+    console.wait_for_selector("#btn-call")
+    assert "评价" in console.inner_text("#phrase")
+    screenshot(console, "queue-console-finished")
+
+    # Mobile page from the slip's QR link.
+    ticket.refresh_from_db()
+    assert ticket.status == "done"
+    second = make_second_ticket(q)
+    phone_page.goto(f"{base}/t/{second.pk}/?t={second.token}")
+    assert phone_page.inner_text("#mt-number") == second.number
+    assert "138****5678" in phone_page.content()
+    screenshot(phone_page, "queue-mobile")
+    ctx.close()
+    board_ctx.close()
+
+
+def make_second_ticket(q):
+    from govhall.queueing import services
+
+    services.ticket_issue(center=q.center, category=q.cats["A"])
+    return services.ticket_issue(center=q.center, category=q.cats["A"], phone="13812345678")

@@ -1,0 +1,337 @@
+import datetime as dt
+
+import pytest
+
+from govhall.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
+from govhall.core.models import AuditEntry
+from govhall.notifications.models import OutboxMessage
+from govhall.queueing import selectors, services
+from govhall.queueing.models import Ticket, TicketEvent
+from govhall.queueing.tests.conftest import WORKDAY, at
+
+pytestmark = pytest.mark.django_db
+
+
+def issue(q, letter="A", minute=0, hour=9, **kw):
+    return services.ticket_issue(
+        center=q.center, category=q.cats[letter], now=at(hour, minute), **kw
+    )
+
+
+def open_all(q, now=None):
+    now = now or at(9, 0)
+    services.window_open(window=q.w1, actor=q.clerk1, now=now)
+    services.window_open(window=q.w2, actor=q.clerk2, now=now)
+    services.window_open(window=q.w3, actor=q.clerk3, now=now)
+
+
+def call(q, window, clerk, hour=10, minute=0):
+    return services.window_call_next(window=window, actor=clerk, now=at(hour, minute))
+
+
+# --- numbering -----------------------------------------------------------------------------
+
+
+def test_numbers_per_category_and_restart_daily(q):
+    assert [issue(q, "A", i).number for i in range(3)] == ["A001", "A002", "A003"]
+    assert issue(q, "B", 5).number == "B001"
+    next_day = services.ticket_issue(
+        center=q.center, category=q.cats["A"], now=at(9, 0, WORKDAY + dt.timedelta(days=3))
+    )
+    assert next_day.number == "A001"
+    assert next_day.day == WORKDAY + dt.timedelta(days=3)
+
+
+def test_day_is_local_date_not_utc(q):
+    # 07:30 Shanghai is 23:30 UTC of the previous day.
+    ticket = services.ticket_issue(center=q.center, category=q.cats["A"], now=at(7, 30))
+    assert ticket.day == WORKDAY
+
+
+def test_issue_by_item_picks_covering_category(q):
+    from govhall.catalog.models import ServiceItem
+    from govhall.org.testing import make_department
+
+    dept = make_department(q.center, "BDC", "不动产登记中心")
+    item = ServiceItem.objects.create(
+        center=q.center, department=dept, code="QT-BDC-1", name="不动产转移登记", kind="license"
+    )
+    q.cats["B"].items.add(item)
+    ticket = services.ticket_issue(center=q.center, item=item, now=at(9))
+    assert ticket.category == q.cats["B"]
+    assert list(ticket.items.all()) == [item]
+    other = ServiceItem.objects.create(
+        center=q.center, department=dept, code="QT-BDC-2", name="未分类事项", kind="license"
+    )
+    with pytest.raises(InvalidInput) as exc:
+        services.ticket_issue(center=q.center, item=other, now=at(9))
+    assert exc.value.errors[0]["field"] == "item_code"
+
+
+def test_issue_bad_input_names_field(q):
+    with pytest.raises(InvalidInput) as exc:
+        services.ticket_issue(center=q.center, now=at(9))
+    assert exc.value.errors[0]["field"] == "category"
+    with pytest.raises(InvalidInput) as exc:
+        issue(q, phone="12345")
+    assert exc.value.errors[0]["field"] == "phone"
+    with pytest.raises(InvalidInput) as exc:
+        issue(q, priority_group="vip")
+    assert exc.value.errors[0]["field"] == "priority_group"
+    assert not Ticket.objects.exists()
+
+
+def test_issue_is_audited_on_center_chain_with_event(q):
+    ticket = issue(q, phone="13812345678")
+    entry = AuditEntry.objects.get(object_id=str(ticket.pk), action__endswith="ticket.issued")
+    assert entry.chain == f"queue:{q.center.code}:cA"
+    assert TicketEvent.objects.filter(ticket=ticket, action="issue").count() == 1
+
+
+# --- ordering ------------------------------------------------------------------------------
+
+
+def test_priority_group_first_then_time(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    a1 = issue(q, "A", 1)
+    a2 = issue(q, "A", 2, priority_group="elderly")
+    a3 = issue(q, "A", 3)
+    a4 = issue(q, "A", 4, priority_group="disabled")
+    order = []
+    for m in range(4):
+        t = call(q, q.w1, q.clerk1, minute=m * 5)
+        order.append(t.number)
+        services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, m * 5 + 1))
+    assert order == [a2.number, a4.number, a1.number, a3.number]
+
+
+def test_appointment_ticket_ranks_with_priority(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    normal = issue(q, "A", 1)
+    booked = services.ticket_issue(
+        center=q.center,
+        category=q.cats["A"],
+        appointment_code="YY20260213001",
+        channel="appointment",
+        now=at(9, 5),
+    )
+    assert booked.is_appointment and booked.rank == 0
+    assert call(q, q.w1, q.clerk1).pk == booked.pk
+    services.ticket_finish(ticket=booked, actor=q.clerk1, now=at(10, 1))
+    assert call(q, q.w1, q.clerk1, minute=2).pk == normal.pk
+
+
+def test_skills_routing_primary_before_other_skills(q):
+    """w1 serves A (primary) and B; w2 serves B (primary) and A; w3 only C."""
+    open_all(q)
+    b_early = issue(q, "B", 1)
+    a_late = issue(q, "A", 2)
+    c_only = issue(q, "C", 3)
+    # w1 takes its primary A although B waited longer; w2 takes B.
+    assert call(q, q.w1, q.clerk1).pk == a_late.pk
+    assert call(q, q.w2, q.clerk2).pk == b_early.pk
+    # C is never offered to w1/w2.
+    services.ticket_finish(ticket=a_late, actor=q.clerk1, now=at(10, 1))
+    assert call(q, q.w1, q.clerk1, minute=2) is None
+    assert call(q, q.w3, q.clerk3).pk == c_only.pk
+
+
+def test_other_skill_served_when_primary_empty_and_priority_crosses_skills(q):
+    open_all(q)
+    b1 = issue(q, "B", 1)
+    a1 = issue(q, "A", 2)
+    b_prio = issue(q, "B", 3, priority_group="pregnant")
+    # Priority comes first across all of w1's skills, before its primary A.
+    assert call(q, q.w1, q.clerk1).pk == b_prio.pk
+    services.ticket_finish(ticket=b_prio, actor=q.clerk1, now=at(10, 1))
+    assert call(q, q.w1, q.clerk1, minute=2).pk == a1.pk
+    services.ticket_finish(ticket=a1, actor=q.clerk1, now=at(10, 3))
+    assert call(q, q.w1, q.clerk1, minute=4).pk == b1.pk
+
+
+def test_transfer_keeps_original_issue_time(q):
+    open_all(q)
+    a1 = issue(q, "A", 1)
+    for m in range(2, 6):
+        issue(q, "B", m)
+    called = call(q, q.w1, q.clerk1)
+    assert called.pk == a1.pk
+    moved = services.ticket_transfer(
+        ticket=called, to_category=q.cats["B"], actor=q.clerk1, now=at(10, 5)
+    )
+    called.refresh_from_db()
+    assert called.status == Ticket.Status.TRANSFERRED
+    assert moved.number == "A001" and moved.category == q.cats["B"]
+    assert moved.original_issued_at == a1.original_issued_at
+    assert moved.transferred_from_id == a1.pk
+    # Issued at 09:01, it comes before the B tickets issued from 09:02 on.
+    assert call(q, q.w2, q.clerk2, minute=6).pk == moved.pk
+    assert selectors.live_ticket(called).pk == moved.pk
+
+
+def test_transfer_to_window_only_that_window_calls_it(q):
+    open_all(q)
+    a1 = issue(q, "A", 1)
+    issue(q, "A", 2)
+    t = call(q, q.w1, q.clerk1)
+    moved = services.ticket_transfer(ticket=t, to_window=q.w3, actor=q.clerk1, now=at(10, 1))
+    assert moved.target_window == q.w3
+    # w2 (serves A) does not get the ticket sent to window 3; w3 (C only) does.
+    assert call(q, q.w2, q.clerk2, minute=2).number == "A002"
+    assert call(q, q.w3, q.clerk3, minute=3).pk == moved.pk
+    assert moved.original_issued_at == a1.issued_at
+
+
+def test_transfer_requires_exactly_one_target(q):
+    open_all(q)
+    issue(q, "A", 1)
+    t = call(q, q.w1, q.clerk1)
+    with pytest.raises(InvalidInput):
+        services.ticket_transfer(ticket=t, actor=q.clerk1, now=at(10, 1))
+    with pytest.raises(InvalidInput):
+        services.ticket_transfer(ticket=t, to_window=q.w1, actor=q.clerk1, now=at(10, 1))
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def test_full_flow_and_records(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    t = call(q, q.w1, q.clerk1)
+    assert t.status == "called" and t.window == q.w1 and t.staff == q.clerk1
+    services.ticket_start(ticket=t, actor=q.clerk1, now=at(10, 2))
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 12))
+    t.refresh_from_db()
+    assert (t.called_at, t.started_at, t.finished_at) == (at(10), at(10, 2), at(10, 12))
+    assert list(t.events.values_list("action", flat=True)) == ["issue", "call", "start", "finish"]
+    with pytest.raises(InvalidTransition):
+        services.ticket_start(ticket=t, actor=q.clerk1, now=at(10, 13))
+
+
+def test_call_next_refused_while_current_ticket_open(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    issue(q, "A", 2)
+    call(q, q.w1, q.clerk1)
+    with pytest.raises(InvalidTransition):
+        call(q, q.w1, q.clerk1, minute=1)
+
+
+def test_recall_limit_then_no_show(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    t = call(q, q.w1, q.clerk1)
+    with pytest.raises(InvalidTransition):
+        services.ticket_no_show(ticket=t, actor=q.clerk1, now=at(10, 1))
+    services.ticket_recall(ticket=t, actor=q.clerk1, now=at(10, 1))
+    services.ticket_recall(ticket=t, actor=q.clerk1, now=at(10, 2))
+    with pytest.raises(InvalidTransition):
+        services.ticket_recall(ticket=t, actor=q.clerk1, now=at(10, 3))
+    services.ticket_no_show(ticket=t, actor=q.clerk1, now=at(10, 4))
+    t.refresh_from_db()
+    assert t.status == "no_show" and t.recall_count == 2
+
+
+def test_requeue_puts_ticket_back_with_its_place(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    first = issue(q, "A", 1)
+    issue(q, "A", 2)
+    t = call(q, q.w1, q.clerk1)
+    services.ticket_requeue(ticket=t, actor=q.clerk1, now=at(10, 1))
+    assert call(q, q.w1, q.clerk1, minute=2).pk == first.pk
+
+
+def test_call_next_none_when_nobody_waits(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    assert call(q, q.w1, q.clerk1) is None
+
+
+def test_window_rules(q):
+    with pytest.raises(InvalidTransition):
+        call(q, q.w1, q.clerk1)  # not signed in
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    with pytest.raises(Conflict):
+        services.window_open(window=q.w1, actor=q.clerk2, now=at(9))
+    with pytest.raises(Forbidden):
+        call(q, q.w1, q.clerk2)
+    with pytest.raises(Forbidden):
+        call(q, q.w1, q.guide)
+    with pytest.raises(InvalidInput) as exc:
+        services.window_pause(window=q.w1, reason=" ", actor=q.clerk1, now=at(9, 5))
+    assert exc.value.errors[0]["field"] == "reason"
+    services.window_pause(window=q.w1, reason="取材料", actor=q.clerk1, now=at(9, 5))
+    issue(q, "A", 6)
+    with pytest.raises(InvalidTransition):
+        call(q, q.w1, q.clerk1)  # paused
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9, 10))  # resume
+    t = call(q, q.w1, q.clerk1)
+    with pytest.raises(InvalidTransition):
+        services.window_close(window=q.w1, actor=q.clerk1, now=at(10, 1))
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 2))
+    session = services.window_close(window=q.w1, actor=q.clerk1, now=at(10, 3))
+    assert session.closed_at == at(10, 3)
+
+
+# --- SMS and estimates ---------------------------------------------------------------------
+
+
+def test_sms_when_three_people_ahead_once(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    for m in range(4):
+        issue(q, "A", m)
+    watched = issue(q, "A", 5, phone="13812345678")
+    assert selectors.ticket_ahead(watched) == 4
+    assert not OutboxMessage.objects.exists()
+    t = call(q, q.w1, q.clerk1)
+    assert selectors.ticket_ahead(watched) == 3
+    msg = OutboxMessage.objects.get()
+    assert msg.template == "queue_turn_near" and msg.to == "13812345678" and msg.urgent
+    assert msg.params == {"number": "A005", "ahead": 3, "category": "综合业务"}
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 1))
+    call(q, q.w1, q.clerk1, minute=2)
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_estimate_uses_recent_service_times_and_open_windows(q):
+    cat = q.cats["A"]
+    cat.default_service_minutes = 8
+    cat.save()
+    assert selectors.mean_service_minutes(cat, at(9)) == 8
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    for m in range(5):
+        issue(q, "A", m)
+    t = call(q, q.w1, q.clerk1, minute=0)
+    services.ticket_start(ticket=t, actor=q.clerk1, now=at(10, 0))
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 4))
+    assert selectors.mean_service_minutes(cat, at(10, 5)) == 4
+    rows = {r["category"]: r for r in selectors.queue_status(q.center, at(10, 5))}
+    assert rows["A"]["waiting"] == 4 and rows["A"]["open_windows"] == 1
+    assert rows["A"]["estimated_wait_minutes"] == 16
+    services.window_open(window=q.w2, actor=q.clerk2, now=at(10, 5))
+    rows = {r["category"]: r for r in selectors.queue_status(q.center, at(10, 5))}
+    assert rows["A"]["open_windows"] == 2 and rows["A"]["estimated_wait_minutes"] == 8
+
+
+def test_stale_tickets_cancelled_next_day(q):
+    t = issue(q, "A", 1)
+    assert services.tickets_close_stale(now=at(9)) == 0
+    assert services.tickets_close_stale(now=at(9, 0, WORKDAY + dt.timedelta(days=3))) == 1
+    t.refresh_from_db()
+    assert t.status == "cancelled"
+
+
+def test_audit_chain_modes_and_verification(q, settings):
+    from govhall.core.audit import verify_chain
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    t = call(q, q.w1, q.clerk1)
+    assert AuditEntry.objects.filter(chain=f"queue:{q.center.code}:w1").count() == 2
+    settings.QUEUE_AUDIT_CHAIN = "center"
+    services.ticket_finish(ticket=t, actor=q.clerk1, now=at(10, 1))
+    assert AuditEntry.objects.filter(chain=f"queue:{q.center.code}").count() == 1
+    settings.QUEUE_AUDIT_CHAIN = "main"
+    issue(q, "B", 2)
+    assert AuditEntry.objects.filter(chain="main", action__endswith="issued").count() == 1
+    assert verify_chain() == []

@@ -1,0 +1,509 @@
+"""Queue pages: kiosk, guide desk, window console, 空窗 alerts, display board, mobile ticket.
+Thin: they call the same services and selectors as the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from govhall.catalog.models import ServiceItem
+from govhall.core.errors import DomainError
+from govhall.org.models import Center, Role, Window
+from govhall.org.selectors import scope_for
+from govhall.queueing import selectors, services
+from govhall.queueing.api import status_url
+from govhall.queueing.models import (
+    IdleIncident,
+    PriorityGroup,
+    Ticket,
+    TicketCategory,
+    WindowSession,
+    local_day,
+)
+
+CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
+GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
+ALERT_ROLES = (Role.MANAGER, Role.INSPECTOR)
+
+# Appendix A of DB 23/T 1485—2023: the phrase a clerk says at each moment.
+PHRASES = {
+    "idle": ("A.2.1", "服务对象来到综合窗口时说：“您好，请坐，请问您办理什么事项？”"),
+    "call": ("A.2.1", "您好，请坐，请问您办理什么事项？请您出具相关材料（或证件），马上为您办好。"),
+    "start": (
+        "A.2.2/A.2.4",
+        "对不起，请您出示相关资料（证件）。"
+        "请您核对下您的个人信息，如果确认无误后请在这里签字（或盖章）。",
+    ),
+    "incomplete": (
+        "A.2.3",
+        "您好，您提供的资料已初步核验，还缺少部分材料，暂时不能办理，"
+        "给您出具一次性告知单，请您将缺少的材料补齐后再来办理，辛苦您再来一趟。",
+    ),
+    "finish": (
+        "A.2.5",
+        "您的业务已办理完毕，请您对我的服务作出评价。（评价后）感谢您的评价。请您带好随身物品。",
+    ),
+    "transfer": ("A.1.4", "对不起，请您随我到相应窗口办理，您的排队顺序不变。"),
+    "goodbye": ("A.1.6", "感谢您对我们工作的支持，欢迎您再来。"),
+    "complaint": (
+        "A.2.7",
+        "非常抱歉给您带来不便，请您谅解。对于您提出的问题，我们将尽快处理给您答复。",
+    ),
+}
+GUIDE_PHRASE = ("A.1.1", "您好，请问您办理什么业务？您好，请问有什么事我可以帮您？")
+
+
+def _center_from(request: HttpRequest) -> Center:
+    code = request.GET.get("center") or request.POST.get("center") or settings.GOVHALL_CENTER_CODE
+    qs = Center.objects.filter(is_active=True)
+    if code:
+        center = qs.filter(code=code).first()
+    else:
+        center = qs.filter(ticket_categories__is_active=True).distinct().order_by("code").first()
+    if center is None:
+        raise Http404("未找到中心。")
+    return center
+
+
+def _self_service_hint(item: ServiceItem | None) -> dict[str, Any] | None:
+    """6.4.1: an item that can be done at a self-service terminal or online is offered
+    there first (with the person's consent)."""
+    if item is None or item.published is None:
+        return None
+    guide = item.published
+    if not (guide.self_service_available or guide.online_available):
+        return None
+    zone = item.center.zones.filter(kind="self_service").first()
+    return {
+        "self_service": guide.self_service_available,
+        "online": guide.online_available,
+        "online_url": guide.online_url,
+        "zone": str(zone) if zone else "自助服务区",
+    }
+
+
+def _qr_svg(url: str) -> str:
+    return segno.make(url, error="m").svg_inline(scale=4, border=2)
+
+
+# --- kiosk -------------------------------------------------------------------------------
+
+
+def kiosk(request: HttpRequest) -> HttpResponse:
+    center = _center_from(request)
+    categories = list(selectors.categories_of(center))
+    status = {row["category"]: row for row in selectors.queue_status(center, timezone.now())}
+    category = None
+    item = None
+    items: list[ServiceItem] = []
+    if request.GET.get("category"):
+        category = next((c for c in categories if c.letter == request.GET["category"]), None)
+        if category is None:
+            raise Http404("业务类别不存在。")
+        items = list(
+            category.items.filter(is_active=True).select_related("published").order_by("code")
+        )
+    if category and request.GET.get("item"):
+        item = next((i for i in items if i.code == request.GET["item"]), None)
+    step = (
+        "confirm"
+        if (category and (item or request.GET.get("confirm")))
+        else ("items" if category else "categories")
+    )
+    if step == "items" and not items:
+        step = "confirm"
+    return render(
+        request,
+        "queueing/kiosk.html",
+        {
+            "center": center,
+            "cards": [(c, status.get(c.letter)) for c in categories],
+            "category": category,
+            "category_status": status.get(category.letter) if category else None,
+            "items": items,
+            "item": item,
+            "hint": _self_service_hint(item),
+            "step": step,
+            "priority_groups": [g for g in PriorityGroup.choices if g[0] != PriorityGroup.NONE],
+        },
+    )
+
+
+@require_POST
+def kiosk_issue(request: HttpRequest) -> HttpResponse:
+    center = _center_from(request)
+    category = get_object_or_404(
+        TicketCategory, center=center, letter=request.POST.get("category", ""), is_active=True
+    )
+    item = None
+    if request.POST.get("item"):
+        item = ServiceItem.objects.filter(code=request.POST["item"], center=center).first()
+    try:
+        ticket = services.ticket_issue(
+            center=center,
+            category=category,
+            item=item,
+            priority_group=request.POST.get("priority_group") or None,
+            phone=request.POST.get("phone", "").strip() or None,
+            channel="kiosk",
+            actor=None,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        url = reverse("queueing:kiosk") + f"?center={center.code}&category={category.letter}"
+        return redirect(url + (f"&item={item.code}" if item else "&confirm=1"))
+    return redirect(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}&print=1")
+
+
+def kiosk_slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _public_ticket(ticket_id, request.GET.get("t", ""))
+    data = selectors.ticket_public(ticket, timezone.now())
+    url = status_url(ticket)
+    return render(
+        request,
+        "queueing/slip.html",
+        {
+            "center": ticket.center,
+            "ticket": ticket,
+            "data": data,
+            "qr": mark_safe(_qr_svg(url)),  # segno output, no user input
+            "status_url": url,
+            "autoprint": request.GET.get("print") == "1",
+        },
+    )
+
+
+def _public_ticket(ticket_id: int, token: str) -> Ticket:
+    ticket = (
+        Ticket.objects.select_related("center", "category", "category__zone", "window")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None or not token or token != ticket.token:
+        raise Http404("号码不存在或查询码不正确。")
+    return ticket
+
+
+def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _public_ticket(ticket_id, request.GET.get("t", ""))
+    data = selectors.ticket_public(ticket, timezone.now())
+    return render(
+        request,
+        "queueing/ticket.html",
+        {
+            "center": ticket.center,
+            "data": data,
+            "api_url": reverse("api:queue_ticket_status", args=[ticket.pk]) + f"?t={ticket.token}",
+        },
+    )
+
+
+# --- guide desk --------------------------------------------------------------------------
+
+
+def _require(request: HttpRequest, roles: tuple[str, ...], center: Center | None = None) -> None:
+    scope = scope_for(request.user)
+    ok = any(scope.has_role(r, center.pk if center else None) for r in roles)
+    if not ok:
+        raise PermissionDenied("您没有使用此页面的权限。")
+
+
+def _staff_center(request: HttpRequest) -> Center:
+    if request.GET.get("center") or request.POST.get("center"):
+        return _center_from(request)
+    assignment = request.user.roles.select_related("center").first()
+    if assignment is not None:
+        return assignment.center
+    return _center_from(request)
+
+
+@login_required
+def guide_desk(request: HttpRequest) -> HttpResponse:
+    center = _staff_center(request)
+    _require(request, GUIDE_ROLES, center)
+    categories = list(selectors.categories_of(center).prefetch_related("items"))
+    items = list(
+        ServiceItem.objects.filter(center=center, is_active=True, ticket_categories__isnull=False)
+        .select_related("published", "department")
+        .distinct()
+        .order_by("department__code", "code")
+    )
+    hint = None
+    issued = None
+    form = {k: request.POST.get(k, "") for k in ("category", "item", "priority_group", "phone")}
+    if request.method == "POST":
+        item = next((i for i in items if i.code == form["item"]), None)
+        category = next((c for c in categories if c.letter == form["category"]), None)
+        hint = _self_service_hint(item)
+        if hint and not request.POST.get("confirm"):
+            pass  # show the suggestion first; the guide confirms to issue anyway
+        else:
+            try:
+                issued = services.ticket_issue(
+                    center=center,
+                    category=category,
+                    item=item,
+                    priority_group=form["priority_group"] or None,
+                    phone=form["phone"].strip() or None,
+                    channel="guide",
+                    actor=request.user,
+                )
+                hint = None
+                form = {}
+            except DomainError as exc:
+                messages.error(request, exc.message)
+    recent = (
+        Ticket.objects.filter(center=center, day=local_day(timezone.now()), channel="guide")
+        .select_related("category")
+        .order_by("-issued_at")[:10]
+    )
+    return render(
+        request,
+        "queueing/guide.html",
+        {
+            "center": center,
+            "categories": categories,
+            "items": items,
+            "hints": {i.code: _self_service_hint(i) for i in items},
+            "hint": hint,
+            "form": form,
+            "issued": issued,
+            "issued_data": selectors.ticket_public(issued, timezone.now()) if issued else None,
+            "issued_slip": (
+                reverse("queueing:slip", args=[issued.pk]) + f"?t={issued.token}" if issued else ""
+            ),
+            "recent": recent,
+            "status": selectors.queue_status(center, timezone.now()),
+            "priority_groups": PriorityGroup.choices,
+            "phrase": GUIDE_PHRASE,
+        },
+    )
+
+
+# --- window console ------------------------------------------------------------------------
+
+
+def _console_window(request: HttpRequest) -> Window | None:
+    scope = scope_for(request.user)
+    wanted = request.GET.get("window")
+    qs = Window.objects.select_related("center", "zone").filter(is_active=True)
+    if wanted:
+        window = qs.filter(pk=wanted).first()
+        if window is None or not scope.sees_center(window.center_id):
+            raise Http404("窗口不存在。")
+        return window
+    own = WindowSession.objects.filter(staff=request.user, closed_at__isnull=True).first()
+    if own is not None:
+        return qs.get(pk=own.window_id)
+    if request.user.home_window_id:
+        return qs.filter(pk=request.user.home_window_id).first()
+    return None
+
+
+@login_required
+def console(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not any(scope.has_role(r) for r in CONSOLE_ROLES):
+        raise PermissionDenied("您没有使用窗口叫号的权限。")
+    window = _console_window(request)
+    if window is None:
+        windows = scope.filter(Window.objects.filter(is_active=True).select_related("center"))
+        return render(request, "queueing/console_pick.html", {"windows": windows})
+    _require(request, CONSOLE_ROLES, window.center)
+    now = timezone.now()
+    session = WindowSession.objects.filter(window=window, closed_at__isnull=True).first()
+    current = (
+        Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE)
+        .select_related("category")
+        .prefetch_related("items")
+        .first()
+    )
+    state = next(r for r in selectors.windows_state(window.center) if r["id"] == window.pk)
+    phrase_key = request.GET.get("phrase") or (
+        "start"
+        if current and current.status == Ticket.Status.SERVING
+        else "call"
+        if current
+        else "idle"
+    )
+    served_today = Ticket.objects.filter(
+        window=window, day=local_day(now), status=Ticket.Status.DONE
+    ).count()
+    return render(
+        request,
+        "queueing/console.html",
+        {
+            "center": window.center,
+            "window": window,
+            "session": session,
+            "mine": session is not None and session.staff_id == request.user.pk,
+            "current": current,
+            "state": state,
+            "waiting": selectors.waiting_for_window(window, local_day(now)),
+            "served_today": served_today,
+            "recall_limit": selectors.config_for(window.center).recall_limit,
+            "phrase": PHRASES.get(phrase_key, PHRASES["idle"]),
+            "phrases": [p for k, p in PHRASES.items() if k != "idle"],
+            "categories": selectors.categories_of(window.center),
+            "other_windows": Window.objects.filter(center=window.center, is_active=True).exclude(
+                pk=window.pk
+            ),
+            "queue": selectors.queue_status(window.center, now),
+        },
+    )
+
+
+ACTION_PHRASE = {
+    "call": "call",
+    "recall": "call",
+    "start": "start",
+    "finish": "finish",
+    "no_show": "idle",
+    "transfer": "transfer",
+    "requeue": "idle",
+}
+
+
+@login_required
+@require_POST
+def console_action(request: HttpRequest, window_id: int) -> HttpResponse:
+    window = get_object_or_404(Window.objects.select_related("center"), pk=window_id)
+    if not scope_for(request.user).sees_center(window.center_id):
+        raise Http404("窗口不存在。")
+    action = request.POST.get("action", "")
+    user = request.user
+    back = reverse("queueing:console") + f"?window={window.pk}"
+    try:
+        phrase = _run_action(request, window, action, user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    return redirect(back + (f"&phrase={phrase}" if phrase else ""))
+
+
+def _current(window: Window) -> Ticket:
+    ticket = (
+        Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE)
+        .select_related("center", "category", "window")
+        .first()
+    )
+    if ticket is None:
+        raise DomainError("当前没有正在处理的号码。", code="invalid_transition")
+    return ticket
+
+
+def _run_action(request: HttpRequest, window: Window, action: str, user: Any) -> str:
+    if action == "open":
+        services.window_open(window=window, actor=user)
+        messages.success(request, f"已在{window}签到，开始服务。")
+        return "idle"
+    if action == "pause":
+        services.window_pause(window=window, reason=request.POST.get("reason", ""), actor=user)
+        messages.success(request, "窗口已暂停。")
+        return ""
+    if action == "close":
+        services.window_close(window=window, actor=user)
+        messages.success(request, "已签退。")
+        return "goodbye"
+    if action == "call":
+        ticket = services.window_call_next(window=window, actor=user)
+        if ticket is None:
+            messages.info(request, "暂无等候的服务对象。")
+            return "idle"
+        messages.success(request, f"请{ticket.number}号到{window.number}号窗口办理")
+        return "call"
+    ticket = _current(window)
+    if action == "recall":
+        services.ticket_recall(ticket=ticket, actor=user)
+    elif action == "start":
+        services.ticket_start(ticket=ticket, actor=user)
+    elif action == "finish":
+        services.ticket_finish(ticket=ticket, actor=user)
+    elif action == "no_show":
+        services.ticket_no_show(ticket=ticket, actor=user)
+    elif action == "requeue":
+        services.ticket_requeue(ticket=ticket, reason="服务对象暂离，回到队列", actor=user)
+    elif action == "transfer":
+        target = request.POST.get("target", "")
+        kind, _, value = target.partition(":")
+        to_category = to_window = None
+        if kind == "c":
+            to_category = TicketCategory.objects.filter(
+                center=window.center, letter=value, is_active=True
+            ).first()
+        elif kind == "w":
+            to_window = Window.objects.filter(center=window.center, pk=value or 0).first()
+        new = services.ticket_transfer(
+            ticket=ticket, to_category=to_category, to_window=to_window, actor=user
+        )
+        messages.success(request, f"{new.number} 已转办，保留原排队时间。")
+    else:
+        raise DomainError("未知操作。")
+    return ACTION_PHRASE.get(action, "")
+
+
+# --- 空窗 alerts -----------------------------------------------------------------------------
+
+
+@login_required
+def alerts(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    if not any(scope.has_role(r) for r in ALERT_ROLES):
+        raise PermissionDenied("仅中心管理人员和监督检查人员可查看空窗告警。")
+    now = timezone.now()
+    open_incidents = list(selectors.incidents_for(scope))
+    for inc in open_incidents:
+        inc.minutes = int(inc.duration_at(now).total_seconds() // 60)
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    closed = selectors.incidents_for(scope, open_only=False).filter(
+        ended_at__isnull=False, started_at__gte=today
+    )[:50]
+    return render(
+        request,
+        "queueing/alerts.html",
+        {
+            "open_incidents": open_incidents,
+            "closed": closed,
+            "now": now,
+            "kinds": IdleIncident.Kind,
+        },
+    )
+
+
+# --- display board -------------------------------------------------------------------------
+
+
+def board(request: HttpRequest, center_code: str) -> HttpResponse:
+    center = get_object_or_404(Center, code=center_code, is_active=True)
+    zones = request.GET.get("zones", "")
+    api = reverse("api:queue_display", args=[center.code])
+    return render(
+        request,
+        "queueing/board.html",
+        {
+            "center": center,
+            "zones": zones,
+            "display_url": api + (f"?zones={zones}" if zones else ""),
+            "poll_ms": int(request.GET.get("poll", "500") or 500)
+            if request.GET.get("poll", "500").isdigit()
+            else 500,
+        },
+    )
+
+
+def board_index(request: HttpRequest) -> HttpResponse:
+    center = _center_from(request)
+    url = reverse("queueing:board", args=[center.code])
+    zones = request.GET.get("zones")
+    return redirect(url + (f"?zones={zones}" if zones else ""))
