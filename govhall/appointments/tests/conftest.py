@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from govhall.appointments.models import BookingRule
-from govhall.catalog.models import GuideVersion, Material, ServiceItem
+from govhall.catalog.testing import make_item as make_published_item
 from govhall.core.validators import id_card_check_char
 from govhall.notifications.models import OutboxMessage
 from govhall.org.testing import make_center, make_department, make_user, make_zone
@@ -27,25 +27,20 @@ def person_id(n: int) -> str:
 
 
 def make_item(center, department, code="SCJG-001", name="个体工商户设立登记", zone=None):
-    item = ServiceItem.objects.create(
-        center=center, department=department, code=code, name=name, kind="license"
-    )
-    guide = GuideVersion.objects.create(
-        item=item,
-        version=1,
-        status=GuideVersion.Status.PUBLISHED,
+    return make_published_item(
+        center,
+        department,
+        code,
+        name,
         appointment_available=True,
         window_kind="general",
         zone=zone,
+        materials=[
+            {"name": "经营者身份证明", "original_required": True},
+            {"name": "经营场所使用证明", "copies": 2},
+            {"name": "委托书", "required": False, "notes": "委托他人办理时提供"},
+        ],
     )
-    Material.objects.create(guide=guide, position=1, name="经营者身份证明", original_required=True)
-    Material.objects.create(guide=guide, position=2, name="经营场所使用证明", copies=2)
-    Material.objects.create(
-        guide=guide, position=3, name="委托书", required=False, notes="委托他人办理时提供"
-    )
-    item.published = guide
-    item.save(update_fields=["published"])
-    return item
 
 
 @pytest.fixture

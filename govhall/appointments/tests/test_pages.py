@@ -216,9 +216,9 @@ def test_staff_detail_reschedule_with_reason(client, center, item, rule, consult
 def test_workbench_screens_registered():
     from govhall.org.workbench import screens_for
 
-    keys = {s.key for s in screens_for({"consultant"})}
-    assert {"appointments.day", "appointments.new"} <= keys
-    assert not {s.key for s in screens_for({"clerk"})} & keys
+    ours = {"appointments.day", "appointments.new"}
+    assert ours <= {s.key for s in screens_for({"consultant"})}
+    assert not {s.key for s in screens_for({"clerk"})} & ours
 
 
 @pytest.mark.django_db
@@ -232,10 +232,14 @@ def test_demo_load_is_idempotent(department):
     dept = county.departments.get(code="GAJ")
     make_item(county, dept, code="GAJ-DEMO-1", name="户口迁移")
     call_command("load_demo", stdout=out)
-    call_command("load_demo", stdout=out)
     rules = BookingRule.objects.filter(center=county)
-    assert rules.count() == 1 and rules.get().capacity == 5
-    assert re.search(r"预约规则：新建 0 条，共 1 条", out.getvalue())
+    total = rules.count()
+    # Every bookable published item of the county has exactly one rule, the new one too.
+    assert rules.filter(item__code="GAJ-DEMO-1", capacity=5).count() == 1
+    assert total == rules.values("item").distinct().count()
+    call_command("load_demo", stdout=out)
+    assert rules.count() == total
+    assert re.search(rf"预约规则：新建 0 条，共 {total} 条", out.getvalue())
 
 
 @pytest.mark.django_db

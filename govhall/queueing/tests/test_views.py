@@ -3,7 +3,8 @@ import io
 import pytest
 from django.test import Client
 
-from govhall.catalog.models import GuideVersion, ServiceItem
+from govhall.catalog.models import ServiceItem
+from govhall.catalog.testing import make_item
 from govhall.org.testing import make_department, make_user, make_zone
 from govhall.queueing import services
 from govhall.queueing.models import IdleIncident, Ticket, TicketCategory, WindowSkill
@@ -15,19 +16,15 @@ pytestmark = pytest.mark.django_db
 def self_service_item(q):
     make_zone(q.center, "SELF", "自助服务区", kind="self_service")
     dept = make_department(q.center, "SCJG", "市场监督管理局")
-    item = ServiceItem.objects.create(
-        center=q.center, department=dept, code="QT-SS-1", name="营业执照打印", kind="license"
-    )
-    guide = GuideVersion.objects.create(
-        item=item,
-        version=1,
-        status="published",
+    item = make_item(
+        q.center,
+        dept,
+        "QT-SS-1",
+        "营业执照打印",
         self_service_available=True,
         online_available=True,
         online_url="https://zwfw.example.gov.cn/yyzz",
     )
-    item.published = guide
-    item.save()
     q.cats["A"].items.add(item)
     return item
 
