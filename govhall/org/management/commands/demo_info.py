@@ -16,36 +16,33 @@ PAGES = [
     ("/api/v1/ready", "就绪检查"),
 ]
 
-# Device and kiosk pages of other apps are found in the URL configuration (whatever their
-# paths in this build); a center parameter is filled with the demo center's code.
-DEVICE_WORDS = {"board": "叫号显示屏", "display": "叫号显示屏", "kiosk": "自助终端/触摸屏"}
+# Hall devices and counters of the other apps; listed only where this build serves them.
+HALL_PAGES = [
+    ("/touch/", "办事指南触摸屏"),
+    ("/kiosk/?center={center}", "自助取号机"),
+    ("/booking/checkin/?kiosk=1", "预约签到（自助机）"),
+    ("/board/{center}/", "叫号显示屏"),
+    ("/booking/", "网上预约"),
+    ("/guide/", "导服台取号"),
+    ("/window/", "窗口叫号台"),
+    ("/window/alerts/", "空窗告警"),
+    ("/appointments/", "预约管理"),
+    ("/notifications/calls/", "电话通知任务"),
+]
 
 
-def _walk(patterns, prefix=""):
-    from django.urls import URLPattern, URLResolver
-
-    for p in patterns:
-        route = prefix + str(p.pattern)
-        if isinstance(p, URLResolver):
-            if not route.startswith(("admin", "api/")):
-                yield from _walk(p.url_patterns, route)
-        elif isinstance(p, URLPattern):
-            yield route
-
-
-def _device_urls() -> list[tuple[str, str]]:
-    import re
-
-    from django.urls import get_resolver
+def _hall_urls(center_code: str) -> list[tuple[str, str]]:
+    from django.urls import Resolver404, resolve
 
     found = []
-    for route in _walk(get_resolver().url_patterns):
-        label = next((v for k, v in DEVICE_WORDS.items() if k in route), None)
-        if label is None or route.startswith("^"):
+    for template, label in HALL_PAGES:
+        path = template.format(center=center_code)
+        try:
+            resolve(path.split("?")[0])
+        except Resolver404:
             continue
-        path = "/" + re.sub(r"<(?:\w+:)?\w+>", "HL-239901", route)
         found.append((path, label))
-    return found[:8]
+    return found
 
 
 def _pad(text: str, width: int) -> str:
@@ -68,7 +65,7 @@ class Command(BaseCommand):
         out = self.stdout.write
         out("=" * 64)
         out("govhall 政务服务中心 已启动，访问地址：")
-        for path, label in PAGES + _device_urls():
+        for path, label in PAGES + _hall_urls(DEMO_CENTER):
             out(f"  {_pad(label, 24)}{base}{path}")
         if not demo_loaded():
             out("未载入演示数据（manage.py load_demo 可载入），因此没有演示账号。")
