@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from govhall.appointments import selectors
@@ -131,11 +131,7 @@ def _check_person_limits(
     day = slot.date
     tz = timezone.get_current_timezone()
     day_start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    same_day = active.filter(
-        center_id=slot.center_id,
-        slot_start__gte=day_start,
-        slot_start__lt=day_start + dt.timedelta(days=1),
-    ).count()
+    same_day = _count_starting(active, slot.center_id, day_start, days=1)
     if same_day >= rule.max_per_day:
         raise Conflict(
             f"同一证件每天最多预约 {rule.max_per_day} 次，{day:%Y年%m月%d日}已达上限。",
@@ -144,17 +140,22 @@ def _check_person_limits(
         )
     # A calendar week (Monday to Sunday), not a legal period.
     week_start = day_start - dt.timedelta(days=day.weekday())
-    same_week = active.filter(
-        center_id=slot.center_id,
-        slot_start__gte=week_start,
-        slot_start__lt=week_start + dt.timedelta(days=7),
-    ).count()
+    same_week = _count_starting(active, slot.center_id, week_start, days=7)
     if same_week >= rule.max_per_week:
         raise Conflict(
             f"同一证件每周最多预约 {rule.max_per_week} 次，该周已达上限。",
             code="booking_limit_week",
             field="id_number",
         )
+
+
+def _count_starting(active: QuerySet, center_id: int, start: dt.datetime, *, days: int) -> int:
+    # Calendar days (a day, a Monday-to-Sunday week), not a legal period.
+    return active.filter(
+        center_id=center_id,
+        slot_start__gte=start,
+        slot_start__lt=start + dt.timedelta(days=days),
+    ).count()
 
 
 def _take_place(slot: Slot) -> None:
@@ -169,6 +170,15 @@ def _take_place(slot: Slot) -> None:
 
 def _free_place(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
+
+
+def _reminders_due(rule: BookingRule, slot: Slot, now: dt.datetime) -> dict[str, Any]:
+    reminder_at, morning_at = reminder_times(rule, slot.start)
+    # Booked after the reminder time: the confirmation is reminder enough.
+    return {
+        "reminder_due_at": reminder_at if reminder_at > now else None,
+        "morning_reminder_due_at": morning_at if morning_at and morning_at > now else None,
+    }
 
 
 def _unique_code() -> str:
@@ -247,7 +257,6 @@ def appointment_book(
     _check_person_limits(rule=rule, slot=slot, id_number=id_number)
     _take_place(slot)
     slot.refresh_from_db(fields=["booked"])
-    reminder_at, morning_at = reminder_times(rule, slot.start)
     appointment = Appointment.objects.create(
         code=_unique_code(),
         center=center,
@@ -265,9 +274,7 @@ def appointment_book(
         created_by=actor if getattr(actor, "pk", None) else None,
         block_warning=warning,
         status_changed_at=now,
-        # Booked after the reminder time: the confirmation is reminder enough.
-        reminder_due_at=reminder_at if reminder_at > now else None,
-        morning_reminder_due_at=morning_at if morning_at and morning_at > now else None,
+        **_reminders_due(rule, slot, now),
     )
     _event(appointment, action="booked", from_status="", reason=warning, actor=actor, now=now)
     date, time = _sms_date_time(appointment)

@@ -20,7 +20,6 @@ from govhall.appointments.models import (
     Slot,
     Status,
     normalise_code,
-    reminder_times,
 )
 from govhall.appointments.services._common import (
     ServiceUnavailable,
@@ -34,6 +33,7 @@ from govhall.appointments.services.booking import (
     _check_person_limits,
     _free_place,
     _lock_person,
+    _reminders_due,
     _take_place,
     _unique_code,
 )
@@ -62,21 +62,27 @@ def appointment_cancel(
     result = _transition(
         appointment, Status.CANCELLED, action="cancelled", reason="本人取消", actor=actor, now=now
     )
-    _free_place(result.slot_id)
+    _release_and_notify_cancelled(result, reason="您已自行取消预约", now=now)
+    return result
+
+
+def _release_and_notify_cancelled(
+    appointment: Appointment, *, reason: str, now: dt.datetime
+) -> None:
+    _free_place(appointment.slot_id)
     notification_send(
         template="appointment_cancelled",
-        to=result.phone,
+        to=appointment.phone,
         params={
-            "name": result.name,
-            "item": result.item.name,
-            "reason": "您已自行取消预约",
-            "code": result.code,
+            "name": appointment.name,
+            "item": appointment.item.name,
+            "reason": reason,
+            "code": appointment.code,
         },
-        related=result,
-        center=result.center,
+        related=appointment,
+        center=appointment.center,
         now=now,
     )
-    return result
 
 
 def _require_reason(reason: str) -> str:
@@ -103,20 +109,7 @@ def appointment_cancel_by_center(
         actor=actor,
         now=now,
     )
-    _free_place(result.slot_id)
-    notification_send(
-        template="appointment_cancelled",
-        to=result.phone,
-        params={
-            "name": result.name,
-            "item": result.item.name,
-            "reason": reason,
-            "code": result.code,
-        },
-        related=result,
-        center=result.center,
-        now=now,
-    )
+    _release_and_notify_cancelled(result, reason=reason, now=now)
     return result
 
 
@@ -151,7 +144,6 @@ def appointment_reschedule(
     _check_person_limits(rule=rule, slot=new_slot, id_number=old.id_number, exclude=old)
     _take_place(new_slot)
     _free_place(old.slot_id)
-    reminder_at, morning_at = reminder_times(rule, new_slot.start)
     new = Appointment.objects.create(
         code=_unique_code(),
         center=old.center,
@@ -170,8 +162,7 @@ def appointment_reschedule(
         status_changed_at=now,
         status_reason=reason,
         rescheduled_from=old,
-        reminder_due_at=reminder_at if reminder_at > now else None,
-        morning_reminder_due_at=morning_at if morning_at and morning_at > now else None,
+        **_reminders_due(rule, new_slot, now),
     )
     _event(
         new,
