@@ -10,18 +10,8 @@ import datetime as dt
 
 from govhall.appointments.models import BookingRule
 from govhall.catalog.models import GuideVersion, ServiceItem
-from govhall.org.models import Center
+from govhall.org.demo import demo_center
 
-DEPARTMENTS = {
-    "SCJG": ("青松县市场监督管理局", "青松市监"),
-    "RSJ": ("青松县人力资源和社会保障局", "青松人社"),
-    "YBJ": ("青松县医疗保障局", "青松医保"),
-    "GAJ": ("青松县公安局（户政）", "青松公安"),
-    "BDC": ("青松县不动产登记中心", "青松不动产"),
-    "SWJ": ("国家税务总局青松县税务局", "青松税务"),
-    "MZJ": ("青松县民政局", "青松民政"),
-    "ZJJ": ("青松县住房和城乡建设局", "青松住建"),
-}
 # Busier domains get more places per slot; real estate runs extended hours (6.7.4).
 SETTINGS = {
     "GAJ": {"capacity": 5},
@@ -30,37 +20,8 @@ SETTINGS = {
 }
 
 
-def _centers() -> Center:
-    province, _ = Center.objects.get_or_create(
-        code="HL-230000",
-        defaults={"name": "黑龙江省政务服务中心", "level": "province", "short_name": "黑龙江省"},
-    )
-    city, _ = Center.objects.get_or_create(
-        code="HL-239900",
-        defaults={
-            "name": "鹤林市政务服务中心",
-            "level": "city",
-            "parent": province,
-            "short_name": "鹤林市",
-        },
-    )
-    county, _ = Center.objects.get_or_create(
-        code="HL-239901",
-        defaults={
-            "name": "青松县政务服务中心",
-            "level": "county",
-            "parent": city,
-            "short_name": "青松县",
-            "sms_signature": "青松县政务服务中心",
-        },
-    )
-    for code, (name, short) in DEPARTMENTS.items():
-        county.departments.get_or_create(code=code, defaults={"name": name, "short_name": short})
-    return county
-
-
 def load(stdout) -> None:
-    center = _centers()
+    center = demo_center()
     items = ServiceItem.objects.filter(
         center=center,
         is_active=True,

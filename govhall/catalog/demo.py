@@ -2,7 +2,8 @@
 """Demo catalog of 青松县政务服务中心 (HL-239901): ≥ 30 published items over 8 departments.
 
 Idempotent: items are looked up by code; an item that exists keeps its guide versions.
-Runs alone too (creates the center and departments by code when org's demo did not).
+Runs alone too (org's `demo_center()` creates the center and departments when org's demo
+did not run).
 """
 
 from __future__ import annotations
@@ -11,19 +12,10 @@ from decimal import Decimal
 
 from govhall.catalog.models import ItemKind, ServiceItem
 from govhall.catalog.services import item_create
-from govhall.org.models import Center, Department, Window, Zone
+from govhall.org.demo import demo_center
+from govhall.org.models import Department, Window, Zone
 
-CENTER_CODE = "HL-239901"
-DEPARTMENTS = {
-    "SCJG": ("青松县市场监督管理局", "青松市监"),
-    "RSJ": ("青松县人力资源和社会保障局", "青松人社"),
-    "YBJ": ("青松县医疗保障局", "青松医保"),
-    "GAJ": ("青松县公安局（户政）", "青松公安"),
-    "BDC": ("青松县不动产登记中心", "青松不动产"),
-    "SWJ": ("国家税务总局青松县税务局", "青松税务"),
-    "MZJ": ("青松县民政局", "青松民政"),
-    "ZJJ": ("青松县住房和城乡建设局", "青松住建"),
-}
+# Consultation phones printed on each department's guides (not the departments' own phones).
 DEPT_PHONES = {
     "SCJG": "0451-5520 1301",
     "RSJ": "0451-5520 1302",
@@ -831,47 +823,9 @@ ITEMS = [
 ]
 
 
-def _center_and_departments(stdout) -> tuple[Center, dict[str, Department]]:
-    province, _ = Center.objects.get_or_create(
-        code="HL-230000",
-        defaults={"name": "黑龙江省政务服务中心", "level": "province", "short_name": "黑龙江省"},
-    )
-    city, _ = Center.objects.get_or_create(
-        code="HL-239900",
-        defaults={
-            "name": "鹤林市政务服务中心",
-            "level": "city",
-            "short_name": "鹤林市",
-            "parent": province,
-        },
-    )
-    center, created = Center.objects.get_or_create(
-        code=CENTER_CODE,
-        defaults={
-            "name": "青松县政务服务中心",
-            "level": "county",
-            "short_name": "青松县",
-            "parent": city,
-            "sms_signature": "青松县政务服务中心",
-            "address": "黑龙江省鹤林市青松县人民大街1号",
-            "phone": "0451-5520 1000",
-            "complaint_phone": "0451-5520 1010",
-        },
-    )
-    if created:
-        stdout.write("  catalog: 已创建演示中心 HL-239901")
-    departments = {}
-    for code, (name, short) in DEPARTMENTS.items():
-        departments[code], _ = Department.objects.get_or_create(
-            center=center,
-            code=code,
-            defaults={"name": name, "short_name": short, "phone": DEPT_PHONES[code]},
-        )
-    return center, departments
-
-
 def load(stdout) -> None:
-    center, departments = _center_and_departments(stdout)
+    center = demo_center()
+    departments = {d.code: d for d in Department.objects.filter(center=center)}
     zones = {z.code: z for z in Zone.objects.filter(center=center)}
     created = 0
     for dept, code, name, kind, keywords, guide, materials in ITEMS:

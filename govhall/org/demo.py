@@ -4,6 +4,7 @@ zones, windows and one account per role. Names are fixed by DEMO-NAMES.md; idemp
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import TextIO
 
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
@@ -158,9 +159,16 @@ def _account(username: str, *, created: list[str], superuser: bool = False, **fi
     return user
 
 
-def load(stdout: TextIO) -> None:
-    centers = _centers()
-    county = centers[DEMO_CENTER]
+@dataclass(frozen=True)
+class DemoOrg:
+    center: Center
+    departments: dict[str, Department]
+    zones: dict[str, Zone]
+    windows: dict[str, Window]
+
+
+def _structure() -> DemoOrg:
+    county = _centers()[DEMO_CENTER]
     departments = {
         code: Department.objects.get_or_create(
             center=county,
@@ -190,7 +198,11 @@ def load(stdout: TextIO) -> None:
         )[0]
         for number, name, kind, zone, dept in WINDOWS
     }
+    return DemoOrg(center=county, departments=departments, zones=zones, windows=windows)
 
+
+def _accounts(org: DemoOrg) -> list[str]:
+    county, departments, windows = org.center, org.departments, org.windows
     created: list[str] = []
     root = _account(
         "admin", created=created, superuser=True, display_name="系统管理员", is_public=False
@@ -213,6 +225,21 @@ def load(stdout: TextIO) -> None:
             center=county,
             department=departments[dept] if dept else None,
         )
+    return created
+
+
+def demo_center(*, accounts: bool = False) -> Center:
+    """The demo county center, with its parents, departments, zones and windows (and, if
+    asked, the demo accounts) created first where missing. Other apps' demos start here so
+    each of them also runs on its own; idempotent and silent."""
+    org = _structure()
+    if accounts:
+        _accounts(org)
+    return org.center
+
+
+def load(stdout: TextIO) -> None:
+    created = _accounts(_structure())
     if created:
         stdout.write(f"组织机构：新建账号 {len(created)} 个（{', '.join(created)}）。")
     else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govhall.org.models import Center, Department, RoleAssignment, User, Window, Zone
 
 TEST_PASSWORD = "Test-Passw0rd!"
@@ -77,3 +79,16 @@ def make_user(
             user=user, role=role, center=center, department=rest[0] if rest else None
         )
     return user
+
+
+def log_in_browser(user: User, base_url: str, *contexts: Any) -> None:
+    """Give Playwright browser contexts the session of `user`, without the login form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    session = client.cookies[name].value
+    for context in contexts:
+        context.add_cookies([{"name": name, "value": session, "url": base_url}])

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from govhall.appointments.models import BookingRule
 from govhall.catalog.testing import make_item as make_published_item
+from govhall.core.testing import at  # noqa: F401  (the tests import it from here)
 from govhall.core.validators import id_card_check_char
 from govhall.notifications.models import OutboxMessage
 from govhall.org.testing import make_center, make_department, make_user, make_zone
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def at(y: int, m: int, d: int, hh: int = 0, mm: int = 0) -> dt.datetime:
-    return dt.datetime(y, m, d, hh, mm, tzinfo=TZ)
 
 
 def person_id(n: int) -> str:

@@ -6,7 +6,9 @@ import pytest
 from django.utils import timezone
 
 from govhall.appointments.models import Appointment
+from govhall.core.testing import reload_live_server_middleware
 from govhall.notifications.models import OutboxMessage
+from govhall.org.testing import log_in_browser
 
 from .conftest import person_id
 from .test_lifecycle import _has_ticket_issue
@@ -14,20 +16,13 @@ from .test_lifecycle import _has_ticket_issue
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _rebuild_middleware(live_server) -> None:
-    handler = live_server.thread.httpd.get_app()
-    while hasattr(handler, "application"):  # static/media wrappers around the WSGIHandler
-        handler = handler.application
-    handler.load_middleware()
-
-
 @pytest.fixture(autouse=True)
 def _live_server_plain_http(request, live_server, _plain_http):
     """The session-wide live server read the production settings (HTTPS redirect) when it
     built its middleware; rebuild it with this test's plain-HTTP settings, and again after
     the settings are restored."""
-    request.addfinalizer(lambda: _rebuild_middleware(live_server))
-    _rebuild_middleware(live_server)
+    request.addfinalizer(lambda: reload_live_server_middleware(live_server))
+    reload_live_server_middleware(live_server)
 
 
 def _book_online(page, live_server, item, screenshot, prefix):
@@ -111,7 +106,7 @@ def test_book_online_then_check_in_at_kiosk_gets_priority_ticket(
     assert page.inner_text("#ticket-number") == appointment.ticket_number != ""
 
 
-def test_staff_day_screen(live_server, page, screenshot, client, center, item, rule, consultant):
+def test_staff_day_screen(live_server, page, screenshot, center, item, rule, consultant):
     from govhall.appointments import services
 
     now = timezone.now()
@@ -131,10 +126,7 @@ def test_staff_day_screen(live_server, page, screenshot, client, center, item, r
             actor=consultant,
             now=now,
         )
-    client.force_login(consultant)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    log_in_browser(consultant, live_server.url, page.context)
     page.goto(f"{live_server.url}/appointments/?date={day.isoformat()}")
     assert a.code in page.inner_text("main")
     screenshot(page, "appt-08-staff-day")

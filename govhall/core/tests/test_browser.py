@@ -1,8 +1,7 @@
 import pytest
-from django.test import Client
 
 from govhall.core import workdays
-from govhall.org.testing import make_user
+from govhall.org.testing import log_in_browser, make_user
 
 
 @pytest.mark.browser
@@ -13,12 +12,7 @@ def test_admin_index_banner_in_a_browser(live_server, page, screenshot, settings
     page.context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
     missing = workdays.missing_years_ahead()
     admin = make_user("core_browser_admin", superuser=True)
-    client = Client()
-    client.force_login(admin)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    log_in_browser(admin, live_server.url, page.context)
     page.goto(f"{live_server.url}/admin/")
     screenshot(page, "core-admin-index")
     banner = page.locator("[data-testid=calendar-missing]")

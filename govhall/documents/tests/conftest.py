@@ -1,13 +1,8 @@
 import pytest
 
+from govhall.core.testing import plain_http_settings
+
 
 @pytest.fixture(autouse=True)
 def _plain_http(settings, tmp_path):
-    # DEBUG is off under pytest: no https redirect for the test client, and templates must
-    # render without a collectstatic manifest.
-    settings.SECURE_SSL_REDIRECT = False
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.MEDIA_ROOT = tmp_path / "media"
+    plain_http_settings(settings, media_root=tmp_path / "media")

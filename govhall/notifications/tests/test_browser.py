@@ -1,7 +1,6 @@
 import pytest
-from django.test import Client
 
-from govhall.org.testing import make_user
+from govhall.org.testing import log_in_browser, make_user
 
 CASE = {
     "name": "张三",
@@ -30,16 +29,11 @@ def test_call_task_screen(live_server, page, phone_page, screenshot, send, cente
         center=center,
     )
     make_user("guide1", ("guide", center), display_name="王引导")
-    client = Client()
-    client.force_login(make_user("guide1"))
-    cookie = client.cookies["sessionid"]
+    log_in_browser(make_user("guide1"), live_server.url, page.context, phone_page.context)
     for pg in (page, phone_page):
         # settings.py redirects to HTTPS unless DEBUG; live_server speaks plain HTTP, so
         # tell Django the request came through a TLS proxy (SECURE_PROXY_SSL_HEADER).
         pg.context.set_extra_http_headers({"X-Forwarded-Proto": "https"})
-        pg.context.add_cookies(
-            [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
-        )
     page.goto(f"{live_server.url}/notifications/calls/")
     assert page.locator("h1").inner_text() == "电话通知任务"
     assert page.locator("table.calls-table tbody tr").count() == 2

@@ -1,14 +1,11 @@
 """Quiet hours and per-phone rate limits, with a moved clock."""
 
-import datetime as dt
-
 import pytest
 import time_machine
 
+from govhall.core.testing import at
 from govhall.notifications.dispatch import dispatch_due
 from govhall.notifications.models import OutboxMessage, SentSms
-
-from .conftest import SH
 
 pytestmark = pytest.mark.django_db
 
@@ -18,10 +15,6 @@ CASE = {
     "case_no": "SCJG2026000123",
     "link": "https://x/d/ab",
 }
-
-
-def at(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=SH)
 
 
 def test_non_urgent_sms_in_quiet_hours_waits_until_morning(send):

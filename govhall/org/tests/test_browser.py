@@ -1,29 +1,22 @@
 import pytest
 
+from govhall.core.testing import reload_live_server_middleware
 from govhall.org.models import Role
 from govhall.org.testing import TEST_PASSWORD, make_center, make_user, make_window
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _reload_live_server_middleware(live_server) -> None:
-    # Static/media handlers wrap the WSGIHandler (and subclass it, with a no-op reload).
-    app = live_server.thread.httpd.get_app()
-    while hasattr(app, "application"):
-        app = app.application
-    app.load_middleware()
-
-
 @pytest.fixture(autouse=True)
 def _plain_http_live_server(request, live_server):
     """The session-wide live server built its middleware with the production settings
     (DEBUG off → redirect to HTTPS, secure cookies); serve plain HTTP for this test."""
-    request.addfinalizer(lambda: _reload_live_server_middleware(live_server))
+    request.addfinalizer(lambda: reload_live_server_middleware(live_server))
     settings = request.getfixturevalue("settings")  # restored before the finalizer above
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    _reload_live_server_middleware(live_server)
+    reload_live_server_middleware(live_server)
 
 
 def _sign_in(page, base, username, password):

@@ -3,8 +3,8 @@
 import time
 
 import pytest
-from django.test import Client
 
+from govhall.org.testing import log_in_browser
 from govhall.queueing.models import Ticket
 from govhall.queueing.tests.conftest import make_queue
 
@@ -12,12 +12,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def login_context(browser, live_server, user, **kwargs):
-    client = Client()
-    client.force_login(user)
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **kwargs)
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    log_in_browser(user, live_server.url, context)
     return context
 
 

@@ -1,0 +1,328 @@
+"""After booking: cancellation (by the applicant or the center), rescheduling by the center,
+and check-in into the queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import NoReverseMatch
+from django.utils import timezone
+
+from govhall.appointments import selectors
+from govhall.appointments.models import (
+    Appointment,
+    Slot,
+    Status,
+    normalise_code,
+)
+from govhall.appointments.services._common import (
+    ServiceUnavailable,
+    _event,
+    _local,
+    _now,
+    _sms_date_time,
+    _transition,
+)
+from govhall.appointments.services.booking import (
+    _check_person_limits,
+    _free_place,
+    _lock_person,
+    _reminders_due,
+    _take_place,
+    _unique_code,
+)
+from govhall.core.errors import DomainError, Forbidden, InvalidInput, InvalidTransition
+from govhall.core.validators import validate_mobile
+from govhall.notifications.services import notification_send
+
+
+@transaction.atomic
+def appointment_cancel(
+    *, appointment: Appointment, phone: str, actor: Any = None, now: dt.datetime | None = None
+) -> Appointment:
+    """The applicant cancels with code plus the phone number given when booking."""
+    now = _now(now)
+    given = re.sub(r"\s|-", "", phone or "")
+    stored = re.sub(r"\s|-", "", appointment.phone or "")
+    if not given or not stored or not hmac.compare_digest(given, stored):
+        raise Forbidden("预约码与手机号不匹配。", code="phone_mismatch", field="phone")
+    if appointment.status == Status.BOOKED and now > appointment.cancel_deadline():
+        deadline = _local(appointment.cancel_deadline())
+        raise DomainError(
+            f"已超过取消截止时间（{deadline:%m月%d日 %H:%M}），如不能到场可不再前往，"
+            "或致电中心说明。",
+            code="cancel_cutoff",
+        )
+    result = _transition(
+        appointment, Status.CANCELLED, action="cancelled", reason="本人取消", actor=actor, now=now
+    )
+    _release_and_notify_cancelled(result, reason="您已自行取消预约", now=now)
+    return result
+
+
+def _release_and_notify_cancelled(
+    appointment: Appointment, *, reason: str, now: dt.datetime
+) -> None:
+    _free_place(appointment.slot_id)
+    notification_send(
+        template="appointment_cancelled",
+        to=appointment.phone,
+        params={
+            "name": appointment.name,
+            "item": appointment.item.name,
+            "reason": reason,
+            "code": appointment.code,
+        },
+        related=appointment,
+        center=appointment.center,
+        now=now,
+    )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("请填写原因，原因将通过短信告知预约人（6.3.3）。", field="reason")
+    if len(reason) > 200:
+        raise InvalidInput("原因不超过200字。", field="reason")
+    return reason
+
+
+@transaction.atomic
+def appointment_cancel_by_center(
+    *, appointment: Appointment, reason: str, actor: Any, now: dt.datetime | None = None
+) -> Appointment:
+    """The center cannot serve the booking (window closed, outage): cancel with a reason."""
+    now = _now(now)
+    reason = _require_reason(reason)
+    result = _transition(
+        appointment,
+        Status.CANCELLED,
+        action="cancelled_by_center",
+        reason=reason,
+        actor=actor,
+        now=now,
+    )
+    _release_and_notify_cancelled(result, reason=reason, now=now)
+    return result
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    reason: str,
+    new_slot: Slot,
+    actor: Any,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """The center moves a booking to another slot: the old booking becomes `rescheduled`,
+    a new booking (new code) holds the new slot; the person is told the reason by SMS."""
+    now = _now(now)
+    reason = _require_reason(reason)
+    rule = appointment.rule
+    if new_slot.rule_id != rule.pk:
+        raise InvalidInput("新时段不属于该事项的预约规则。", field="slot_id")
+    if new_slot.pk == appointment.slot_id:
+        raise InvalidInput("新时段与原时段相同。", field="slot_id")
+    if new_slot.start <= now or new_slot.is_closed:
+        raise InvalidInput("新时段已开始或已停约，请另选。", field="slot_id")
+    if new_slot.date in selectors.closed_dates(
+        rule=rule, date_from=new_slot.date, date_to=new_slot.date
+    ):
+        raise InvalidInput("新时段所在日期暂停预约，请另选。", field="slot_id")
+    old = _transition(
+        appointment, Status.RESCHEDULED, action="rescheduled", reason=reason, actor=actor, now=now
+    )
+    _lock_person(old.id_number)
+    _check_person_limits(rule=rule, slot=new_slot, id_number=old.id_number, exclude=old)
+    _take_place(new_slot)
+    _free_place(old.slot_id)
+    new = Appointment.objects.create(
+        code=_unique_code(),
+        center=old.center,
+        item=old.item,
+        guide=selectors.bookable_guide(old.item) or old.guide,
+        rule=rule,
+        slot=new_slot,
+        slot_start=new_slot.start,
+        slot_end=new_slot.end,
+        name=old.name,
+        phone=old.phone,
+        id_number=old.id_number,
+        channel=old.channel,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        status_changed_at=now,
+        status_reason=reason,
+        rescheduled_from=old,
+        **_reminders_due(rule, new_slot, now),
+    )
+    _event(
+        new,
+        action="booked",
+        from_status="",
+        reason=f"改约自 {old.code}：{reason}",
+        actor=actor,
+        now=now,
+    )
+    date, time = _sms_date_time(new)
+    notification_send(
+        template="appointment_rescheduled",
+        to=new.phone,
+        params={
+            "name": new.name,
+            "item": new.item.name,
+            "reason": reason,
+            "new_date": date,
+            "new_time": time,
+            "code": new.code,
+        },
+        related=new,
+        center=new.center,
+        now=now,
+    )
+    return new
+
+
+# --- check-in ------------------------------------------------------------------------------
+
+
+def _find_for_checkin(
+    *, center: Any, code: str | None, id_number: str | None, now: dt.datetime
+) -> Appointment:
+    if code:
+        found = (
+            Appointment.objects.select_related("rule", "item", "center")
+            .filter(code=normalise_code(code), center=center)
+            .first()
+        )
+        if found is None:
+            raise InvalidInput("未找到该预约码，请核对后重新输入。", field="code")
+        return found
+    number = (id_number or "").strip().upper()
+    if not number:
+        raise InvalidInput("请输入预约码或身份证号。", field="code")
+    today = _local(now).date()
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
+    candidates = list(
+        Appointment.objects.select_related("rule", "item", "center")
+        .filter(
+            id_number=number,
+            center=center,
+            slot_start__gte=start,
+            slot_start__lt=start + dt.timedelta(days=1),
+        )
+        .order_by("slot_start")
+    )
+    if not candidates:
+        raise InvalidInput("未找到您今天在本中心的预约。", field="id_number")
+    booked = [a for a in candidates if a.status == Status.BOOKED]
+    for appointment in booked:
+        if appointment.checkin_opens_at() <= now <= appointment.checkin_closes_at():
+            return appointment
+    return (booked or candidates)[0]
+
+
+def _check_in_allowed(appointment: Appointment, now: dt.datetime) -> None:
+    status = appointment.status
+    if status == Status.RESCHEDULED:
+        successor = getattr(appointment, "rescheduled_to", None)
+        extra = f"新预约码 {successor.code}，时间 {successor.slot.label()}。" if successor else ""
+        raise InvalidTransition(f"该预约已由中心改约。{extra}")
+    if status == Status.CANCELLED:
+        raise InvalidTransition("该预约已取消，请重新预约或现场取号。")
+    if status == Status.CHECKED_IN:
+        raise InvalidTransition(f"该预约已签到，排队号 {appointment.ticket_number}，请留意叫号。")
+    if status == Status.NO_SHOW or appointment.is_no_show_at(now):
+        raise InvalidTransition(
+            "已超过预约时段未到，视为主动放弃预约（6.3.5），请现场取号或重新预约。",
+            code="no_show",
+        )
+    opens = appointment.checkin_opens_at()
+    if now < opens:
+        local = _local(opens)
+        day = "" if local.date() == _local(now).date() else f"{local:%m月%d日}"
+        raise DomainError(
+            f"签到时间未到，请于{day} {local:%H:%M} 以后签到。".replace("于 ", "于"),
+            code="checkin_too_early",
+        )
+    closes = appointment.checkin_closes_at()
+    if now > closes:
+        raise DomainError(
+            f"签到已于 {_local(closes):%H:%M} 截止，请到咨询台联系工作人员。",
+            code="checkin_too_late",
+        )
+
+
+@transaction.atomic
+def appointment_check_in(
+    *,
+    center: Any,
+    code: str | None = None,
+    id_number: str | None = None,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Check in within the window around the slot start → a priority ticket in the queue."""
+    now = _now(now)
+    appointment = _find_for_checkin(center=center, code=code, id_number=id_number, now=now)
+    _check_in_allowed(appointment, now)
+    try:
+        from govhall.queueing.services import ticket_issue
+    except ImportError as exc:
+        raise ServiceUnavailable(
+            "排队取号服务暂未启用，请到咨询台由工作人员协助取号。", code="queue_unavailable"
+        ) from exc
+    result = _transition(
+        appointment, Status.CHECKED_IN, action="checked_in", reason="", actor=actor, now=now
+    )
+    ticket = ticket_issue(
+        center=result.center,
+        item=result.item,
+        phone=_mobile_or_none(result.phone),
+        appointment_code=result.code,
+        channel="appointment",
+        actor=actor,
+        now=now,
+    )
+    result.ticket_id = str(getattr(ticket, "id", "") or "")
+    result.ticket_number = str(getattr(ticket, "number", "") or "")
+    result.ticket_url = _ticket_url(ticket)
+    result.save(update_fields=["ticket_id", "ticket_number", "ticket_url"])
+    return result
+
+
+def _mobile_or_none(phone: str) -> str | None:
+    # The queue texts "your turn is near" to mobiles only; a landline is not passed on.
+    try:
+        return validate_mobile(phone) if phone else None
+    except ValidationError:
+        return None
+
+
+def _ticket_url(ticket: Any) -> str:
+    """The ticket's public status link, however the queue app exposes it."""
+    for attr in ("status_url", "public_url", "get_status_url", "get_absolute_url"):
+        value = getattr(ticket, attr, None)
+        if callable(value):
+            value = value()
+        if value:
+            return str(value)[:300]
+    try:
+        from govhall.queueing.api import status_url
+
+        return str(status_url(ticket))[:300]
+    except (ImportError, AttributeError, NoReverseMatch):
+        pass  # the queue's page helper is optional; fall back to the API path
+    token = getattr(ticket, "public_token", None) or getattr(ticket, "token", None)
+    if token:
+        return f"{settings.SITE_URL}/api/v1/tickets/{ticket.id}?t={token}"
+    return ""
