@@ -336,15 +336,12 @@ BOARD_CACHE_SECONDS = 5
 
 
 def _center_id(code: str) -> int:
-    key = f"queue:center:{code}"
-    found = cache.get(key)
-    if found is None:
-        center = Center.objects.filter(code=code, is_active=True).values_list("pk", flat=True)
-        found = next(iter(center), 0)
-        cache.set(key, found, 60)
-    if not found:
+    center = _cached(
+        ("center", code), lambda: Center.objects.filter(code=code, is_active=True).first()
+    )
+    if center is None:
         raise NotFound("中心不存在。")
-    return found
+    return center.pk
 
 
 def _zones(raw: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -57,9 +58,20 @@ def queue_service(func):
         actor = kwargs.get("actor")
         if actor is not None and getattr(actor, "is_authenticated", False):
             _scope(actor)
-        return atomic(*args, **kwargs)
+        if settings.IS_POSTGRES or connection.in_atomic_block:
+            return atomic(*args, **kwargs)
+        # SQLite runs one write transaction at a time; a writer that finds the database
+        # locked sleeps in steps of up to 100 ms (busy_timeout) and the lock often sits
+        # free meanwhile. Threads of one process queue here instead and start the moment
+        # the previous one commits. (Not taken inside an outer transaction, which may
+        # already hold the database lock.)
+        with _sqlite_writer:
+            return atomic(*args, **kwargs)
 
     return wrapper
+
+
+_sqlite_writer = threading.Lock()
 
 
 def audit_chain(center: Center, part: str = "") -> str:
