@@ -20,6 +20,18 @@ from govhall.org.models import Center, RoleAssignment, User, Window, Zone  # noq
 from govhall.queueing.models import TicketCategory, WindowSkill  # noqa: E402
 from govhall.queueing.services import window_open  # noqa: E402
 
+if sys.argv[1] == "fill":
+    # Waiting tickets for the call-next scenario, issued through the real service, so
+    # call-next measures calls (200), not "nobody waits" (204).
+    from govhall.org.models import Center as _Center
+    from govhall.queueing.services import ticket_issue
+
+    center = _Center.objects.get(code="BENCH")
+    category = TicketCategory.objects.get(center=center, letter="A")
+    for _ in range(int(sys.argv[2])):
+        ticket_issue(center=center, category=category, channel="api")
+    sys.exit(0)
+
 N = int(sys.argv[1])
 with transaction.atomic():
     with connection.cursor() as c:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -62,11 +64,58 @@ class TransferIn(Schema):
     reason: str = ""
 
 
+# Centers and ticket categories change rarely (admin edits) and every kiosk issue needs
+# them: each process keeps what it read for a few seconds instead of two queries a ticket.
+CONFIG_TTL = 5.0
+_config_cache: dict[tuple, tuple[float, Any]] = {}
+
+
+def _cached(key: tuple, load):
+    now = time.monotonic()
+    hit = _config_cache.get(key)
+    if hit is not None and now - hit[0] < CONFIG_TTL:
+        return hit[1]
+    value = load()
+    if len(_config_cache) > 1000:
+        _config_cache.clear()
+    _config_cache[key] = (now, value)
+    return value
+
+
 def _center(code: str, field: str = "center") -> Center:
-    center = Center.objects.filter(code=code, is_active=True).first()
+    center = _cached(
+        ("center", code), lambda: Center.objects.filter(code=code, is_active=True).first()
+    )
     if center is None:
         raise InvalidInput("中心编码不存在。", field=field)
     return center
+
+
+def _clear_config_cache(**_kwargs) -> None:
+    _config_cache.clear()
+
+
+for _model in (Center, TicketCategory):
+    post_save.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-{_model}")
+    post_delete.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-d-{_model}")
+
+
+def _category_by_id(category_id: int) -> TicketCategory:
+    return _cached(
+        ("category-id", category_id),
+        lambda: TicketCategory.objects.select_related("zone").get(pk=category_id),
+    )
+
+
+def _issue_category(center: Center, letter: str) -> TicketCategory | None:
+    return _cached(
+        ("category", center.pk, letter),
+        lambda: (
+            TicketCategory.objects.select_related("zone")
+            .filter(center=center, letter=letter)
+            .first()
+        ),
+    )
 
 
 def status_url(ticket: Ticket) -> str:
@@ -99,9 +148,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
     category = None
     item = None
     if payload.category:
-        category = TicketCategory.objects.filter(
-            center=center, letter=payload.category.upper()
-        ).first()
+        category = _issue_category(center, payload.category.upper())
         if category is None:
             raise InvalidInput("业务类别不存在。", field="category")
     if payload.item_code:
@@ -210,6 +257,7 @@ def window_call_next(request: HttpRequest, window_id: int):
     ticket = services.window_call_next(window=window, actor=request.user)
     if ticket is None:
         return Status(204, None)
+    ticket.category = _category_by_id(ticket.category_id)
     return Status(200, ticket_staff_out(ticket))
 
 
@@ -288,15 +336,12 @@ BOARD_CACHE_SECONDS = 5
 
 
 def _center_id(code: str) -> int:
-    key = f"queue:center:{code}"
-    found = cache.get(key)
-    if found is None:
-        center = Center.objects.filter(code=code, is_active=True).values_list("pk", flat=True)
-        found = next(iter(center), 0)
-        cache.set(key, found, 60)
-    if not found:
+    center = _cached(
+        ("center", code), lambda: Center.objects.filter(code=code, is_active=True).first()
+    )
+    if center is None:
         raise NotFound("中心不存在。")
-    return found
+    return center.pk
 
 
 def _zones(raw: str) -> list[str]:
@@ -307,6 +352,17 @@ def _zones(raw: str) -> list[str]:
 # many boards polling, most polls then cost no query at all (adds at most this much delay).
 BOARD_VERSION_TTL = 0.1
 _versions: dict[int, tuple[float, int]] = {}
+# The bodies this process serves, by version key (a new event makes a new key); read
+# without unpickling on every poll.
+_boards: dict[str, tuple[float, tuple[str, bytes]]] = {}
+_board_lock = threading.Lock()
+
+
+def _fresh_board(key: str) -> tuple[str, bytes] | None:
+    hit = _boards.get(key)
+    if hit is None or time.monotonic() - hit[0] > BOARD_CACHE_SECONDS:
+        return None
+    return hit[1]
 
 
 def _board_version(center_id: int) -> int:
@@ -324,13 +380,23 @@ def board_payload(code: str, zones: list[str]) -> tuple[int, str, bytes]:
     center_id = _center_id(code)
     version = _board_version(center_id)
     key = f"queue:board:{center_id}:{version}:{','.join(zones)}"
-    cached = cache.get(key)
+    cached = _fresh_board(key)
     if cached is None:
-        center = Center.objects.get(pk=center_id)
-        state = selectors.board_state(center, timezone.now(), zones or None)
-        body = json.dumps(state, ensure_ascii=False).encode()
-        cached = ('"' + hashlib.sha1(body).hexdigest()[:16] + '"', body)
-        cache.set(key, cached, BOARD_CACHE_SECONDS)
+        # After a call every board polls within half a second: one thread of the process
+        # rebuilds (or fetches from the shared cache), the others wait for it.
+        with _board_lock:
+            cached = _fresh_board(key)
+            if cached is None:
+                cached = cache.get(key)
+                if cached is None:
+                    center = Center.objects.get(pk=center_id)
+                    state = selectors.board_state(center, timezone.now(), zones or None)
+                    body = json.dumps(state, ensure_ascii=False).encode()
+                    cached = ('"' + hashlib.sha1(body).hexdigest()[:16] + '"', body)
+                    cache.set(key, cached, BOARD_CACHE_SECONDS)
+                if len(_boards) > 200:
+                    _boards.clear()
+                _boards[key] = (time.monotonic(), cached)
     return version, cached[0], cached[1]
 
 

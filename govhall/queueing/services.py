@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -57,9 +58,20 @@ def queue_service(func):
         actor = kwargs.get("actor")
         if actor is not None and getattr(actor, "is_authenticated", False):
             _scope(actor)
-        return atomic(*args, **kwargs)
+        if settings.IS_POSTGRES or connection.in_atomic_block:
+            return atomic(*args, **kwargs)
+        # SQLite runs one write transaction at a time; a writer that finds the database
+        # locked sleeps in steps of up to 100 ms (busy_timeout) and the lock often sits
+        # free meanwhile. Threads of one process queue here instead and start the moment
+        # the previous one commits. (Not taken inside an outer transaction, which may
+        # already hold the database lock.)
+        with _sqlite_writer:
+            return atomic(*args, **kwargs)
 
     return wrapper
+
+
+_sqlite_writer = threading.Lock()
 
 
 def audit_chain(center: Center, part: str = "") -> str:
@@ -234,18 +246,39 @@ def _ticket_actor_session(ticket: Ticket, actor: Any) -> WindowSession | None:
 # --- issuing -----------------------------------------------------------------------------
 
 
-def _allocate_seq(category: TicketCategory, day: dt.date) -> int:
-    """One atomic statement on both backends: the counter row stays locked until commit, so
-    concurrent kiosks queue on it and a rolled-back issue gives its number back."""
+def _number_ticket(ticket: Ticket, category: TicketCategory, day: dt.date) -> int:
+    """Allocate the next number of the category and day and write it on the (already
+    inserted) ticket. The counter row stays locked until commit, so concurrent kiosks queue
+    on it and a rolled-back issue gives its number back: unique and gapless.
+
+    It runs as late as possible in the issuing transaction — only the audit append follows —
+    so the lock is held for the fewest round trips; on PostgreSQL allocating and numbering
+    are one statement."""
     table = "queueing_ticketcounter"
+    upsert = (
+        f"INSERT INTO {table} (category_id, day, last) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (category_id, day) DO UPDATE SET last = {table}.last + 1 "
+        "RETURNING last"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (category_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (category_id, day) DO UPDATE SET last = {table}.last + 1 "
-            "RETURNING last",
-            [category.pk, day],
-        )
-        return int(cursor.fetchone()[0])
+        if settings.IS_POSTGRES:
+            cursor.execute(
+                f"WITH c AS ({upsert}) UPDATE queueing_ticket SET seq = c.last, "
+                "number = %s || lpad(c.last::text, 3, '0') FROM c WHERE queueing_ticket.id = %s "
+                "RETURNING c.last",
+                [category.pk, day, category.letter, ticket.pk],
+            )
+            seq = int(cursor.fetchone()[0])
+        else:
+            cursor.execute(upsert, [category.pk, day])
+            seq = int(cursor.fetchone()[0])
+            cursor.execute(
+                "UPDATE queueing_ticket SET seq = %s, number = %s WHERE id = %s",
+                [seq, f"{category.letter}{seq:03d}", ticket.pk],
+            )
+    ticket.seq = seq
+    ticket.number = f"{category.letter}{seq:03d}"
+    return seq
 
 
 def _resolve_category(center: Center, category: TicketCategory | None, item: Any) -> TicketCategory:
@@ -303,13 +336,13 @@ def ticket_issue(
     category = _resolve_category(center, category, item)
     appointment_code = (appointment_code or "").strip()[:40]
     day = local_day(now)
-    seq = _allocate_seq(category, day)
+    # Inserted unnumbered first: the number is taken last (see _number_ticket).
     ticket = Ticket.objects.create(
         center=center,
         category=category,
-        number=f"{category.letter}{seq:03d}",
+        number="",
         day=day,
-        seq=seq,
+        seq=None,
         priority_group=group,
         is_appointment=bool(appointment_code),
         appointment_code=appointment_code,
@@ -322,6 +355,7 @@ def ticket_issue(
     if item is not None:
         ticket.items.add(item)
     _event(ticket, from_status="", action="issue", actor=actor, now=now)
+    _number_ticket(ticket, category, day)
     _audit(ticket, "issued", actor, now, f"c{category.letter}", channel=channel)
     return ticket
 
@@ -412,15 +446,14 @@ def window_candidates(window: Window, now: dt.datetime):
     1. rank 0 (priority group or appointment) across all the window's skills, by time;
     2. then the primary category by time; 3. then the other skills by time.
     'Time' is the original issue time, kept across transfers. A ticket transferred to
-    this window specifically is treated as a ticket of its primary category."""
-    skills = list(
-        WindowSkill.objects.filter(window=window).values_list("category_id", "is_primary")
-    )
-    categories = [c for c, _ in skills]
-    primary = [c for c, p in skills if p]
+    this window specifically is treated as a ticket of its primary category.
+
+    The window's skills are subqueries, so the whole choice is one statement."""
+    skills = WindowSkill.objects.filter(window_id=window.pk).values("category_id")
+    primary = skills.filter(is_primary=True)
     qs = Ticket.objects.filter(
         center_id=window.center_id, day=local_day(now), status=Ticket.Status.WAITING
-    ).filter(Q(category_id__in=categories, target_window__isnull=True) | Q(target_window=window))
+    ).filter(Q(category_id__in=skills, target_window__isnull=True) | Q(target_window=window))
     return qs.annotate(
         tier=Case(
             When(rank=0, then=Value(0)),
@@ -432,66 +465,113 @@ def window_candidates(window: Window, now: dt.datetime):
     ).order_by("tier", "original_issued_at", "id")
 
 
+_TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
+_TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
+
+
+def _claim_next(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
+    """One statement: mark the window's best candidate called and return it.
+
+    The candidate is chosen in a subquery (on PostgreSQL `FOR UPDATE SKIP LOCKED`: a row
+    another window is claiming is passed over, not waited for); the UPDATE still requires
+    status='waiting' and that the window holds no called/serving ticket, so a ticket is
+    handed out exactly once and a window never holds two."""
+    best = window_candidates(window, now).values("pk")[:1]
+    if settings.IS_POSTGRES:
+        best = best.select_for_update(skip_locked=True, of=("self",))
+    sub_sql, sub_params = best.query.sql_with_params()
+    table = Ticket._meta.db_table
+    returning = ", ".join(connection.ops.quote_name(c) for c in _TICKET_COLUMNS)
+    sql = (
+        f"UPDATE {table} SET status = %s, window_id = %s, staff_id = %s, called_at = %s, "
+        f"target_window_id = NULL WHERE id = ({sub_sql}) "
+        f"AND status = %s AND NOT EXISTS (SELECT 1 FROM {table} C "
+        "WHERE C.window_id = %s AND C.status IN (%s, %s)) "
+        f"RETURNING {returning}"
+    )
+    staff_id = getattr(actor, "pk", None)
+    called_at = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        Ticket.Status.CALLED,
+        window.pk,
+        staff_id,
+        called_at,
+        *sub_params,
+        Ticket.Status.WAITING,
+        window.pk,
+        *Ticket.ACTIVE,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, _convert_row(row))
+
+
+def _convert_row(row: tuple) -> list:
+    """Database values of a raw Ticket row → Python values (dates/times on SQLite)."""
+    values = []
+    table = Ticket._meta.db_table
+    for field, value in zip(Ticket._meta.concrete_fields, row, strict=True):
+        col = field.get_col(table)
+        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(
+            connection
+        ):
+            value = converter(value, col, connection)
+        values.append(value)
+    return values
+
+
 @queue_service
 def window_call_next(
     *, window: Window, actor: Any, now: dt.datetime | None = None
 ) -> Ticket | None:
     """Hand the window its next ticket, or None when nobody waits for its skills.
 
-    Two windows calling at once never get the same ticket: on PostgreSQL the candidate row
-    is locked with SKIP LOCKED (a busy row is passed over, not waited for); everywhere the
-    claim is a conditional UPDATE … WHERE status='waiting', retried if another window won.
+    Two windows calling at once never get the same ticket: the choice and the claim are
+    one conditional UPDATE (see _claim_next), retried if another window won the race.
     """
     now = _now(now)
     _require_window_actor(window, actor)
     session = _active_session(window, actor)
     if session.state != WindowSession.State.OPEN:
         raise InvalidTransition(f"{window} 处于暂停状态，请先恢复服务。")
-    current = Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE).first()
-    if current is not None:
-        raise InvalidTransition(
-            f"当前号码 {current.number} 尚未办结，请先办结、过号或转办后再叫下一位。"
-        )
     claimed: Ticket | None = None
     for _ in range(CALL_RETRIES):
-        qs = window_candidates(window, now).select_related("center", "category")
-        if settings.IS_POSTGRES:
-            qs = qs.select_for_update(skip_locked=True, of=("self",))
-        candidate = qs.first()
-        if candidate is None:
+        claimed = _claim_next(window, actor, now)
+        if claimed is not None:
             break
-        won = Ticket.objects.filter(pk=candidate.pk, status=Ticket.Status.WAITING).update(
-            status=Ticket.Status.CALLED,
-            window=window,
-            staff=actor,
-            called_at=now,
-            target_window=None,
-        )
-        if won == 1:
-            claimed = candidate
+        # Nothing claimed: the window still holds a ticket, nobody waits, or (PostgreSQL)
+        # every candidate was being claimed by another window at that instant.
+        current = Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE).first()
+        if current is not None:
+            raise InvalidTransition(
+                f"当前号码 {current.number} 尚未办结，请先办结、过号或转办后再叫下一位。"
+            )
+        if not window_candidates(window, now).exists():
             break
     if claimed is None:
         _touch(session, now)
         return None
-    claimed.status = Ticket.Status.CALLED
-    claimed.window, claimed.staff, claimed.called_at, claimed.target_window = (
-        window,
-        actor,
-        now,
-        None,
-    )
+    claimed.center = window.center
+    claimed.window = window
+    if getattr(actor, "pk", None):
+        claimed.staff = actor
     _event(claimed, from_status=Ticket.Status.WAITING, action="call", actor=actor, now=now)
     _touch(session, now)
-    _notify_near(claimed.category, now)
+    _notify_near(claimed.category_id, now)
     # The audit head is locked last: it is the lock every queue write of the center shares.
     _audit(claimed, "called", actor, now, f"w{window.number}", window=window.number)
     return claimed
 
 
-def _notify_near(category: TicketCategory, now: dt.datetime) -> None:
+def _notify_near(category_id: int, now: dt.datetime) -> None:
     """Text the person who now has exactly three people ahead (once per ticket)."""
     nxt = (
-        Ticket.objects.filter(category=category, day=local_day(now), status=Ticket.Status.WAITING)
+        Ticket.objects.filter(
+            category_id=category_id, day=local_day(now), status=Ticket.Status.WAITING
+        )
         .order_by("rank", "original_issued_at", "id")
         .values("pk", "phone", "near_sms_sent", "number")[NEAR_AHEAD : NEAR_AHEAD + 1]
     )
@@ -500,13 +580,13 @@ def _notify_near(category: TicketCategory, now: dt.datetime) -> None:
         return
     if Ticket.objects.filter(pk=row["pk"], near_sms_sent=False).update(near_sms_sent=True) != 1:
         return
-    ticket = Ticket.objects.get(pk=row["pk"])
+    ticket = Ticket.objects.select_related("category", "center").get(pk=row["pk"])
     notification_send(
         template="queue_turn_near",
         to=row["phone"],
-        params={"number": row["number"], "ahead": NEAR_AHEAD, "category": category.name},
+        params={"number": row["number"], "ahead": NEAR_AHEAD, "category": ticket.category.name},
         related=ticket,
-        center=category.center,
+        center=ticket.center,
         urgent=True,
         now=now,
     )
