@@ -1,4 +1,4 @@
-"""Creates the bench center inside the bench database (run by bench/queue.py)."""
+"""Creates the bench center inside the bench database (run by bench/queue_load.py)."""
 
 import json
 import os
@@ -6,7 +6,7 @@ import secrets
 import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
-# Replace bench/ (where bench/queue.py would shadow the standard library) by the repo root.
+# Put the repo root first so govhall imports resolve when run as a script.
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import django  # noqa: E402

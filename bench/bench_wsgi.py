@@ -1,4 +1,4 @@
-"""WSGI entry for bench/queue.py only: the real govhall application plus two bare Django
+"""WSGI entry for bench/queue_load.py only: the real govhall application plus two bare Django
 views on the same server (a JSON reply and a one-row insert), so the comparison is made
 with the same workers, middleware and database. govhall/urls.py is not touched."""
 

@@ -81,7 +81,7 @@ def audit_chain(center: Center, part: str = "") -> str:
     that uses it. Default ("fine"): one chain per window (`queue:<code>:w<n>`) for window
     work and per category (`queue:<code>:c<letter>`) for issuing — calls at different
     windows no longer wait for each other (measured ~2× the throughput of one chain per
-    center on PostgreSQL, bench/queue.py). "center" = one chain per center, "main" = the
+    center on PostgreSQL, bench/queue_load.py). "center" = one chain per center, "main" = the
     global chain. Set QUEUE_AUDIT_CHAIN to choose.
     """
     mode = getattr(settings, "QUEUE_AUDIT_CHAIN", "fine")

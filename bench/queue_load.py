@@ -18,9 +18,9 @@ is followed by finish on the same connection (a window holds one ticket at a tim
 only call-next requests count in its req/s. The board clients poll until the caller is
 done, so a slow call on a loaded machine is measured late, not counted as missed.
 
-    .venv/bin/python bench/queue.py                        # SQLite only
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue.py
-    .venv/bin/python bench/queue.py --chains center,main,fine   # compare audit chains
+    .venv/bin/python bench/queue_load.py                        # SQLite only
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue_load.py
+    .venv/bin/python bench/queue_load.py --chains center,main,fine   # compare audit chains
 
 Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-only,
 --postgres-only, --workers/--threads of gunicorn (default 2 × 4, as scripts/run.sh).
