@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError
+from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
 from govhall.queueing import selectors, services
@@ -94,7 +94,7 @@ def _self_service_hint(item: ServiceItem | None) -> dict[str, Any] | None:
 
 
 def _qr_svg(url: str) -> str:
-    return segno.make(url, error="m").svg_inline(scale=4, border=2)
+    return qr_svg_markup(url)
 
 
 # --- kiosk -------------------------------------------------------------------------------

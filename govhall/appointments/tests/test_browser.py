@@ -100,6 +100,8 @@ def test_book_online_then_check_in_at_kiosk_gets_priority_ticket(
     Appointment.objects.filter(pk=appointment.pk).update(slot_start=start, slot_end=end)
     _kiosk_enter(page, live_server, appointment.code)
     page.wait_for_selector("#ticket-number")
+    # The status page is offered as a QR code to scan, not as a URL to type.
+    assert page.locator(".checkin-qr svg").is_visible()
     screenshot(page, "appt-07-ticket")
     appointment.refresh_from_db()
     assert appointment.status == "checked_in"

@@ -1,6 +1,8 @@
 """Template filters available in every template (registered as builtins)."""
 
+import segno
 from django import template
+from django.utils.safestring import mark_safe
 
 from govhall.core import masking
 
@@ -33,3 +35,16 @@ def calendar_missing_years() -> list[int]:
     from govhall.core import workdays
 
     return workdays.missing_years_ahead()
+
+
+def qr_svg_markup(data: str, *, scale: int = 4) -> str:
+    """Inline SVG of a QR code (segno draws paths only, so the data cannot inject markup)."""
+    return segno.make(data, error="m").svg_inline(scale=scale, border=2)
+
+
+@register.filter
+def qr_svg(value: str | None) -> str:
+    """{{ url|qr_svg }}: a QR code a citizen's phone can scan, e.g. to a status page."""
+    if not value:
+        return ""
+    return mark_safe(qr_svg_markup(str(value)))
