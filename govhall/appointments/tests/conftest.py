@@ -22,6 +22,15 @@ def person_id(n: int) -> str:
     return first17 + id_card_check_char(first17)
 
 
+def book_person(n: int, *, channel: str = "phone", **kwargs):
+    """Book for test person n: phone 1380000nnnn and the ID number person_id(n)."""
+    from govhall.appointments import services
+
+    return services.appointment_book(
+        phone=f"1380000{n:04d}", id_number=person_id(n), channel=channel, **kwargs
+    )
+
+
 def make_item(center, department, code="SCJG-001", name="个体工商户设立登记", zone=None):
     return make_published_item(
         center,

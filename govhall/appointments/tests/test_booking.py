@@ -10,7 +10,7 @@ from govhall.appointments import selectors, services
 from govhall.appointments.models import CODE_ALPHABET, Appointment, Slot
 from govhall.core.models import AuditEntry
 
-from .conftest import at, person_id
+from .conftest import at, book_person, person_id
 
 NOW = at(2026, 3, 5, 10)  # Thursday
 
@@ -194,25 +194,23 @@ def test_one_person_cannot_hold_overlapping_bookings(center, department, item, r
     other = make_item(center, department, code="SCJG-002", name="食品经营许可")
     other_rule = BookingRule.objects.create(center=center, item=other, slot_minutes=60)
     slot = first_slot(rule)
-    services.appointment_book(
+    book_person(
+        3,
         center=center,
         item=item,
         slot=slot,
         name="李四",
-        phone="13800000003",
-        id_number=person_id(3),
         channel="phone",
         now=NOW,
     )
     overlapping = first_slot(other_rule)
     with pytest.raises(services.Conflict) as exc:
-        services.appointment_book(
+        book_person(
+            3,
             center=center,
             item=other,
             slot=overlapping,
             name="李四",
-            phone="13800000003",
-            id_number=person_id(3),
             channel="phone",
             now=NOW,
         )
@@ -225,24 +223,22 @@ def test_one_person_cannot_hold_overlapping_bookings(center, department, item, r
 def test_limit_per_id_number_per_day(center, item, rule):
     rule.max_per_day = 1
     rule.save()
-    services.appointment_book(
+    book_person(
+        4,
         center=center,
         item=item,
         slot=first_slot(rule),
         name="王五",
-        phone="13800000004",
-        id_number=person_id(4),
         channel="phone",
         now=NOW,
     )
     with pytest.raises(services.Conflict) as exc:
-        services.appointment_book(
+        book_person(
+            4,
             center=center,
             item=item,
             slot=first_slot(rule, hour=14),
             name="王五",
-            phone="13800000004",
-            id_number=person_id(4),
             channel="phone",
             now=NOW,
         )
@@ -255,36 +251,33 @@ def test_limit_per_id_number_per_week(center, item, rule):
     rule.max_per_week = 2
     rule.save()
     for day in (9, 10):
-        services.appointment_book(
+        book_person(
+            4,
             center=center,
             item=item,
             slot=first_slot(rule, day=dt.date(2026, 3, day)),
             name="王五",
-            phone="13800000004",
-            id_number=person_id(4),
             channel="phone",
             now=NOW,
         )
     with pytest.raises(services.Conflict) as exc:
-        services.appointment_book(
+        book_person(
+            4,
             center=center,
             item=item,
             slot=first_slot(rule, day=dt.date(2026, 3, 11)),
             name="王五",
-            phone="13800000004",
-            id_number=person_id(4),
             channel="phone",
             now=NOW,
         )
     assert exc.value.code == "booking_limit_week"
     # Next week is fine again.
-    services.appointment_book(
+    book_person(
+        4,
         center=center,
         item=item,
         slot=first_slot(rule, day=dt.date(2026, 3, 16)),
         name="王五",
-        phone="13800000004",
-        id_number=person_id(4),
         channel="phone",
         now=NOW,
     )
@@ -294,13 +287,12 @@ def test_limit_per_id_number_per_week(center, item, rule):
 def test_online_booking_starts_next_working_day(center, item, rule):
     today_slot = first_slot(rule, day=dt.date(2026, 3, 5), hour=15)
     with pytest.raises(services.InvalidInput) as exc:
-        services.appointment_book(
+        book_person(
+            5,
             center=center,
             item=item,
             slot=today_slot,
             name="赵六",
-            phone="13800000005",
-            id_number=person_id(5),
             channel="online",
             verification=None,
             now=NOW,
@@ -366,13 +358,12 @@ def test_applicant_cancels_with_code_and_phone(client, center, item, rule, outbo
 @pytest.mark.django_db
 def test_cancel_cut_off(center, item, rule):
     slot = first_slot(rule)
-    appointment = services.appointment_book(
+    appointment = book_person(
+        8,
         center=center,
         item=item,
         slot=slot,
         name="孙八",
-        phone="13800000008",
-        id_number=person_id(8),
         channel="phone",
         now=NOW,
     )
@@ -390,13 +381,12 @@ def test_cancel_cut_off(center, item, rule):
 def test_two_no_shows_block_online_booking_for_90_days(client, center, item, rule, consultant):
     """2 no-shows within 30 days → online blocked for 90 days; staff may still book."""
     for day in (dt.date(2026, 3, 9), dt.date(2026, 3, 16)):
-        services.appointment_book(
+        book_person(
+            10,
             center=center,
             item=item,
             slot=first_slot(rule, day=day),
             name="周九",
-            phone="13800000010",
-            id_number=person_id(10),
             channel="phone",
             now=NOW,
         )
@@ -416,13 +406,12 @@ def test_two_no_shows_block_online_booking_for_90_days(client, center, item, rul
     assert selectors.booking_block(id_number=person_id(10), now=at(2026, 6, 14, 10)) is None
     # Staff booking by phone is still possible, with a visible warning.
     with time_machine.travel(at(2026, 3, 17, 10), tick=False):
-        done = services.appointment_book(
+        done = book_person(
+            10,
             center=center,
             item=item,
             slot=slot,
             name="周九",
-            phone="13800000010",
-            id_number=person_id(10),
             channel="phone",
             actor=consultant,
         )
@@ -432,13 +421,12 @@ def test_two_no_shows_block_online_booking_for_90_days(client, center, item, rul
 @pytest.mark.django_db
 def test_no_shows_further_apart_than_30_days_do_not_block(center, item, rule):
     for day, booked_at in ((dt.date(2026, 3, 9), NOW), (dt.date(2026, 4, 13), at(2026, 4, 8, 10))):
-        appointment = services.appointment_book(
+        appointment = book_person(
+            11,
             center=center,
             item=item,
             slot=first_slot(rule, day=day),
             name="吴十",
-            phone="13800000011",
-            id_number=person_id(11),
             channel="phone",
             now=booked_at,
         )
