@@ -7,6 +7,10 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
 
 import django
+import sys
+
+if os.environ.get("BENCH_SWITCH"):
+    sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
 
 django.setup()
 
@@ -20,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt  # noqa: E402
 import govhall.urls  # noqa: E402
 
 # Which audit chain queue writes append to (see govhall.queueing.services.audit_chain).
-settings.QUEUE_AUDIT_CHAIN = os.environ.get("BENCH_AUDIT_CHAIN", "fine")
+settings.QUEUE_AUDIT_CHAIN = os.environ.get("BENCH_AUDIT_CHAIN", "center")
 
 
 def bare_json(request):

@@ -418,7 +418,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8111)
     parser.add_argument("--seconds", type=float, default=4.0)
-    parser.add_argument("--chains", default="fine")
+    parser.add_argument("--chains", default="center")
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--workers", type=int, default=WORKERS)

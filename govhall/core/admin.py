@@ -156,7 +156,8 @@ class ApiTokenAdmin(admin.ModelAdmin):
         with transaction.atomic():
             tokens = list(queryset.select_for_update().filter(revoked_at__isnull=True))
             for token in tokens:
-                ApiToken.objects.filter(pk=token.pk).update(revoked_at=now)
+                token.revoked_at = now
+                token.save(update_fields=["revoked_at"])  # signals forget the checked token
                 log_action(
                     actor=request.user,
                     action="govhall.core.api_token.revoked",

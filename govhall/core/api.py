@@ -5,9 +5,11 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -240,6 +242,22 @@ def _chinese_or(message: str, fallback: str) -> str:
     return message if any("\u4e00" <= c <= "\u9fff" for c in message) else fallback
 
 
+# Tokens already checked by this process, by key hash → (checked at, token row, user row):
+# devices and window consoles send one with every request. The user handed to a request
+# is a copy, so per-request memos never leak between requests. Revoking a token or
+# changing its account clears this at once in the process that made the change (signals
+# below); other processes and servers follow within TOKEN_CACHE_SECONDS.
+_tokens: dict[str, tuple[float, Any, Any]] = {}
+
+
+def _token_ttl() -> float:
+    return float(getattr(settings, "TOKEN_CACHE_SECONDS", 5))
+
+
+def forget_tokens(**_kwargs: Any) -> None:
+    _tokens.clear()
+
+
 class BearerTokenAuth(HttpBearer):
     """`Authorization: Bearer <token>` for staff and device accounts."""
 
@@ -247,18 +265,28 @@ class BearerTokenAuth(HttpBearer):
         from govhall.core.models import ApiToken
 
         now = timezone.now()
-        record = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=ApiToken.hash_key(token), revoked_at__isnull=True)
-            .first()
-        )
-        if record is None or not record.user.is_active or record.is_expired(now):
+        key_hash = ApiToken.hash_key(token)
+        hit = _tokens.get(key_hash)
+        if hit is not None and time.monotonic() - hit[0] < _token_ttl():
+            record, user = hit[1], hit[2]
+        else:
+            record = (
+                ApiToken.objects.select_related("user")
+                .filter(key_hash=key_hash, revoked_at__isnull=True)
+                .first()
+            )
+            user = record.user if record is not None else None
+            if len(_tokens) > 10_000:
+                _tokens.clear()
+            _tokens[key_hash] = (time.monotonic(), record, user)
+        if record is None or not user.is_active or record.is_expired(now):
             return None
         if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
             # Throttled write: a busy device must not turn every read into a write.
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-        request.user = record.user
-        return record.user
+            record.last_used_at = now
+        request.user = copy.copy(user)
+        return request.user
 
 
 class StaffSessionAuth(SessionAuth):

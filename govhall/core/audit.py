@@ -1,9 +1,19 @@
 """Tamper-evident audit log.
 
-`log_action` must be called inside the transaction of the change it records. Entries of a
-chain are numbered and each carries the SHA-256 of the previous one; the chain head row is
-locked (SELECT … FOR UPDATE) while appending, which serialises audited writes of one
-chain. Chains can be split (e.g. one per center) where that lock becomes the bottleneck.
+`log_action` must be called inside the transaction of the change it records: the entry is
+one plain INSERT, committed or rolled back with the change, and takes no lock, so audited
+writes never wait for each other.
+
+A sealer (`seal_pending`, run every second by `manage.py run_worker` and before every
+verification) then links committed entries into their chain: in order of arrival it gives
+each the next number of the chain and the SHA-256 of the previous entry, under a lock on
+the chain's head row that only sealers take. Altering or deleting a sealed entry breaks
+every hash after it; `manage.py verify_audit` names the first broken one, and an entry
+left unsealed longer than AUDIT_SEAL_GRACE_SECONDS (the worker is down) is reported too.
+
+Why not link at write time: the head row would then be locked by every audited write of
+its chain until commit, serialising them (measured in bench/queue_load.py: the queue's
+issuing and calling spent most of their time queued on it).
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -81,13 +92,12 @@ def log_action(
         actor if getattr(actor, "pk", None) and not getattr(actor, "is_anonymous", False) else None
     )
     label = str(actor) if actor is not None and not getattr(actor, "is_anonymous", False) else ""
-    head = _lock_head(chain)
     at = now or timezone.now()
     if timezone.is_naive(at):
         raise ValueError("log_action needs an aware datetime for now")
     entry = AuditEntry(
         chain=chain,
-        seq=head.seq + 1,
+        seq=None,  # pending: numbered and hashed by seal_pending
         at=at,
         actor=user,
         actor_label=label[:150],
@@ -95,12 +105,50 @@ def log_action(
         object_type=object_type,
         object_id=str(object_id),
         data=_normalise(data),
-        prev_hash=head.hash,
     )
-    entry.hash = entry_hash(entry)
     entry.save()
-    AuditHead.objects.filter(chain=chain).update(seq=entry.seq, hash=entry.hash)
     return entry
+
+
+SEAL_BATCH = 2000
+
+
+def seal_pending(chain: str | None = None, *, limit: int = 50_000) -> int:
+    """Link committed pending entries into their chains; returns how many were sealed.
+
+    Safe with several sealers at once: each chain is sealed under its head row's lock and
+    the pending rows are read after taking it."""
+    pending = AuditEntry.objects.filter(seq__isnull=True)
+    if chain:
+        pending = pending.filter(chain=chain)
+    chains = sorted(set(pending.values_list("chain", flat=True).distinct()))
+    sealed = 0
+    for name in chains:
+        while sealed < limit:
+            done = _seal_batch(name)
+            sealed += done
+            if done < SEAL_BATCH:
+                break
+    return sealed
+
+
+@transaction.atomic
+def _seal_batch(chain: str) -> int:
+    head = _lock_head(chain)
+    batch = list(
+        AuditEntry.objects.filter(chain=chain, seq__isnull=True).order_by("id")[:SEAL_BATCH]
+    )
+    seq, prev = head.seq, head.hash
+    for entry in batch:
+        seq += 1
+        entry.seq = seq
+        entry.prev_hash = prev
+        entry.hash = entry_hash(entry)
+        prev = entry.hash
+    if batch:
+        AuditEntry.objects.bulk_update(batch, ["seq", "prev_hash", "hash"], batch_size=500)
+        AuditHead.objects.filter(chain=chain).update(seq=seq, hash=prev)
+    return len(batch)
 
 
 @dataclass(frozen=True)
@@ -111,14 +159,21 @@ class AuditProblem:
     reason: str
 
 
-def verify_chain(chain: str | None = None) -> list[AuditProblem]:
-    """Walk each chain in order; report the first broken entry of each."""
+def verify_chain(chain: str | None = None, *, seal: bool = True) -> list[AuditProblem]:
+    """Seal what is pending (unless seal=False), then walk each chain in order and report
+    the first broken entry of each, and entries left unsealed past the grace period."""
+    if seal:
+        seal_pending(chain)
     if chain:
         chains = [chain]
     else:
         # Heads too: a chain whose every entry was deleted still has its head.
         chains = sorted(
-            set(AuditEntry.objects.values_list("chain", flat=True).distinct())
+            set(
+                AuditEntry.objects.filter(seq__isnull=False)
+                .values_list("chain", flat=True)
+                .distinct()
+            )
             | set(AuditHead.objects.values_list("chain", flat=True))
         )
     problems: list[AuditProblem] = []
@@ -126,14 +181,29 @@ def verify_chain(chain: str | None = None) -> list[AuditProblem]:
         problem = _verify_one(name)
         if problem:
             problems.append(problem)
+    problems.extend(_stale_pending(chain))
     return problems
+
+
+def _stale_pending(chain: str | None) -> list[AuditProblem]:
+    grace = getattr(settings, "AUDIT_SEAL_GRACE_SECONDS", 600)
+    stale = AuditEntry.objects.filter(
+        seq__isnull=True, at__lt=timezone.now() - dt.timedelta(seconds=grace)
+    )
+    if chain:
+        stale = stale.filter(chain=chain)
+    return [
+        AuditProblem(e.chain, 0, e.pk, f"超过{grace}秒仍未封存（后台进程是否在运行？）")
+        for e in stale.order_by("id")[:20]
+    ]
 
 
 def _verify_one(chain: str) -> AuditProblem | None:
     prev = GENESIS
     expected_seq = 1
     last = None
-    for entry in AuditEntry.objects.filter(chain=chain).order_by("seq").iterator(chunk_size=2000):
+    sealed = AuditEntry.objects.filter(chain=chain, seq__isnull=False).order_by("seq")
+    for entry in sealed.iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             return AuditProblem(chain, expected_seq, None, f"缺少第 {expected_seq} 条（已被删除）")
         if entry.prev_hash != prev:

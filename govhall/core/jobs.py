@@ -54,4 +54,14 @@ def purge_idempotency_records(now: dt.datetime) -> int:
     return deleted
 
 
-JOBS = [Job("core.idempotency_purge", purge_idempotency_records, 3600)]
+def seal_audit(now: dt.datetime) -> int:
+    from govhall.core.audit import seal_pending
+
+    return seal_pending()
+
+
+JOBS = [
+    Job("core.idempotency_purge", purge_idempotency_records, 3600),
+    # Audited writes are linked into their hash chains here, about a second after commit.
+    Job("core.audit_seal", seal_audit, 1),
+]

@@ -69,13 +69,14 @@ class CalendarDay(models.Model):
 class AuditEntry(models.Model):
     """Append-only, hash-chained record of every state change.
 
-    Each entry stores the SHA-256 of the previous entry of its chain, so altering or
-    deleting a stored row breaks every hash after it; `manage.py verify_audit` finds the
-    first broken one.
+    Written pending (no number, no hash) in the transaction of the change; the sealer
+    (govhall.core.audit.seal_pending) then numbers it and stores the SHA-256 of the
+    previous entry of its chain, so altering or deleting a sealed row breaks every hash
+    after it; `manage.py verify_audit` finds the first broken one.
     """
 
     chain = models.CharField("链", max_length=64, default="main")
-    seq = models.PositiveBigIntegerField("序号")
+    seq = models.PositiveBigIntegerField("序号", null=True, blank=True)
     at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -90,8 +91,8 @@ class AuditEntry(models.Model):
     object_type = models.CharField("对象类型", max_length=64, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
     data = models.JSONField("内容", default=dict, blank=True)
-    prev_hash = models.CharField("前一条哈希", max_length=64)
-    hash = models.CharField("哈希", max_length=64)
+    prev_hash = models.CharField("前一条哈希", max_length=64, blank=True)
+    hash = models.CharField("哈希", max_length=64, blank=True)
 
     class Meta:
         verbose_name = "审计日志"
@@ -99,6 +100,14 @@ class AuditEntry(models.Model):
         ordering = ["chain", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")
+        ]
+        indexes = [
+            # The sealer's work list: small, as entries stay pending for about a second.
+            models.Index(
+                fields=["chain", "id"],
+                name="audit_pending_idx",
+                condition=models.Q(seq__isnull=True),
+            )
         ]
 
     def __str__(self) -> str:
@@ -114,7 +123,7 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The last entry of each chain; locked FOR UPDATE while appending."""
+    """The last sealed entry of each chain; locked FOR UPDATE by the sealer."""
 
     chain = models.CharField("链", max_length=64, primary_key=True)
     seq = models.PositiveBigIntegerField("序号", default=0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
+from django.db.models.signals import post_delete, post_save
 
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window
 
@@ -142,21 +144,60 @@ def _build_scope(user: User) -> Scope:
     )
 
 
+# Scopes by user id, shared by this process's requests for a few seconds: every staff
+# request needs one, and building it costs two queries. Role, center and account changes
+# clear it at once in the process that made them (signals below); other processes and
+# servers see them within SCOPE_CACHE_SECONDS.
+_scopes: dict[int, tuple[float, Scope]] = {}
+
+
+def _scope_ttl() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "SCOPE_CACHE_SECONDS", 5))
+
+
 def scope_for(user: User | None) -> Scope:
-    """The user's scope, computed once per user object (i.e. once per request)."""
+    """The user's scope, computed once per user object (i.e. once per request) and shared
+    across requests of this process for SCOPE_CACHE_SECONDS."""
     if user is None or not user.is_authenticated:
         return Scope(user_id=None)
     cached = getattr(user, _SCOPE_ATTR, None)
     if cached is None:
-        cached = _build_scope(user)
+        now = time.monotonic()
+        hit = _scopes.get(user.pk)
+        # The user row's own flags are checked too: the object in hand is fresh.
+        if hit is not None and now - hit[0] < _scope_ttl() and _flags_match(hit[1], user):
+            cached = hit[1]
+        else:
+            cached = _build_scope(user)
+            if len(_scopes) > 10_000:
+                _scopes.clear()
+            _scopes[user.pk] = (now, cached)
         setattr(user, _SCOPE_ATTR, cached)
     return cached
 
 
-def invalidate_scope(user: User) -> None:
-    """Forget the memoised scope (after a role change on this same user object)."""
-    if hasattr(user, _SCOPE_ATTR):
+def _flags_match(scope: Scope, user: User) -> bool:
+    if user.is_superuser:
+        return scope.is_admin
+    return not scope.is_admin and (user.is_active or not scope.roles)
+
+
+def invalidate_scope(user: User | None = None) -> None:
+    """Forget memoised scopes (after a role change): the object's and the shared ones."""
+    if user is not None and hasattr(user, _SCOPE_ATTR):
         delattr(user, _SCOPE_ATTR)
+    _scopes.clear()
+
+
+def _clear_shared_scopes(**_kwargs) -> None:
+    _scopes.clear()
+
+
+for _model in (RoleAssignment, Center, User):
+    post_save.connect(_clear_shared_scopes, sender=_model, dispatch_uid=f"scope-{_model}")
+    post_delete.connect(_clear_shared_scopes, sender=_model, dispatch_uid=f"scope-d-{_model}")
 
 
 def center_get(*, code: str) -> Center | None:

@@ -262,9 +262,8 @@ def window_call_next(request: HttpRequest, window_id: int):
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    ticket = get_object_or_404(
-        Ticket.objects.select_related("center", "category", "window"), pk=ticket_id
-    )
+    # Only what the scope check needs: the services lock and read the ticket themselves.
+    ticket = get_object_or_404(Ticket.objects.only("id", "center_id"), pk=ticket_id)
     if not scope_for(request.user).sees_center(ticket.center_id):
         raise NotFound("号码不存在。")
     return ticket

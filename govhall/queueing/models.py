@@ -176,11 +176,21 @@ class Ticket(models.Model):
     }
     ACTIVE = (Status.CALLED, Status.SERVING)
 
+    # No single-column indexes on center, category and window: the composite indexes below
+    # start with them, and every index is one more page written on each issue and call.
     center = models.ForeignKey(
-        Center, on_delete=models.PROTECT, related_name="tickets", verbose_name="中心"
+        Center,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name="中心",
+        db_index=False,
     )
     category = models.ForeignKey(
-        TicketCategory, on_delete=models.PROTECT, related_name="tickets", verbose_name="业务类别"
+        TicketCategory,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        verbose_name="业务类别",
+        db_index=False,
     )
     number = models.CharField("号码", max_length=12)
     day = models.DateField("日期")
@@ -203,6 +213,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="tickets",
         verbose_name="办理窗口",
+        db_index=False,
     )
     target_window = models.ForeignKey(
         Window,
@@ -261,10 +272,14 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
+            # The queue of a category in order: positions ("people ahead") are counted
+            # and call-next chooses on this index without reading other tickets.
             models.Index(
-                fields=["status", "category", "rank", "original_issued_at"],
-                name="ticket_queue_idx",
+                fields=["category", "day", "status", "rank", "original_issued_at", "id"],
+                name="ticket_line_idx",
             ),
+            # "Does this window hold a ticket?" on every call.
+            models.Index(fields=["window", "status"], name="ticket_window_status_idx"),
             models.Index(fields=["center", "day", "status"], name="ticket_center_day_idx"),
             models.Index(fields=["window", "called_at"], name="ticket_window_called_idx"),
         ]
@@ -291,7 +306,8 @@ class TicketEvent(models.Model):
     board's version: any change a board shows writes an event."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+")
+    # Indexed by ticketevent_center_idx (center, id).
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+", db_index=False)
     at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
 from typing import Any
 
 from django.conf import settings
@@ -48,9 +47,8 @@ CALL_RETRIES = 8
 def queue_service(func):
     """`transaction.atomic`, with the actor's scope read before the transaction opens.
 
-    On SQLite the transaction starts with BEGIN IMMEDIATE, which takes the database-wide
-    write lock: every read done inside it makes all other writers wait, so the permission
-    lookups (two queries) happen first, outside."""
+    On SQLite the transaction holds the database-wide write lock from its first statement
+    (BEGIN IMMEDIATE), so the permission lookups (two queries) happen first, outside."""
     atomic = transaction.atomic(func)
 
     @functools.wraps(func)
@@ -58,33 +56,19 @@ def queue_service(func):
         actor = kwargs.get("actor")
         if actor is not None and getattr(actor, "is_authenticated", False):
             _scope(actor)
-        if settings.IS_POSTGRES or connection.in_atomic_block:
-            return atomic(*args, **kwargs)
-        # SQLite runs one write transaction at a time; a writer that finds the database
-        # locked sleeps in steps of up to 100 ms (busy_timeout) and the lock often sits
-        # free meanwhile. Threads of one process queue here instead and start the moment
-        # the previous one commits. (Not taken inside an outer transaction, which may
-        # already hold the database lock.)
-        with _sqlite_writer:
-            return atomic(*args, **kwargs)
+        return atomic(*args, **kwargs)
 
     return wrapper
 
 
-_sqlite_writer = threading.Lock()
-
-
 def audit_chain(center: Center, part: str = "") -> str:
-    """The audit chain a queue change is appended to.
-
-    Appending locks the chain's head row until commit, so one chain serialises every write
-    that uses it. Default ("fine"): one chain per window (`queue:<code>:w<n>`) for window
-    work and per category (`queue:<code>:c<letter>`) for issuing — calls at different
-    windows no longer wait for each other (measured ~2× the throughput of one chain per
-    center on PostgreSQL, bench/queue_load.py). "center" = one chain per center, "main" = the
-    global chain. Set QUEUE_AUDIT_CHAIN to choose.
-    """
-    mode = getattr(settings, "QUEUE_AUDIT_CHAIN", "fine")
+    """The audit chain a queue change is appended to: one per center by default
+    (`queue:<code>`), so each center's queue record verifies on its own. Appending takes
+    no lock (chains are linked afterwards by the sealer, govhall.core.audit), so the
+    choice costs nothing at write time. QUEUE_AUDIT_CHAIN: "center" (default), "main"
+    (the global chain) or "fine" (one per window for window work, one per category for
+    issuing)."""
+    mode = getattr(settings, "QUEUE_AUDIT_CHAIN", "center")
     if mode == "main":
         return "main"
     if mode == "fine" and part:
@@ -469,40 +453,49 @@ _TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
 _TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 
 
+@functools.cache
+def _claim_sql(postgres: bool) -> str:
+    """The statement of _claim_next: window_candidates' choice, written out once (building
+    it with the ORM cost more than running it) so that it reads ticket_line_idx."""
+    table = Ticket._meta.db_table
+    skills = f"SELECT category_id FROM {WindowSkill._meta.db_table} WHERE window_id = %(w)s"
+    returning = ", ".join(connection.ops.quote_name(c) for c in _TICKET_COLUMNS)
+    lock = " FOR UPDATE OF q SKIP LOCKED" if postgres else ""
+    return (
+        f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
+        "called_at = %(at)s, target_window_id = NULL WHERE id = ("
+        f"SELECT q.id FROM {table} q WHERE q.center_id = %(center)s AND q.day = %(day)s "
+        "AND q.status = %(waiting)s AND ((q.target_window_id IS NULL AND q.category_id IN "
+        f"({skills})) OR q.target_window_id = %(w)s) "
+        "ORDER BY CASE WHEN q.rank = 0 THEN 0 WHEN q.target_window_id = %(w)s THEN 1 "
+        f"WHEN q.category_id IN ({skills} AND is_primary) THEN 1 ELSE 2 END, "
+        f"q.original_issued_at, q.id LIMIT 1{lock}) "
+        f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
+        "WHERE c.window_id = %(w)s AND c.status IN (%(called)s, %(serving)s)) "
+        f"RETURNING {returning}"
+    )
+
+
 def _claim_next(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
     """One statement: mark the window's best candidate called and return it.
 
-    The candidate is chosen in a subquery (on PostgreSQL `FOR UPDATE SKIP LOCKED`: a row
-    another window is claiming is passed over, not waited for); the UPDATE still requires
-    status='waiting' and that the window holds no called/serving ticket, so a ticket is
-    handed out exactly once and a window never holds two."""
-    best = window_candidates(window, now).values("pk")[:1]
-    if settings.IS_POSTGRES:
-        best = best.select_for_update(skip_locked=True, of=("self",))
-    sub_sql, sub_params = best.query.sql_with_params()
-    table = Ticket._meta.db_table
-    returning = ", ".join(connection.ops.quote_name(c) for c in _TICKET_COLUMNS)
-    sql = (
-        f"UPDATE {table} SET status = %s, window_id = %s, staff_id = %s, called_at = %s, "
-        f"target_window_id = NULL WHERE id = ({sub_sql}) "
-        f"AND status = %s AND NOT EXISTS (SELECT 1 FROM {table} C "
-        "WHERE C.window_id = %s AND C.status IN (%s, %s)) "
-        f"RETURNING {returning}"
-    )
-    staff_id = getattr(actor, "pk", None)
-    called_at = connection.ops.adapt_datetimefield_value(now)
-    params = [
-        Ticket.Status.CALLED,
-        window.pk,
-        staff_id,
-        called_at,
-        *sub_params,
-        Ticket.Status.WAITING,
-        window.pk,
-        *Ticket.ACTIVE,
-    ]
+    The candidate is chosen in a subquery by the rule of window_candidates (on PostgreSQL
+    `FOR UPDATE SKIP LOCKED`: a row another window is claiming is passed over, not waited
+    for); the UPDATE still requires status='waiting' and that the window holds no
+    called/serving ticket, so a ticket is handed out exactly once and a window never
+    holds two."""
+    params = {
+        "called": Ticket.Status.CALLED,
+        "serving": Ticket.Status.SERVING,
+        "waiting": Ticket.Status.WAITING,
+        "w": window.pk,
+        "staff": getattr(actor, "pk", None),
+        "at": connection.ops.adapt_datetimefield_value(now),
+        "center": window.center_id,
+        "day": connection.ops.adapt_datefield_value(local_day(now)),
+    }
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_claim_sql(settings.IS_POSTGRES), params)
         row = cursor.fetchone()
     if row is None:
         return None

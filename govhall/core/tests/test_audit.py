@@ -7,14 +7,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
-from govhall.core.audit import GENESIS, entry_hash, log_action, verify_chain
+from govhall.core.audit import GENESIS, entry_hash, log_action, seal_pending, verify_chain
 from govhall.core.models import AuditEntry, AuditHead
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 2, 13, 10, 0, tzinfo=SH)
 
 
-def append(n: int, chain: str = "main") -> list[AuditEntry]:
+def append(n: int, chain: str = "main", *, seal: bool = True) -> list[AuditEntry]:
+    """n entries in one transaction, then sealed (as the worker does a second later);
+    returns them as stored."""
     entries = []
     with transaction.atomic():
         for i in range(n):
@@ -29,7 +31,10 @@ def append(n: int, chain: str = "main") -> list[AuditEntry]:
                     now=NOW + dt.timedelta(seconds=i),
                 )
             )
-    return entries
+    if not seal:
+        return entries
+    seal_pending(chain)
+    return [AuditEntry.objects.get(pk=e.pk) for e in entries]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -37,6 +42,42 @@ def test_log_action_outside_a_transaction_raises():
     with pytest.raises(RuntimeError):
         log_action(actor=None, action="govhall.core.test.bare", now=NOW)
     assert not AuditEntry.objects.filter(action="govhall.core.test.bare").exists()
+
+
+@pytest.mark.django_db
+def test_entries_are_written_pending_and_sealed_in_order_of_arrival():
+    pending = append(3, chain="t0", seal=False)
+    stored = list(AuditEntry.objects.filter(chain="t0").order_by("id"))
+    assert [(e.seq, e.hash) for e in stored] == [(None, "")] * 3
+    assert seal_pending("t0") == 3
+    assert seal_pending("t0") == 0  # a second sealer finds nothing left
+    stored = list(AuditEntry.objects.filter(chain="t0").order_by("id"))
+    assert [e.pk for e in pending] == [e.pk for e in stored]
+    assert [e.seq for e in stored] == [1, 2, 3]
+    append(2, chain="t0")  # a later batch continues the chain
+    assert list(
+        AuditEntry.objects.filter(chain="t0").order_by("id").values_list("seq", flat=True)
+    ) == [1, 2, 3, 4, 5]
+    assert verify_chain("t0") == []
+
+
+@pytest.mark.django_db
+def test_an_entry_left_unsealed_past_the_grace_period_is_reported(settings):
+    settings.AUDIT_SEAL_GRACE_SECONDS = 60
+    entry = append(1, chain="t8", seal=False)[0]  # written at NOW, long ago
+    problems = verify_chain("t8", seal=False)
+    assert [(p.chain, p.entry_id) for p in problems] == [("t8", entry.pk)]
+    assert "未封存" in problems[0].reason
+    assert verify_chain("t8") == []  # sealing it clears the report
+
+
+@pytest.mark.django_db
+def test_rolled_back_entries_leave_nothing_to_seal():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        log_action(actor=None, action="govhall.core.test.rolled_back", chain="t9", now=NOW)
+        1 / 0  # noqa: B018 - the change fails after its entry was written
+    assert seal_pending("t9") == 0
+    assert not AuditEntry.objects.filter(chain="t9").exists()
 
 
 @pytest.mark.django_db
@@ -148,7 +189,7 @@ def test_log_action_records_the_object_and_actor(django_user_model):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_make_a_gapless_chain():
+def test_concurrent_appends_and_sealers_make_a_gapless_chain():
     threads_n, per_thread = 6, 15
     errors: list[BaseException] = []
     barrier = threading.Barrier(threads_n)
@@ -164,6 +205,8 @@ def test_concurrent_appends_make_a_gapless_chain():
                         data={"thread": k, "i": i},
                         chain="busy",
                     )
+                if i % 4 == k % 4:
+                    seal_pending("busy")  # sealers race each other and the writers
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -175,6 +218,8 @@ def test_concurrent_appends_make_a_gapless_chain():
     for t in threads:
         t.join()
     assert errors == []
+    seal_pending("busy")
+    assert not AuditEntry.objects.filter(chain="busy", seq__isnull=True).exists()
     seqs = list(
         AuditEntry.objects.filter(chain="busy").order_by("seq").values_list("seq", flat=True)
     )

@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from govhall.org.models import Department, Role, User, Window
+from govhall.org.models import Department, Role, RoleAssignment, User, Window
 from govhall.org.selectors import invalidate_scope, scope_for
 from govhall.org.testing import make_user, make_window
 
@@ -99,10 +99,30 @@ def test_scope_is_memoised_per_user_object(tree):
     with CaptureQueriesContext(connection) as queries:
         assert scope_for(clerk) is first
     assert len(queries) == 0
-    # A fresh object (the next request) computes it again.
+    # A fresh object (the next request) shares it for SCOPE_CACHE_SECONDS, without queries.
     again = User.objects.get(pk=clerk.pk)
-    assert scope_for(again) is not first
-    assert scope_for(again) == first
+    with CaptureQueriesContext(connection) as queries:
+        assert scope_for(again) == first
+    assert len(queries) == 0
+
+
+def test_shared_scopes_expire_and_follow_role_changes(tree, settings):
+    clerk = make_user("clerk-a", (Role.CLERK, tree["a"]))
+    first = scope_for(User.objects.get(pk=clerk.pk))
+    # A role given in this process is seen by the next request at once (signal).
+    RoleAssignment.objects.create(user=clerk, role=Role.CLERK, center=tree["b"])
+    assert scope_for(User.objects.get(pk=clerk.pk)).sees_center(tree["b"].id)
+    assert not first.sees_center(tree["b"].id)
+    # A deactivated account loses its roles even while the shared scope is fresh.
+    User.objects.filter(pk=clerk.pk).update(is_active=False)  # no signal on purpose
+    assert not scope_for(User.objects.get(pk=clerk.pk)).roles
+    # With the cache switched off every request builds its own.
+    settings.SCOPE_CACHE_SECONDS = 0
+    User.objects.filter(pk=clerk.pk).update(is_active=True)
+    fresh = User.objects.get(pk=clerk.pk)
+    with CaptureQueriesContext(connection) as queries:
+        scope_for(fresh)
+    assert len(queries) >= 1
 
 
 def test_role_assign_invalidates_the_memo(tree):
