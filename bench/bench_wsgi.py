@@ -7,10 +7,6 @@ import os
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
 
 import django
-import sys
-
-if os.environ.get("BENCH_SWITCH"):
-    sys.setswitchinterval(float(os.environ["BENCH_SWITCH"]))
 
 django.setup()
 
