@@ -71,6 +71,14 @@ def _lock_head(chain: str) -> AuditHead:
     return AuditHead.objects.select_for_update().get(chain=chain)
 
 
+def actor_columns(actor: Any) -> tuple[int | None, str]:
+    """(actor_id, actor_label) as log_action stores them; for writers that insert entries
+    with their own SQL in one statement with the change (govhall.queueing.statements)."""
+    if actor is None or getattr(actor, "is_anonymous", False):
+        return None, ""
+    return getattr(actor, "pk", None), str(actor)[:150]
+
+
 def log_action(
     *,
     actor: Any,
@@ -88,10 +96,7 @@ def log_action(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    user = (
-        actor if getattr(actor, "pk", None) and not getattr(actor, "is_anonymous", False) else None
-    )
-    label = str(actor) if actor is not None and not getattr(actor, "is_anonymous", False) else ""
+    actor_id, label = actor_columns(actor)
     at = now or timezone.now()
     if timezone.is_naive(at):
         raise ValueError("log_action needs an aware datetime for now")
@@ -99,8 +104,8 @@ def log_action(
         chain=chain,
         seq=None,  # pending: numbered and hashed by seal_pending
         at=at,
-        actor=user,
-        actor_label=label[:150],
+        actor_id=actor_id,
+        actor_label=label,
         action=action,
         object_type=object_type,
         object_id=str(object_id),

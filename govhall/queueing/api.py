@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import threading
@@ -95,7 +96,7 @@ def _clear_config_cache(**_kwargs) -> None:
     _config_cache.clear()
 
 
-for _model in (Center, TicketCategory):
+for _model in (Center, TicketCategory, Window):
     post_save.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-{_model}")
     post_delete.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-d-{_model}")
 
@@ -124,11 +125,12 @@ def status_url(ticket: Ticket) -> str:
 
 
 def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
+    category = _category_by_id(ticket.category_id)
     return {
         "id": ticket.pk,
         "number": ticket.number,
-        "category": ticket.category.letter,
-        "category_name": ticket.category.name,
+        "category": category.letter,
+        "category_name": category.name,
         "status": ticket.status,
         "priority": ticket.is_priority,
         "priority_group": ticket.priority_group,
@@ -219,8 +221,19 @@ def windows_list(request: HttpRequest, center: str):
     return {"count": len(rows), "results": rows}
 
 
+def _window_by_id(window_id: int) -> Window | None:
+    window = _cached(
+        ("window", window_id),
+        lambda: Window.objects.select_related("center").filter(pk=window_id).first(),
+    )
+    # A copy: services may attach request-specific state to the object they are given.
+    return copy.copy(window) if window is not None else None
+
+
 def _window(request: HttpRequest, window_id: int) -> Window:
-    window = get_object_or_404(Window.objects.select_related("center"), pk=window_id)
+    window = _window_by_id(window_id)
+    if window is None:
+        raise NotFound("窗口不存在。")
     if not scope_for(request.user).sees_center(window.center_id):
         raise NotFound("窗口不存在。")
     return window
@@ -257,13 +270,15 @@ def window_call_next(request: HttpRequest, window_id: int):
     ticket = services.window_call_next(window=window, actor=request.user)
     if ticket is None:
         return Status(204, None)
-    ticket.category = _category_by_id(ticket.category_id)
     return Status(200, ticket_staff_out(ticket))
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    # Only what the scope check needs: the services lock and read the ticket themselves.
-    ticket = get_object_or_404(Ticket.objects.only("id", "center_id"), pk=ticket_id)
+    # The services lock and re-read the ticket; its window as read here lets finish go
+    # straight to its one-statement path (it re-checks the window under the lock).
+    ticket = get_object_or_404(Ticket.objects.only("id", "center_id", "window_id"), pk=ticket_id)
+    if ticket.window_id:
+        ticket.window = _window_by_id(ticket.window_id)
     if not scope_for(request.user).sees_center(ticket.center_id):
         raise NotFound("号码不存在。")
     return ticket

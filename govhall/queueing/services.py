@@ -22,6 +22,7 @@ from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
+from govhall.queueing import statements
 from govhall.queueing.models import (
     Channel,
     IdleIncident,
@@ -230,41 +231,6 @@ def _ticket_actor_session(ticket: Ticket, actor: Any) -> WindowSession | None:
 # --- issuing -----------------------------------------------------------------------------
 
 
-def _number_ticket(ticket: Ticket, category: TicketCategory, day: dt.date) -> int:
-    """Allocate the next number of the category and day and write it on the (already
-    inserted) ticket. The counter row stays locked until commit, so concurrent kiosks queue
-    on it and a rolled-back issue gives its number back: unique and gapless.
-
-    It runs as late as possible in the issuing transaction — only the audit append follows —
-    so the lock is held for the fewest round trips; on PostgreSQL allocating and numbering
-    are one statement."""
-    table = "queueing_ticketcounter"
-    upsert = (
-        f"INSERT INTO {table} (category_id, day, last) VALUES (%s, %s, 1) "
-        f"ON CONFLICT (category_id, day) DO UPDATE SET last = {table}.last + 1 "
-        "RETURNING last"
-    )
-    with connection.cursor() as cursor:
-        if settings.IS_POSTGRES:
-            cursor.execute(
-                f"WITH c AS ({upsert}) UPDATE queueing_ticket SET seq = c.last, "
-                "number = %s || lpad(c.last::text, 3, '0') FROM c WHERE queueing_ticket.id = %s "
-                "RETURNING c.last",
-                [category.pk, day, category.letter, ticket.pk],
-            )
-            seq = int(cursor.fetchone()[0])
-        else:
-            cursor.execute(upsert, [category.pk, day])
-            seq = int(cursor.fetchone()[0])
-            cursor.execute(
-                "UPDATE queueing_ticket SET seq = %s, number = %s WHERE id = %s",
-                [seq, f"{category.letter}{seq:03d}", ticket.pk],
-            )
-    ticket.seq = seq
-    ticket.number = f"{category.letter}{seq:03d}"
-    return seq
-
-
 def _resolve_category(center: Center, category: TicketCategory | None, item: Any) -> TicketCategory:
     if category is not None:
         if category.center_id != center.pk or not category.is_active:
@@ -284,7 +250,6 @@ def _resolve_category(center: Center, category: TicketCategory | None, item: Any
     raise InvalidInput("请选择业务类别或事项。", field="category")
 
 
-@queue_service
 def ticket_issue(
     *,
     center: Center,
@@ -301,6 +266,11 @@ def ticket_issue(
 
     Appointment check-ins pass `appointment_code=` and channel "appointment"; such tickets
     and those of a priority group rank before everyone else.
+
+    Numbers are unique and gapless per category and day: the counter row is locked until
+    the ticket is written, and a failed issue gives its number back. The write is one
+    statement on PostgreSQL (govhall.queueing.statements), so no transaction is opened
+    here on PostgreSQL: the statement is atomic by itself, or part of the caller's.
     """
     now = _now(now)
     if not center.is_active:
@@ -319,14 +289,10 @@ def ticket_issue(
         _require_role(actor, center.pk, ISSUE_ROLES, "导办取号")
     category = _resolve_category(center, category, item)
     appointment_code = (appointment_code or "").strip()[:40]
-    day = local_day(now)
-    # Inserted unnumbered first: the number is taken last (see _number_ticket).
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         center=center,
         category=category,
-        number="",
-        day=day,
-        seq=None,
+        day=local_day(now),
         priority_group=group,
         is_appointment=bool(appointment_code),
         appointment_code=appointment_code,
@@ -336,11 +302,23 @@ def ticket_issue(
         issued_at=now,
         original_issued_at=now,
     )
-    if item is not None:
-        ticket.items.add(item)
-    _event(ticket, from_status="", action="issue", actor=actor, now=now)
-    _number_ticket(ticket, category, day)
-    _audit(ticket, "issued", actor, now, f"c{category.letter}", channel=channel)
+    write = functools.partial(
+        statements.insert_issued,
+        ticket=ticket,
+        letter=category.letter,
+        item_id=item.pk if item is not None else None,
+        actor=actor,
+        chain=audit_chain(center, f"c{category.letter}"),
+        action="govhall.queueing.ticket.issued",
+    )
+    if settings.IS_POSTGRES:
+        row = write()
+    else:
+        with transaction.atomic():
+            row = write()
+    ticket.pk, ticket.number, ticket.seq = row.id, row.number, row.seq
+    ticket._state.adding = False
+    ticket._state.db = connection.alias
     return ticket
 
 
@@ -449,27 +427,39 @@ def window_candidates(window: Window, now: dt.datetime):
     ).order_by("tier", "original_issued_at", "id")
 
 
-_TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
-_TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
-
-
 @functools.cache
-def _claim_sql(postgres: bool) -> str:
-    """The statement of _claim_next: window_candidates' choice, written out once (building
-    it with the ORM cost more than running it) so that it reads ticket_line_idx."""
+def claim_sql(postgres: bool, returning: str | None = None) -> str:
+    """The statement of _claim_next: window_candidates' choice, written to read only the
+    head of each of the window's categories on ticket_line_idx (one index probe per
+    skill), however many people wait.
+
+    Within one category the window's order (tier, time) follows the queue order
+    (rank, time), so the best candidate is among the categories' heads and the head of
+    the tickets transferred to this window; the heads are then ranked by the rule of
+    window_candidates."""
     table = Ticket._meta.db_table
-    skills = f"SELECT category_id FROM {WindowSkill._meta.db_table} WHERE window_id = %(w)s"
-    returning = ", ".join(connection.ops.quote_name(c) for c in _TICKET_COLUMNS)
-    lock = " FOR UPDATE OF q SKIP LOCKED" if postgres else ""
+    if returning is None:
+        returning = ", ".join(connection.ops.quote_name(c) for c in statements.TICKET_COLUMNS)
+    lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+    head = (
+        f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
+        f"AND q.status = %(waiting)s ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
+    )
+    of_category = head.format(where="q.category_id = k.category_id AND q.target_window_id IS NULL")
+    heads = (
+        f"SELECT ({of_category}) "
+        "AS head, CASE WHEN k.is_primary THEN 1 ELSE 2 END AS tier "
+        f"FROM {WindowSkill._meta.db_table} k WHERE k.window_id = %(w)s "
+        f"UNION ALL SELECT ({head.format(where='q.target_window_id = %(w)s')}), 1"
+    )
+    choice = (
+        f"SELECT t.id FROM {table} t JOIN ({heads}) h ON t.id = h.head "
+        "ORDER BY CASE WHEN t.rank = 0 THEN 0 ELSE h.tier END, t.original_issued_at, t.id "
+        "LIMIT 1"
+    )
     return (
         f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
-        "called_at = %(at)s, target_window_id = NULL WHERE id = ("
-        f"SELECT q.id FROM {table} q WHERE q.center_id = %(center)s AND q.day = %(day)s "
-        "AND q.status = %(waiting)s AND ((q.target_window_id IS NULL AND q.category_id IN "
-        f"({skills})) OR q.target_window_id = %(w)s) "
-        "ORDER BY CASE WHEN q.rank = 0 THEN 0 WHEN q.target_window_id = %(w)s THEN 1 "
-        f"WHEN q.category_id IN ({skills} AND is_primary) THEN 1 ELSE 2 END, "
-        f"q.original_issued_at, q.id LIMIT 1{lock}) "
+        f"called_at = %(at)s, target_window_id = NULL WHERE id = ({choice}) "
         f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
         "WHERE c.window_id = %(w)s AND c.status IN (%(called)s, %(serving)s)) "
         f"RETURNING {returning}"
@@ -495,11 +485,11 @@ def _claim_next(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
         "day": connection.ops.adapt_datefield_value(local_day(now)),
     }
     with connection.cursor() as cursor:
-        cursor.execute(_claim_sql(settings.IS_POSTGRES), params)
+        cursor.execute(claim_sql(settings.IS_POSTGRES), params)
         row = cursor.fetchone()
     if row is None:
         return None
-    return Ticket.from_db(connection.alias, _TICKET_ATTNAMES, _convert_row(row))
+    return Ticket.from_db(connection.alias, statements.TICKET_ATTNAMES, _convert_row(row))
 
 
 def _convert_row(row: tuple) -> list:
@@ -516,7 +506,6 @@ def _convert_row(row: tuple) -> list:
     return values
 
 
-@queue_service
 def window_call_next(
     *, window: Window, actor: Any, now: dt.datetime | None = None
 ) -> Ticket | None:
@@ -524,9 +513,34 @@ def window_call_next(
 
     Two windows calling at once never get the same ticket: the choice and the claim are
     one conditional UPDATE (see _claim_next), retried if another window won the race.
+    On PostgreSQL the usual case — the person signed in at the window calls — is one
+    statement (govhall.queueing.statements); anything else takes the step-by-step path.
     """
     now = _now(now)
     _require_window_actor(window, actor)
+    if settings.IS_POSTGRES:
+        claimed = statements.call_next_postgres(
+            window=window,
+            actor=actor,
+            now=now,
+            chain=audit_chain(window.center, f"w{window.number}"),
+        )
+        if claimed is not None:
+            _called(claimed, window, actor)
+            _notify_near(claimed.category_id, now)
+            return claimed
+    return _window_call_next_stepwise(window=window, actor=actor, now=now)
+
+
+def _called(claimed: Ticket, window: Window, actor: Any) -> None:
+    claimed.center = window.center
+    claimed.window = window
+    if getattr(actor, "pk", None):
+        claimed.staff = actor
+
+
+@queue_service
+def _window_call_next_stepwise(*, window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
     session = _active_session(window, actor)
     if session.state != WindowSession.State.OPEN:
         raise InvalidTransition(f"{window} 处于暂停状态，请先恢复服务。")
@@ -547,10 +561,7 @@ def window_call_next(
     if claimed is None:
         _touch(session, now)
         return None
-    claimed.center = window.center
-    claimed.window = window
-    if getattr(actor, "pk", None):
-        claimed.staff = actor
+    _called(claimed, window, actor)
     _event(claimed, from_status=Ticket.Status.WAITING, action="call", actor=actor, now=now)
     _touch(session, now)
     _notify_near(claimed.category_id, now)
@@ -561,16 +572,28 @@ def window_call_next(
 
 def _notify_near(category_id: int, now: dt.datetime) -> None:
     """Text the person who now has exactly three people ahead (once per ticket)."""
-    nxt = (
-        Ticket.objects.filter(
-            category_id=category_id, day=local_day(now), status=Ticket.Status.WAITING
+    # Asked after every call: written out (one probe of ticket_line_idx), not built.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, phone, near_sms_sent, number FROM {Ticket._meta.db_table} "
+            "WHERE category_id = %s AND day = %s AND status = %s "
+            "ORDER BY rank, original_issued_at, id LIMIT 1 OFFSET %s",
+            [
+                category_id,
+                connection.ops.adapt_datefield_value(local_day(now)),
+                Ticket.Status.WAITING,
+                NEAR_AHEAD,
+            ],
         )
-        .order_by("rank", "original_issued_at", "id")
-        .values("pk", "phone", "near_sms_sent", "number")[NEAR_AHEAD : NEAR_AHEAD + 1]
-    )
-    row = next(iter(nxt), None)
-    if row is None or not row["phone"] or row["near_sms_sent"]:
+        found = cursor.fetchone()
+    if found is None or not found[1] or found[2]:
         return
+    row = {"pk": found[0], "phone": found[1], "number": found[3]}
+    with transaction.atomic():  # the flag and the message together (or in the caller's)
+        _send_near(row, now)
+
+
+def _send_near(row: dict[str, Any], now: dt.datetime) -> None:
     if Ticket.objects.filter(pk=row["pk"], near_sms_sent=False).update(near_sms_sent=True) != 1:
         return
     ticket = Ticket.objects.select_related("category", "center").get(pk=row["pk"])
@@ -620,12 +643,37 @@ def ticket_start(*, ticket: Ticket, actor: Any, now: dt.datetime | None = None) 
     return ticket
 
 
-@queue_service
 def ticket_finish(
     *, ticket: Ticket, items: list | None = None, actor: Any, now: dt.datetime | None = None
 ) -> Ticket:
-    """Finish (办结) a called or serving ticket; `items` records what was handled."""
+    """Finish (办结) a called or serving ticket; `items` records what was handled.
+
+    On PostgreSQL the usual case — the person signed in at the ticket's window finishes
+    it, no items given — is one statement (govhall.queueing.statements)."""
     now = _now(now)
+    if settings.IS_POSTGRES and not items and ticket.window_id:
+        # The window as the caller read it; the statement re-checks it under a row lock.
+        window = ticket.window
+        if window is not None:
+            _require_window_actor(window, actor)
+            done = statements.finish_postgres(
+                ticket_id=ticket.pk,
+                window=window,
+                actor=actor,
+                now=now,
+                chain=audit_chain(window.center, f"w{window.number}"),
+            )
+            if done is not None:
+                done.window = window
+                done.center = window.center
+                return done
+    return _ticket_finish_stepwise(ticket=ticket, items=items, actor=actor, now=now)
+
+
+@queue_service
+def _ticket_finish_stepwise(
+    *, ticket: Ticket, items: list | None, actor: Any, now: dt.datetime
+) -> Ticket:
     ticket = _lock_ticket(ticket)
     session = _ticket_actor_session(ticket, actor)
     _touch(session, now)

@@ -81,6 +81,41 @@ def test_issue_bad_input_names_field(q):
     assert not Ticket.objects.exists()
 
 
+def test_numbers_past_999_keep_every_digit(q):
+    from govhall.queueing.models import TicketCounter
+
+    first = issue(q, "A", 1)
+    TicketCounter.objects.filter(category=q.cats["A"], day=first.day).update(last=998)
+    assert [issue(q, "A", m).number for m in (2, 3, 4)] == ["A999", "A1000", "A1001"]
+    stored = Ticket.objects.filter(category=q.cats["A"]).order_by("seq")
+    assert [t.number for t in stored] == ["A001", "A999", "A1000", "A1001"]
+
+
+def test_issue_writes_ticket_event_item_and_audit_entry_together(q):
+    from govhall.catalog.testing import make_item
+    from govhall.org.testing import make_department
+
+    item = make_item(q.center, make_department(q.center, "QXD"), code="QX-ITEM-1")
+    q.cats["A"].items.add(item)
+    ticket = services.ticket_issue(
+        center=q.center, item=item, phone="13812345678", actor=q.clerk1, now=at(9, 5)
+    )
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.number, stored.seq, stored.status, stored.phone) == (
+        "A001",
+        1,
+        "waiting",
+        "13812345678",
+    )
+    assert stored.token == ticket.token and len(stored.token) >= 16
+    assert list(stored.items.values_list("code", flat=True)) == ["QX-ITEM-1"]
+    event = TicketEvent.objects.get(ticket=stored)
+    assert (event.action, event.to_status, event.actor_id) == ("issue", "waiting", q.clerk1.pk)
+    entry = AuditEntry.objects.get(object_id=str(stored.pk), action__endswith="ticket.issued")
+    assert entry.data == {"number": "A001", "status": "waiting", "channel": "kiosk"}
+    assert (entry.actor_id, entry.object_type) == (q.clerk1.pk, "queueing.ticket")
+
+
 def test_issue_is_audited_on_center_chain_with_event(q):
     ticket = issue(q, phone="13812345678")
     entry = AuditEntry.objects.get(object_id=str(ticket.pk), action__endswith="ticket.issued")
@@ -338,3 +373,89 @@ def test_audit_chain_modes_and_verification(q, settings):
     issue(q, "B", 2)
     assert AuditEntry.objects.filter(chain="main", action__endswith="issued").count() == 1
     assert verify_chain() == []
+
+
+def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
+    """The rows of a call and a finish, whichever path wrote them (on PostgreSQL a single
+    statement each, govhall.queueing.statements; on SQLite step by step)."""
+    from govhall.core.audit import verify_chain
+    from govhall.queueing.models import IdleIncident, WindowSession
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    session = WindowSession.objects.get(window=q.w1, closed_at__isnull=True)
+    incident = IdleIncident.objects.create(
+        window=q.w1,
+        session=session,
+        staff=q.clerk1,
+        kind=IdleIncident.Kind.NO_ACTIVITY,
+        started_at=at(9, 10),
+        detected_at=at(9, 15),
+    )
+    ticket = issue(q, "A", 1)
+    called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 20))
+    assert called.pk == ticket.pk
+    assert (called.status, called.window_id, called.staff_id) == ("called", q.w1.pk, q.clerk1.pk)
+    assert called.called_at == at(9, 20)
+    incident.refresh_from_db()
+    assert (incident.ended_at, incident.duration_seconds) == (at(9, 20), 600)
+    session.refresh_from_db()
+    assert session.last_activity_at == at(9, 20)
+
+    done = services.ticket_finish(
+        ticket=called, actor=q.clerk1, now=at(9, 25) + dt.timedelta(seconds=30)
+    )
+    assert (done.status, done.finished_at) == ("done", at(9, 25) + dt.timedelta(seconds=30))
+    stored = Ticket.objects.get(pk=ticket.pk)
+    assert (stored.status, stored.window_id, stored.finished_at) == (
+        "done",
+        q.w1.pk,
+        at(9, 25) + dt.timedelta(seconds=30),
+    )
+    events = list(
+        TicketEvent.objects.filter(ticket=ticket)
+        .order_by("id")
+        .values_list("action", "from_status", "to_status", "actor_id", "window_id")
+    )
+    assert events == [
+        ("issue", "", "waiting", None, None),
+        ("call", "waiting", "called", q.clerk1.pk, q.w1.pk),
+        ("finish", "called", "done", q.clerk1.pk, q.w1.pk),
+    ]
+    entries = list(
+        AuditEntry.objects.filter(object_id=str(ticket.pk), object_type="queueing.ticket")
+        .order_by("id")
+        .values_list("action", "data", "actor_id", "actor_label")
+    )
+    assert entries == [
+        (
+            "govhall.queueing.ticket.issued",
+            {"number": "A001", "status": "waiting", "channel": "kiosk"},
+            None,
+            "",
+        ),
+        (
+            "govhall.queueing.ticket.called",
+            {"number": "A001", "status": "called", "window": q.w1.number},
+            q.clerk1.pk,
+            str(q.clerk1),
+        ),
+        (
+            "govhall.queueing.ticket.finish",
+            {"number": "A001", "status": "done", "reason": ""},
+            q.clerk1.pk,
+            str(q.clerk1),
+        ),
+    ]
+    session.refresh_from_db()
+    assert session.last_activity_at == at(9, 25) + dt.timedelta(seconds=30)
+    assert verify_chain() == []
+
+
+def test_finish_of_a_ticket_no_longer_at_the_window_says_why(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1)
+    called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
+    services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 3))
+    with pytest.raises(InvalidTransition):
+        services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 4))
+    assert TicketEvent.objects.filter(ticket=called, action="finish").count() == 1
