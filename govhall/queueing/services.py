@@ -427,45 +427,6 @@ def window_candidates(window: Window, now: dt.datetime):
     ).order_by("tier", "original_issued_at", "id")
 
 
-@functools.cache
-def claim_sql(postgres: bool, returning: str | None = None) -> str:
-    """The statement of _claim_next: window_candidates' choice, written to read only the
-    head of each of the window's categories on ticket_line_idx (one index probe per
-    skill), however many people wait.
-
-    Within one category the window's order (tier, time) follows the queue order
-    (rank, time), so the best candidate is among the categories' heads and the head of
-    the tickets transferred to this window; the heads are then ranked by the rule of
-    window_candidates."""
-    table = Ticket._meta.db_table
-    if returning is None:
-        returning = ", ".join(connection.ops.quote_name(c) for c in statements.TICKET_COLUMNS)
-    lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
-    head = (
-        f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
-        f"AND q.status = %(waiting)s ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
-    )
-    of_category = head.format(where="q.category_id = k.category_id AND q.target_window_id IS NULL")
-    heads = (
-        f"SELECT ({of_category}) "
-        "AS head, CASE WHEN k.is_primary THEN 1 ELSE 2 END AS tier "
-        f"FROM {WindowSkill._meta.db_table} k WHERE k.window_id = %(w)s "
-        f"UNION ALL SELECT ({head.format(where='q.target_window_id = %(w)s')}), 1"
-    )
-    choice = (
-        f"SELECT t.id FROM {table} t JOIN ({heads}) h ON t.id = h.head "
-        "ORDER BY CASE WHEN t.rank = 0 THEN 0 ELSE h.tier END, t.original_issued_at, t.id "
-        "LIMIT 1"
-    )
-    return (
-        f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
-        f"called_at = %(at)s, target_window_id = NULL WHERE id = ({choice}) "
-        f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
-        "WHERE c.window_id = %(w)s AND c.status IN (%(called)s, %(serving)s)) "
-        f"RETURNING {returning}"
-    )
-
-
 def _claim_next(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
     """One statement: mark the window's best candidate called and return it.
 
@@ -485,25 +446,11 @@ def _claim_next(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
         "day": connection.ops.adapt_datefield_value(local_day(now)),
     }
     with connection.cursor() as cursor:
-        cursor.execute(claim_sql(settings.IS_POSTGRES), params)
+        cursor.execute(statements.claim_sql(settings.IS_POSTGRES), params)
         row = cursor.fetchone()
     if row is None:
         return None
-    return Ticket.from_db(connection.alias, statements.TICKET_ATTNAMES, _convert_row(row))
-
-
-def _convert_row(row: tuple) -> list:
-    """Database values of a raw Ticket row → Python values (dates/times on SQLite)."""
-    values = []
-    table = Ticket._meta.db_table
-    for field, value in zip(Ticket._meta.concrete_fields, row, strict=True):
-        col = field.get_col(table)
-        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(
-            connection
-        ):
-            value = converter(value, col, connection)
-        values.append(value)
-    return values
+    return statements.ticket_from_row(row)
 
 
 def window_call_next(
@@ -513,22 +460,20 @@ def window_call_next(
 
     Two windows calling at once never get the same ticket: the choice and the claim are
     one conditional UPDATE (see _claim_next), retried if another window won the race.
-    On PostgreSQL the usual case — the person signed in at the window calls — is one
-    statement (govhall.queueing.statements); anything else takes the step-by-step path.
+    The usual case — the person signed in at the window calls — is written by
+    govhall.queueing.statements (one statement on PostgreSQL); anything else (paused,
+    busy, nobody waiting, a manager at someone else's window) takes the step-by-step
+    path, which finds out which and says so.
     """
     now = _now(now)
     _require_window_actor(window, actor)
-    if settings.IS_POSTGRES:
-        claimed = statements.call_next_postgres(
-            window=window,
-            actor=actor,
-            now=now,
-            chain=audit_chain(window.center, f"w{window.number}"),
-        )
-        if claimed is not None:
-            _called(claimed, window, actor)
-            _notify_near(claimed.category_id, now)
-            return claimed
+    claimed = statements.call_next(
+        window=window, actor=actor, now=now, chain=audit_chain(window.center, f"w{window.number}")
+    )
+    if claimed is not None:
+        _called(claimed, window, actor)
+        _notify_near(claimed.category_id, now)
+        return claimed
     return _window_call_next_stepwise(window=window, actor=actor, now=now)
 
 
@@ -648,15 +593,15 @@ def ticket_finish(
 ) -> Ticket:
     """Finish (办结) a called or serving ticket; `items` records what was handled.
 
-    On PostgreSQL the usual case — the person signed in at the ticket's window finishes
-    it, no items given — is one statement (govhall.queueing.statements)."""
+    The usual case — the person signed in at the ticket's window finishes it, no items
+    given — is written by govhall.queueing.statements (one statement on PostgreSQL)."""
     now = _now(now)
-    if settings.IS_POSTGRES and not items and ticket.window_id:
+    if not items and ticket.window_id:
         # The window as the caller read it; the statement re-checks it under a row lock.
         window = ticket.window
         if window is not None:
             _require_window_actor(window, actor)
-            done = statements.finish_postgres(
+            done = statements.finish(
                 ticket_id=ticket.pk,
                 window=window,
                 actor=actor,

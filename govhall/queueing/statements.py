@@ -16,15 +16,23 @@ govhall/queueing/services.py keep every rule and check, and call these only to w
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from govhall.core.audit import actor_columns, log_action
-from govhall.queueing.models import IdleIncident, Ticket, TicketEvent, WindowSession, local_day
+from govhall.queueing.models import (
+    IdleIncident,
+    Ticket,
+    TicketEvent,
+    WindowSession,
+    WindowSkill,
+    local_day,
+)
 
 AUDIT_OBJECT_TYPE = Ticket._meta.label_lower
 
@@ -201,6 +209,62 @@ TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
 TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 
 
+@functools.cache
+def claim_sql(postgres: bool, returning: str | None = None) -> str:
+    """The statement of _claim_next: window_candidates' choice, written to read only the
+    head of each of the window's categories on ticket_line_idx (one index probe per
+    skill), however many people wait.
+
+    Within one category the window's order (tier, time) follows the queue order
+    (rank, time), so the best candidate is among the categories' heads and the head of
+    the tickets transferred to this window; the heads are then ranked by the rule of
+    window_candidates."""
+    table = Ticket._meta.db_table
+    if returning is None:
+        returning = ", ".join(connection.ops.quote_name(c) for c in TICKET_COLUMNS)
+    lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
+    head = (
+        f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
+        f"AND q.status = %(waiting)s ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
+    )
+    of_category = head.format(where="q.category_id = k.category_id AND q.target_window_id IS NULL")
+    heads = (
+        f"SELECT ({of_category}) "
+        "AS head, CASE WHEN k.is_primary THEN 1 ELSE 2 END AS tier "
+        f"FROM {WindowSkill._meta.db_table} k WHERE k.window_id = %(w)s "
+        f"UNION ALL SELECT ({head.format(where='q.target_window_id = %(w)s')}), 1"
+    )
+    choice = (
+        f"SELECT t.id FROM {table} t JOIN ({heads}) h ON t.id = h.head "
+        "ORDER BY CASE WHEN t.rank = 0 THEN 0 ELSE h.tier END, t.original_issued_at, t.id "
+        "LIMIT 1"
+    )
+    return (
+        f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
+        f"called_at = %(at)s, target_window_id = NULL WHERE id = ({choice}) "
+        f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
+        "WHERE c.window_id = %(w)s AND c.status IN (%(called)s, %(serving)s)) "
+        f"RETURNING {returning}"
+    )
+
+
+def ticket_from_row(row: tuple | None) -> Ticket | None:
+    """A Ticket from a raw row of TICKET_COLUMNS (database values converted as the ORM
+    does: dates and times arrive as text on SQLite)."""
+    if row is None:
+        return None
+    table = Ticket._meta.db_table
+    values = []
+    for field, value in zip(Ticket._meta.concrete_fields, row, strict=True):
+        col = field.get_col(table)
+        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(
+            connection
+        ):
+            value = converter(value, col, connection)
+        values.append(value)
+    return Ticket.from_db(connection.alias, TICKET_ATTNAMES, values)
+
+
 def _quoted_columns(prefix: str = "") -> str:
     return ", ".join(prefix + connection.ops.quote_name(c) for c in TICKET_COLUMNS)
 
@@ -233,8 +297,6 @@ def _session_cte() -> str:
 
 @functools.cache
 def _call_next_sql() -> str:
-    from govhall.queueing.services import claim_sql
-
     claim = claim_sql(postgres=True, returning=_quoted_columns())
     event = TicketEvent._meta.db_table
     return (
@@ -299,17 +361,11 @@ def _window_params(window: Any, actor: Any, now: Any, chain: str) -> dict[str, A
     }
 
 
-def _ticket_from_row(row: tuple | None) -> Ticket | None:
-    if row is None:
-        return None
-    return Ticket.from_db(connection.alias, TICKET_ATTNAMES, list(row))
-
-
 def call_next_postgres(*, window: Any, actor: Any, now: Any, chain: str) -> Ticket | None:
     """Claim the window's next ticket for the person signed in there, in one statement."""
     if getattr(actor, "pk", None) is None:
         return None
-    return _ticket_from_row(
+    return ticket_from_row(
         _fetchone_prepared(_call_next_sql(), _window_params(window, actor, now, chain))
     )
 
@@ -322,4 +378,175 @@ def finish_postgres(
         return None
     params = _window_params(window, actor, now, chain)
     params["ticket"] = ticket_id
-    return _ticket_from_row(_fetchone_prepared(_finish_sql(), params))
+    return ticket_from_row(_fetchone_prepared(_finish_sql(), params))
+
+
+# --- window work (SQLite) ---------------------------------------------------------------------
+#
+# The same rows, statement by statement inside one transaction (SQLite allows no writes in
+# WITH clauses; its database lock serialises the writers anyway).
+
+
+def _open_session(cursor: Any, window: Any, actor: Any) -> tuple[int, dt.datetime] | None:
+    cursor.execute(
+        f"SELECT id, last_activity_at FROM {WindowSession._meta.db_table} "
+        "WHERE window_id = %s AND staff_id = %s AND closed_at IS NULL AND state = %s",
+        [window.pk, actor.pk, WindowSession.State.OPEN],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    return found[0], _datetime_from_db(found[1])
+
+
+def _datetime_from_db(value: Any) -> dt.datetime:
+    field = WindowSession._meta.get_field("last_activity_at")
+    col = field.get_col(WindowSession._meta.db_table)
+    for converter in connection.ops.get_db_converters(col):
+        value = converter(value, col, connection)
+    return value
+
+
+def _window_work_rows(
+    cursor: Any,
+    *,
+    ticket: Ticket,
+    session: tuple[int, dt.datetime],
+    from_status: str,
+    action: str,
+    verb: str,
+    data: dict[str, Any],
+    actor: Any,
+    now: dt.datetime,
+    chain: str,
+) -> None:
+    """Event, staff activity (ending a 'no activity' 空窗 incident) and audit entry."""
+    at = connection.ops.adapt_datetimefield_value(now)
+    cursor.execute(
+        f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
+        "from_status, to_status, action, window_id, reason) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '')",
+        (
+            ticket.pk,
+            ticket.center_id,
+            at,
+            actor.pk,
+            from_status,
+            ticket.status,
+            action,
+            ticket.window_id,
+        ),
+    )
+    session_id, last_activity = session
+    cursor.execute(
+        f"UPDATE {WindowSession._meta.db_table} SET last_activity_at = %s WHERE id = %s",
+        [at, session_id],
+    )
+    # An open incident needs at least a minute of silence (idle_minutes >= 1).
+    if now - last_activity >= dt.timedelta(minutes=1):
+        for incident in IdleIncident.objects.filter(
+            window_id=ticket.window_id, kind=IdleIncident.Kind.NO_ACTIVITY, ended_at__isnull=True
+        ):
+            incident.ended_at = max(now, incident.started_at)
+            incident.duration_seconds = int(
+                (incident.ended_at - incident.started_at).total_seconds()
+            )
+            incident.save(update_fields=["ended_at", "duration_seconds"])
+    log_action(
+        actor=actor,
+        action=f"govhall.queueing.ticket.{verb}",
+        object_type=AUDIT_OBJECT_TYPE,
+        object_id=ticket.pk,
+        data={"number": ticket.number, "status": ticket.status, **data},
+        chain=chain,
+        now=now,
+    )
+
+
+def _call_next_sqlite(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        session = _open_session(cursor, window, actor)
+        if session is None:
+            return None
+        cursor.execute(claim_sql(postgres=False), _window_params(window, actor, now, chain))
+        ticket = ticket_from_row(cursor.fetchone())
+        if ticket is None:
+            return None
+        _window_work_rows(
+            cursor,
+            ticket=ticket,
+            session=session,
+            from_status=Ticket.Status.WAITING,
+            action="call",
+            verb="called",
+            data={"window": window.number},
+            actor=actor,
+            now=now,
+            chain=chain,
+        )
+        return ticket
+
+
+def _finish_sqlite(
+    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
+) -> Ticket | None:
+    table = Ticket._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        session = _open_session(cursor, window, actor)
+        if session is None:
+            return None
+        cursor.execute(
+            f"SELECT status FROM {table} WHERE id = %s AND window_id = %s AND status IN (%s, %s)",
+            [ticket_id, window.pk, Ticket.Status.CALLED, Ticket.Status.SERVING],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, finished_at = %s WHERE id = %s AND status = %s "
+            f"RETURNING {_quoted_columns()}",
+            (
+                Ticket.Status.DONE,
+                connection.ops.adapt_datetimefield_value(now),
+                ticket_id,
+                found[0],
+            ),
+        )
+        ticket = ticket_from_row(cursor.fetchone())
+        _window_work_rows(
+            cursor,
+            ticket=ticket,
+            session=session,
+            from_status=found[0],
+            action="finish",
+            verb="finish",
+            data={"reason": ""},
+            actor=actor,
+            now=now,
+            chain=chain,
+        )
+        return ticket
+
+
+def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
+    """Claim the window's next ticket for the person signed in there (None: take the
+    step-by-step path)."""
+    if getattr(actor, "pk", None) is None:
+        return None
+    if settings.IS_POSTGRES:
+        return call_next_postgres(window=window, actor=actor, now=now, chain=chain)
+    return _call_next_sqlite(window=window, actor=actor, now=now, chain=chain)
+
+
+def finish(
+    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
+) -> Ticket | None:
+    """Finish the window's called or serving ticket for the person signed in there (None:
+    take the step-by-step path)."""
+    if getattr(actor, "pk", None) is None:
+        return None
+    if settings.IS_POSTGRES:
+        return finish_postgres(
+            ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain
+        )
+    return _finish_sqlite(ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain)
