@@ -230,6 +230,7 @@ class Ticket(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="办理人员",
+        db_index=False,  # nothing looks tickets up by staff; one index less per write
     )
     transferred_from = models.OneToOneField(
         "self",
@@ -281,7 +282,6 @@ class Ticket(models.Model):
             # "Does this window hold a ticket?" on every call.
             models.Index(fields=["window", "status"], name="ticket_window_status_idx"),
             models.Index(fields=["center", "day", "status"], name="ticket_center_day_idx"),
-            models.Index(fields=["window", "called_at"], name="ticket_window_called_idx"),
         ]
 
     def __str__(self) -> str:
@@ -309,14 +309,20 @@ class TicketEvent(models.Model):
     # Indexed by ticketevent_center_idx (center, id).
     center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+", db_index=False)
     at = models.DateTimeField()
+    # Events are read by center (board) and by ticket (its history) only.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     action = models.CharField(max_length=16)
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     reason = models.CharField(max_length=200, blank=True)
 
