@@ -467,13 +467,13 @@ def window_call_next(
     """
     now = _now(now)
     _require_window_actor(window, actor)
-    claimed = statements.call_next(
+    called = statements.call_next(
         window=window, actor=actor, now=now, chain=audit_chain(window.center, f"w{window.number}")
     )
-    if claimed is not None:
-        _called(claimed, window, actor)
-        _notify_near(claimed.category_id, now)
-        return claimed
+    if called is not None:
+        _called(called.ticket, window, actor)
+        _notify_near(called.ticket.category_id, now, line_after=called.line_after)
+        return called.ticket
     return _window_call_next_stepwise(window=window, actor=actor, now=now)
 
 
@@ -515,8 +515,23 @@ def _window_call_next_stepwise(*, window: Window, actor: Any, now: dt.datetime) 
     return claimed
 
 
-def _notify_near(category_id: int, now: dt.datetime) -> None:
-    """Text the person who now has exactly three people ahead (once per ticket)."""
+def _notify_near(category_id: int, now: dt.datetime, line_after: list[tuple] | None = None) -> None:
+    """Text the person who now has exactly three people ahead (once per ticket).
+
+    `line_after`: the first waiting tickets of the category after the call, when the
+    call already read them (PostgreSQL); otherwise they are read here."""
+    if line_after is not None:
+        found = line_after[NEAR_AHEAD] if len(line_after) > NEAR_AHEAD else None
+    else:
+        found = _line_position(category_id, now, NEAR_AHEAD)
+    if found is None or not found[1] or found[2]:
+        return
+    row = {"pk": found[0], "phone": found[1], "number": found[3]}
+    with transaction.atomic():  # the flag and the message together (or in the caller's)
+        _send_near(row, now)
+
+
+def _line_position(category_id: int, now: dt.datetime, position: int) -> tuple | None:
     # Asked after every call: written out (one probe of ticket_line_idx), not built.
     with connection.cursor() as cursor:
         cursor.execute(
@@ -527,15 +542,10 @@ def _notify_near(category_id: int, now: dt.datetime) -> None:
                 category_id,
                 connection.ops.adapt_datefield_value(local_day(now)),
                 Ticket.Status.WAITING,
-                NEAR_AHEAD,
+                position,
             ],
         )
-        found = cursor.fetchone()
-    if found is None or not found[1] or found[2]:
-        return
-    row = {"pk": found[0], "phone": found[1], "number": found[3]}
-    with transaction.atomic():  # the flag and the message together (or in the caller's)
-        _send_near(row, now)
+        return cursor.fetchone()
 
 
 def _send_near(row: dict[str, Any], now: dt.datetime) -> None:

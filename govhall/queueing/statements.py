@@ -35,6 +35,9 @@ from govhall.queueing.models import (
 )
 
 AUDIT_OBJECT_TYPE = Ticket._meta.label_lower
+# How much of a line call-next reads back: the "three ahead" text needs the 4th person
+# after the call, and the called ticket may be among the first ones.
+LINE_HEAD = 5
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,14 @@ def _call_next_sql() -> str:
             "jsonb_build_object('number', claimed.number, 'status', %(called)s::text, "
             "'window', %(window_number)s::text)",
         )
-        + f"SELECT {_quoted_columns('claimed.')} FROM claimed"
+        + f"SELECT {_quoted_columns('claimed.')}, "
+        # The head of the category's line as it was before this call (the statement sees
+        # its starting snapshot), for the "three people ahead" text: no second query.
+        "(SELECT coalesce(json_agg(json_build_array(n.id, n.phone, n.near_sms_sent, n.number) "
+        "ORDER BY n.rank, n.original_issued_at, n.id), '[]') FROM (SELECT id, phone, "
+        f"near_sms_sent, number, rank, original_issued_at FROM {Ticket._meta.db_table} "
+        "WHERE category_id = claimed.category_id AND day = %(day)s AND status = %(waiting)s "
+        "ORDER BY rank, original_issued_at, id LIMIT %(line_head)s) n) FROM claimed"
     )
 
 
@@ -361,13 +371,24 @@ def _window_params(window: Any, actor: Any, now: Any, chain: str) -> dict[str, A
     }
 
 
-def call_next_postgres(*, window: Any, actor: Any, now: Any, chain: str) -> Ticket | None:
+@dataclass(frozen=True)
+class Called:
+    ticket: Ticket
+    # (id, phone, near_sms_sent, number) of the first waiting tickets of its category
+    # after the call, in line order, when the statement read them; None: not read.
+    line_after: list[tuple] | None = None
+
+
+def call_next_postgres(*, window: Any, actor: Any, now: Any, chain: str) -> Called | None:
     """Claim the window's next ticket for the person signed in there, in one statement."""
-    if getattr(actor, "pk", None) is None:
+    params = _window_params(window, actor, now, chain)
+    params["line_head"] = LINE_HEAD
+    row = _fetchone_prepared(_call_next_sql(), params)
+    if row is None:
         return None
-    return ticket_from_row(
-        _fetchone_prepared(_call_next_sql(), _window_params(window, actor, now, chain))
-    )
+    ticket = ticket_from_row(row[:-1])
+    line = [tuple(entry) for entry in row[-1] if entry[0] != ticket.pk]
+    return Called(ticket, line)
 
 
 def finish_postgres(
@@ -528,14 +549,15 @@ def _finish_sqlite(
         return ticket
 
 
-def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
+def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Called | None:
     """Claim the window's next ticket for the person signed in there (None: take the
     step-by-step path)."""
     if getattr(actor, "pk", None) is None:
         return None
     if settings.IS_POSTGRES:
         return call_next_postgres(window=window, actor=actor, now=now, chain=chain)
-    return _call_next_sqlite(window=window, actor=actor, now=now, chain=chain)
+    ticket = _call_next_sqlite(window=window, actor=actor, now=now, chain=chain)
+    return Called(ticket) if ticket is not None else None
 
 
 def finish(
