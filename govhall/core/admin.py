@@ -100,6 +100,7 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     search_fields = ["action", "object_id", "actor_label"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
+    empty_value_display = "待封存"  # seq of an entry the sealer has not linked yet
 
 
 @admin.register(IdempotencyRecord)
