@@ -107,7 +107,8 @@ def estimate_minutes(ahead: int, mean_minutes: float, open_windows: int) -> int:
 
 _AHEAD_SQL = (
     f"SELECT COUNT(*) FROM {Ticket._meta.db_table} "
-    "WHERE category_id = %s AND day = %s AND status = %s AND (rank < %s OR (rank = %s AND "
+    f"WHERE category_id = %s AND day = %s AND status = '{Ticket.Status.WAITING}' "
+    "AND (rank < %s OR (rank = %s AND "
     "(original_issued_at < %s OR (original_issued_at = %s AND id < %s))))"
 )
 
@@ -116,7 +117,7 @@ def ticket_ahead(ticket: Ticket) -> int:
     """People ahead in the ticket's own category, by the queue order (rank, time, id).
 
     Written out rather than built with Q objects: every kiosk issue and every status poll
-    asks, and the query is one range count on the ticket_line_idx index."""
+    asks, and the query is one range count on the ticket_waiting_line_idx index."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
     at = connection.ops.adapt_datetimefield_value(ticket.original_issued_at)
@@ -127,7 +128,6 @@ def ticket_ahead(ticket: Ticket) -> int:
             [
                 ticket.category_id,
                 day,
-                Ticket.Status.WAITING,
                 ticket.rank,
                 ticket.rank,
                 at,

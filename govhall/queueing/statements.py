@@ -35,6 +35,10 @@ from govhall.queueing.models import (
 )
 
 AUDIT_OBJECT_TYPE = Ticket._meta.label_lower
+# The waiting status written into the statements that read the line, not passed as a
+# parameter: only then may the planner use the partial index of waiting tickets
+# (ticket_waiting_line_idx) in a prepared statement's generic plan, and on SQLite at all.
+WAITING_SQL = f"'{Ticket.Status.WAITING}'"
 # How much of a line call-next reads back: the "three ahead" text needs the 4th person
 # after the call, and the called ticket may be among the first ones.
 LINE_HEAD = 5
@@ -215,7 +219,7 @@ TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 @functools.cache
 def claim_sql(postgres: bool, returning: str | None = None) -> str:
     """The statement of _claim_next: window_candidates' choice, written to read only the
-    head of each of the window's categories on ticket_line_idx (one index probe per
+    head of each of the window's categories on ticket_waiting_line_idx (one index probe per
     skill), however many people wait.
 
     Within one category the window's order (tier, time) follows the queue order
@@ -228,7 +232,7 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     head = (
         f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
-        f"AND q.status = %(waiting)s ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
+        f"AND q.status = {WAITING_SQL} ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
     )
     of_category = head.format(where="q.category_id = k.category_id AND q.target_window_id IS NULL")
     heads = (
@@ -322,7 +326,7 @@ def _call_next_sql() -> str:
         "(SELECT coalesce(json_agg(json_build_array(n.id, n.phone, n.near_sms_sent, n.number) "
         "ORDER BY n.rank, n.original_issued_at, n.id), '[]') FROM (SELECT id, phone, "
         f"near_sms_sent, number, rank, original_issued_at FROM {Ticket._meta.db_table} "
-        "WHERE category_id = claimed.category_id AND day = %(day)s AND status = %(waiting)s "
+        f"WHERE category_id = claimed.category_id AND day = %(day)s AND status = {WAITING_SQL} "
         "ORDER BY rank, original_issued_at, id LIMIT %(line_head)s) n) FROM claimed"
     )
 
