@@ -147,6 +147,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if IS_POSTGRES:
+    # The queue's hot statements run prepared (govhall/queueing/statements.py): plan them
+    # once per connection. They name their indexes' conditions literally, so the generic
+    # plan is the right one for any parameters; Django's own queries are not prepared and
+    # are not affected.
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options["options"] = (
+        _pg_options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
+    ).strip()
 IS_SQLITE = DATABASES["default"]["ENGINE"] == "govhall.core.sqlite_backend"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -284,6 +284,13 @@ class Ticket(models.Model):
                 name="ticket_waiting_line_idx",
                 condition=models.Q(status="waiting"),
             ),
+            # Tickets transferred to a named window, waiting: probed by every call-next of
+            # that window (usually empty).
+            models.Index(
+                fields=["target_window", "day", "status", "rank", "original_issued_at", "id"],
+                name="ticket_waiting_target_idx",
+                condition=models.Q(status="waiting", target_window__isnull=False),
+            ),
             # "Does this window hold a ticket?" on every call.
             models.Index(fields=["window", "status"], name="ticket_window_status_idx"),
             models.Index(fields=["center", "day", "status"], name="ticket_center_day_idx"),

@@ -70,7 +70,9 @@ def _fetchone_prepared(sql: str, params: dict[str, Any]) -> tuple | None:
 
     connection.ensure_connection()
     raw = connection.connection
-    raw.prepare_threshold = 0  # Django's own cursors bind on the client and never prepare
+    # Django's own cursors bind on the client and never prepare. (Planned once per
+    # connection: settings.py sets plan_cache_mode=force_generic_plan for the session.)
+    raw.prepare_threshold = 0
     with psycopg.Cursor(raw) as inner:
         cursor = (
             connection.make_debug_cursor(inner)
