@@ -26,6 +26,7 @@ from govhall.queueing.models import (
     WindowSkill,
     local_day,
 )
+from govhall.queueing.statements import fetchone
 
 RECENT_SERVICE_SAMPLE = 10
 
@@ -122,20 +123,8 @@ def ticket_ahead(ticket: Ticket) -> int:
         return 0
     at = connection.ops.adapt_datetimefield_value(ticket.original_issued_at)
     day = connection.ops.adapt_datefield_value(ticket.day)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _AHEAD_SQL,
-            [
-                ticket.category_id,
-                day,
-                ticket.rank,
-                ticket.rank,
-                at,
-                at,
-                ticket.pk,
-            ],
-        )
-        return int(cursor.fetchone()[0])
+    params = [ticket.category_id, day, ticket.rank, ticket.rank, at, at, ticket.pk]
+    return int(fetchone(_AHEAD_SQL, params)[0])
 
 
 ESTIMATE_CACHE_SECONDS = 10
