@@ -134,7 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Write transactions queue on a file lock instead of SQLite's sleeping busy handler
     # (govhall/core/sqlite_backend/base.py).
     DATABASES["default"]["ENGINE"] = "govhall.core.sqlite_backend"
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist (60 s, as on PostgreSQL): opening one costs more than most
+    # requests' queries (bench/queue_load.py, SQLite: issue 605 → 883 req/s, the bare
+    # one-row insert 1,219 → 2,547 req/s when this was switched on).
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers proceed during a write; IMMEDIATE takes the write lock at BEGIN
         # so two writers queue on busy_timeout instead of failing with "database is locked"
