@@ -425,3 +425,29 @@ def test_ready_needs_calendar_and_a_fresh_heartbeat(client):
         response = client.get("/api/v1/ready")
         assert response.status_code == 200, response.content
         assert response.json()["calendar_missing_years"] == []
+
+
+def test_checked_tokens_are_forgotten_on_revocation_and_after_the_cache_time(
+    client, admin_user, settings
+):
+    import time
+
+    url = "/api/v1/calendar/years"
+    key = token_for("core_admin")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert post_json(client, url, year_body(), **auth).status_code == 201
+    token = ApiToken.objects.get(key_hash=ApiToken.hash_key(key))
+    # Revoked through the model (admin action, services): refused at once.
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    problem_of(post_json(client, url, year_body(), **auth), 401)
+
+    # Changed behind the ORM's back (no signal): refused once the cache time has passed.
+    settings.TOKEN_CACHE_SECONDS = 0.2
+    other = token_for("core_admin")
+    other_auth = {"HTTP_AUTHORIZATION": f"Bearer {other}"}
+    CalendarYear.objects.filter(year=2027).delete()
+    assert post_json(client, url, year_body(), **other_auth).status_code == 201
+    ApiToken.objects.filter(key_hash=ApiToken.hash_key(other)).update(revoked_at=timezone.now())
+    time.sleep(0.25)
+    problem_of(post_json(client, url, year_body(), **other_auth), 401)

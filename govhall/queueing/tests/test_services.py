@@ -459,3 +459,29 @@ def test_finish_of_a_ticket_no_longer_at_the_window_says_why(q):
     with pytest.raises(InvalidTransition):
         services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 4))
     assert TicketEvent.objects.filter(ticket=called, action="finish").count() == 1
+
+
+def test_hot_paths_statement_counts(q, settings):
+    """Regression guard for the one-statement paths (govhall/queueing/statements.py):
+    counted, not timed. Every statement shows in the query log with its text."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    with CaptureQueriesContext(connection) as issued:
+        issue(q, "A", 1)
+    with CaptureQueriesContext(connection) as called:
+        ticket = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
+    with CaptureQueriesContext(connection) as finished:
+        services.ticket_finish(ticket=ticket, actor=q.clerk1, now=at(9, 3))
+    logs = [issued, called, finished]
+    assert all(query["sql"] for log in logs for query in log.captured_queries)
+    counts = [len(log.captured_queries) for log in logs]
+    if settings.IS_POSTGRES:
+        # issue; call-next (reads the line back too); finish
+        assert counts == [1, 1, 1], counts
+        assert "WITH s AS" in called.captured_queries[0]["sql"]
+    else:
+        # SAVEPOINT and RELEASE included (the test runs inside a transaction); call-next
+        # reads the line for the SMS after its transaction
+        assert counts == [6, 9, 9], counts

@@ -1,0 +1,83 @@
+"""The SQLite backend's writer queue (govhall/core/sqlite_backend)."""
+
+import threading
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection, connections, transaction
+
+from govhall.core.audit import log_action
+from govhall.core.models import AuditEntry
+
+pytestmark = [
+    pytest.mark.skipif(not settings.IS_SQLITE, reason="SQLite backend only"),
+    pytest.mark.django_db(transaction=True),
+]
+
+
+def _append(tag: str, n: int, errors: list) -> None:
+    try:
+        for i in range(n):
+            with transaction.atomic():
+                log_action(actor=None, action="govhall.core.test.writer", data={"t": tag, "i": i})
+    except BaseException as exc:
+        errors.append(exc)
+    finally:
+        connections.close_all()
+
+
+def test_concurrent_writers_all_commit_without_locked_errors():
+    errors: list[BaseException] = []
+    threads = [threading.Thread(target=_append, args=(f"w{k}", 25, errors)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert AuditEntry.objects.filter(action="govhall.core.test.writer").count() == 150
+
+
+def test_the_writer_lock_is_released_by_a_rollback():
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        log_action(actor=None, action="govhall.core.test.rolled_back")
+        assert connection._writer_held is not None
+        1 / 0  # noqa: B018
+    assert connection._writer_held is None
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def other() -> None:
+        _append("after", 1, errors)
+        done.set()
+
+    started = time.monotonic()
+    threading.Thread(target=other).start()
+    assert done.wait(5), "another thread could not write after the rollback"
+    assert errors == []
+    assert time.monotonic() - started < 5
+    assert not AuditEntry.objects.filter(action="govhall.core.test.rolled_back").exists()
+
+
+def test_a_second_writer_waits_for_the_first_and_then_runs():
+    order: list[str] = []
+    holding = threading.Event()
+
+    def first() -> None:
+        try:
+            with transaction.atomic():
+                log_action(actor=None, action="govhall.core.test.first")
+                holding.set()
+                time.sleep(0.3)
+                order.append("first committed")
+        finally:
+            connections.close_all()
+
+    t = threading.Thread(target=first)
+    t.start()
+    assert holding.wait(5)
+    with transaction.atomic():
+        order.append("second started")
+        log_action(actor=None, action="govhall.core.test.second")
+    t.join()
+    assert order == ["first committed", "second started"]
