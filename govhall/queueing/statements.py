@@ -1,17 +1,20 @@
-"""The queue's busiest writes as few statements as possible.
+"""The queue's busiest writes — issue, call-next, finish — in as few statements as possible.
 
 Issuing a ticket writes the category's day counter, the ticket, its first event, its items
-and its audit entry. Through the ORM that is six statements plus BEGIN and COMMIT, and on
-PostgreSQL the counter row — which every kiosk issuing in the category needs — stays
-locked across all those round trips. Here:
+and its audit entry; a call or a finish writes the ticket, an event, the window session's
+last activity, a possible end of a 空窗 incident and an audit entry. Through the ORM each is
+six or more statements plus BEGIN and COMMIT, and on PostgreSQL the rows they lock (the
+category's counter, the line's head) stay locked across all those round trips. Here:
 
-- PostgreSQL: one statement (data-modifying CTEs). It is atomic on its own, so it needs no
-  BEGIN/COMMIT of its own, and the counter row is locked only while the server runs it.
-- SQLite: the same rows with plain cursor statements inside the caller's transaction
-  (SQLite's writes are serialised by its database lock anyway).
+- PostgreSQL: one statement each (data-modifying CTEs), run prepared. A statement is
+  atomic on its own, so it needs no BEGIN/COMMIT of its own, and its row locks last only
+  while the server runs it.
+- SQLite: the same rows with plain cursor statements in one transaction (SQLite allows no
+  writes inside WITH; its database lock serialises writers anyway).
 
-Rows are the same as the ORM would write (tests run on both databases); the services in
-govhall/queueing/services.py keep every rule and check, and call these only to write.
+Rows are the same as the step-by-step services write (tests run on both databases); the
+services in govhall/queueing/services.py keep every rule and check, call these for the
+usual case, and take their own path when these answer None.
 """
 
 from __future__ import annotations
