@@ -45,6 +45,9 @@ with transaction.atomic():
     center = Center.objects.create(code="BENCH", name="压测政务服务中心", level="county")
     zone = Zone.objects.create(center=center, code="A", name="A区", kind="waiting")
     cat = TicketCategory.objects.create(center=center, letter="A", name="综合业务", zone=zone)
+    # Seven more lines for the "issue across 8 categories" scenario (no window serves them).
+    for letter in "BCDEFGH":
+        TicketCategory.objects.create(center=center, letter=letter, name=f"业务{letter}", zone=zone)
     tokens = []
     for i in range(N + 1):
         w = Window.objects.create(center=center, number=str(i + 1), kind="general", zone=zone)

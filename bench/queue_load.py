@@ -6,7 +6,9 @@ throwaway database `govhall_bench_queue` is created and dropped), it starts guni
 bench/bench_wsgi.py (govhall plus two bare Django views) and measures, with 32 concurrent
 keep-alive connections:
 
-  bare JSON view · bare one-row insert · POST /api/v1/tickets · POST call-next (+ finish)
+  bare JSON view · bare one-row insert · POST /api/v1/tickets (all into one category, the
+  worst case for its gapless counter, then spread over 8 categories as kiosks of a hall
+  would) · POST call-next (+ finish)
 
 printing requests/s, p50 and p99 and the ratios to the bare views; then it connects 200
 display-board clients polling /api/v1/display/<center> (every 500 ms, ETag/304) and
@@ -174,9 +176,10 @@ def _load_thread(port, scenario, slot, deadline, out):
         elif scenario == "insert":
             status, _ = request(conn, "POST", "/bench/insert", {})
             kind = "insert"
-        elif scenario == "issue":
+        elif scenario in ("issue", "issue-8"):
+            letter = "A" if scenario == "issue" else slot["letter"]
             status, _ = request(
-                conn, "POST", "/api/v1/tickets", {"center": "BENCH", "category": "A"}
+                conn, "POST", "/api/v1/tickets", {"center": "BENCH", "category": letter}
             )
             kind = "issue"
         else:
@@ -366,6 +369,8 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
                 for scenario in ("json", "insert"):
                     rows.append(run_load(port, scenario, slots[1:], seconds))
             issue = run_load(port, "issue", slots[1:], seconds)
+            spread = [{**slot, "letter": "ABCDEFGH"[i % 8]} for i, slot in enumerate(slots[1:])]
+            issue8 = run_load(port, "issue-8", spread, seconds)
             _fill(env, issue["issue"]["n"], seconds)
             call = run_load(port, "call-next", slots[1:], seconds)
             if first:
@@ -375,6 +380,7 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
                 print(_row("bare Django one-row insert", bare_insert, rows[1]["_errors"]))
             print(f"-- audit chain mode: {chain}")
             print(_row("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"]))
+            print(_row("  same, across 8 categories", issue8["issue"], issue8["_errors"]))
             if "call-next" in call:
                 print(_row("POST call-next", call["call-next"], call["_errors"]))
             if "finish" in call:
@@ -385,7 +391,9 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
             print(
                 f"   ratio issue/insert = {issue['issue']['rps'] / bare_insert['rps']:.2f}, "
                 f"call-next/insert = {call['call-next']['rps'] / bare_insert['rps']:.2f}, "
-                f"issue/json = {issue['issue']['rps'] / bare_json['rps']:.2f}"
+                f"issue/json = {issue['issue']['rps'] / bare_json['rps']:.2f}, "
+                f"issue across 8 categories/insert = "
+                f"{issue8['issue']['rps'] / bare_insert['rps']:.2f}"
             )
             # Each window must finish its ticket before calling again, so the call-next run
             # is a call/finish mix: this is its request rate per request, for comparison.
