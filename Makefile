@@ -40,7 +40,7 @@ format: venv
 	$(PY) -m ruff check --fix .
 
 bench: venv
-	for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+	for b in $(filter-out bench/bench_%.py,$(wildcard bench/*.py)); do echo "== $$b"; $(PY) $$b; done
 
 clean:
 	rm -rf .venv .tools staticfiles
