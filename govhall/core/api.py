@@ -9,7 +9,6 @@ import copy
 import datetime as dt
 import functools
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +26,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from pydantic import ConfigDict
 
+from govhall.core.caching import ProcessCache
 from govhall.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -242,20 +242,13 @@ def _chinese_or(message: str, fallback: str) -> str:
     return message if any("\u4e00" <= c <= "\u9fff" for c in message) else fallback
 
 
-# Tokens already checked by this process, by key hash → (checked at, token row, user row):
-# devices and window consoles send one with every request. The user handed to a request
-# is a copy, so per-request memos never leak between requests. Revoking a token or
-# changing its account clears this at once in the process that made the change (signals
-# below); other processes and servers follow within TOKEN_CACHE_SECONDS.
-_tokens: dict[str, tuple[float, Any, Any]] = {}
-
-
-def _token_ttl() -> float:
-    return float(getattr(settings, "TOKEN_CACHE_SECONDS", 5))
-
-
-def forget_tokens(**_kwargs: Any) -> None:
-    _tokens.clear()
+# Tokens already checked by this process, by key hash → (token row, user row): devices and
+# window consoles send one with every request. The user handed to a request is a copy, so
+# per-request memos never leak between requests. Revoking a token or changing its account
+# takes effect at once here, elsewhere within TOKEN_CACHE_SECONDS.
+_tokens = ProcessCache(
+    "tokens", seconds="TOKEN_CACHE_SECONDS", clear_on=("core.ApiToken", settings.AUTH_USER_MODEL)
+)
 
 
 class BearerTokenAuth(HttpBearer):
@@ -266,19 +259,16 @@ class BearerTokenAuth(HttpBearer):
 
         now = timezone.now()
         key_hash = ApiToken.hash_key(token)
-        hit = _tokens.get(key_hash)
-        if hit is not None and time.monotonic() - hit[0] < _token_ttl():
-            record, user = hit[1], hit[2]
-        else:
-            record = (
+
+        def load() -> tuple[Any, Any]:
+            found = (
                 ApiToken.objects.select_related("user")
                 .filter(key_hash=key_hash, revoked_at__isnull=True)
                 .first()
             )
-            user = record.user if record is not None else None
-            if len(_tokens) > 10_000:
-                _tokens.clear()
-            _tokens[key_hash] = (time.monotonic(), record, user)
+            return found, (found.user if found is not None else None)
+
+        record, user = _tokens.get(key_hash, load)
         if record is None or not user.is_active or record.is_expired(now):
             return None
         if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):

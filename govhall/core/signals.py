@@ -1,6 +1,5 @@
 """Keep the working-day index in step with edits of the calendar (admin or services)."""
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -29,16 +28,3 @@ def seed_calendar_after_migrate(sender, app_config=None, using="default", **kwar
 
 
 post_migrate.connect(seed_calendar_after_migrate, dispatch_uid="govhall.core.seed_calendar")
-
-
-def _forget_checked_tokens(sender, **kwargs) -> None:
-    from govhall.core.api import forget_tokens
-
-    forget_tokens()
-
-
-# A token revoked or an account changed here takes effect at once in this process (the
-# others within TOKEN_CACHE_SECONDS, see govhall.core.api.BearerTokenAuth).
-for _sender in ("core.ApiToken", settings.AUTH_USER_MODEL):
-    post_save.connect(_forget_checked_tokens, sender=_sender, dispatch_uid=f"tokens-{_sender}")
-    post_delete.connect(_forget_checked_tokens, sender=_sender, dispatch_uid=f"tokens-d-{_sender}")

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Length
-from django.db.models.signals import post_delete, post_save
 
+from govhall.core.caching import ProcessCache
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window
 
 # Attribute on the user object holding its Scope for the rest of the request: the
@@ -146,15 +145,10 @@ def _build_scope(user: User) -> Scope:
 
 # Scopes by user id, shared by this process's requests for a few seconds: every staff
 # request needs one, and building it costs two queries. Role, center and account changes
-# clear it at once in the process that made them (signals below); other processes and
-# servers see them within SCOPE_CACHE_SECONDS.
-_scopes: dict[int, tuple[float, Scope]] = {}
-
-
-def _scope_ttl() -> float:
-    from django.conf import settings
-
-    return float(getattr(settings, "SCOPE_CACHE_SECONDS", 5))
+# take effect at once in the process that made them, elsewhere within SCOPE_CACHE_SECONDS.
+_scopes = ProcessCache(
+    "scopes", seconds="SCOPE_CACHE_SECONDS", clear_on=(RoleAssignment, Center, User)
+)
 
 
 def scope_for(user: User | None) -> Scope:
@@ -164,16 +158,12 @@ def scope_for(user: User | None) -> Scope:
         return Scope(user_id=None)
     cached = getattr(user, _SCOPE_ATTR, None)
     if cached is None:
-        now = time.monotonic()
-        hit = _scopes.get(user.pk)
         # The user row's own flags are checked too: the object in hand is fresh.
-        if hit is not None and now - hit[0] < _scope_ttl() and _flags_match(hit[1], user):
-            cached = hit[1]
-        else:
-            cached = _build_scope(user)
-            if len(_scopes) > 10_000:
-                _scopes.clear()
-            _scopes[user.pk] = (now, cached)
+        cached = _scopes.get(
+            user.pk,
+            lambda: _build_scope(user),
+            still_valid=lambda scope: _flags_match(scope, user),
+        )
         setattr(user, _SCOPE_ATTR, cached)
     return cached
 
@@ -189,15 +179,6 @@ def invalidate_scope(user: User | None = None) -> None:
     if user is not None and hasattr(user, _SCOPE_ATTR):
         delattr(user, _SCOPE_ATTR)
     _scopes.clear()
-
-
-def _clear_shared_scopes(**_kwargs) -> None:
-    _scopes.clear()
-
-
-for _model in (RoleAssignment, Center, User):
-    post_save.connect(_clear_shared_scopes, sender=_model, dispatch_uid=f"scope-{_model}")
-    post_delete.connect(_clear_shared_scopes, sender=_model, dispatch_uid=f"scope-d-{_model}")
 
 
 def center_get(*, code: str) -> Center | None:

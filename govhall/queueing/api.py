@@ -12,13 +12,13 @@ from typing import Any, Literal
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from govhall.catalog.models import ServiceItem
+from govhall.core.caching import ProcessCache
 from govhall.core.errors import InvalidInput, NotFound
 from govhall.core.masking import mask_phone
 from govhall.org.models import Center, Window
@@ -67,20 +67,13 @@ class TransferIn(Schema):
 
 # Centers and ticket categories change rarely (admin edits) and every kiosk issue needs
 # them: each process keeps what it read for a few seconds instead of two queries a ticket.
-CONFIG_TTL = 5.0
-_config_cache: dict[tuple, tuple[float, Any]] = {}
+_config = ProcessCache(
+    "queue-config", seconds=5.0, max_entries=1000, clear_on=(Center, TicketCategory, Window)
+)
 
 
 def _cached(key: tuple, load):
-    now = time.monotonic()
-    hit = _config_cache.get(key)
-    if hit is not None and now - hit[0] < CONFIG_TTL:
-        return hit[1]
-    value = load()
-    if len(_config_cache) > 1000:
-        _config_cache.clear()
-    _config_cache[key] = (now, value)
-    return value
+    return _config.get(key, load)
 
 
 def _center(code: str, field: str = "center") -> Center:
@@ -90,15 +83,6 @@ def _center(code: str, field: str = "center") -> Center:
     if center is None:
         raise InvalidInput("中心编码不存在。", field=field)
     return center
-
-
-def _clear_config_cache(**_kwargs) -> None:
-    _config_cache.clear()
-
-
-for _model in (Center, TicketCategory, Window):
-    post_save.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-{_model}")
-    post_delete.connect(_clear_config_cache, sender=_model, dispatch_uid=f"queue-cfg-d-{_model}")
 
 
 def _category_by_id(category_id: int) -> TicketCategory:

@@ -179,28 +179,16 @@ def _session_of(window: Window, *, lock: bool = False) -> WindowSession | None:
 
 
 def _touch(session: WindowSession | None, now: dt.datetime) -> None:
-    """Staff activity at a window: ends an open 'no activity' 空窗 incident."""
+    """Staff activity at a window (statements.staff_active)."""
     if session is None:
         return
-    quiet_for = now - session.last_activity_at
-    WindowSession.objects.filter(pk=session.pk).update(last_activity_at=now)
+    statements.staff_active(
+        session_id=session.pk,
+        window_id=session.window_id,
+        last_activity=session.last_activity_at,
+        now=now,
+    )
     session.last_activity_at = now
-    # A 'no activity' incident needs at least a minute of silence (idle_minutes >= 1), so a
-    # busy window skips the lookup.
-    if quiet_for >= dt.timedelta(minutes=1):
-        _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
-
-
-def _end_incidents(session: WindowSession, now: dt.datetime, kinds: list[str]) -> int:
-    ended = 0
-    for incident in IdleIncident.objects.filter(
-        window_id=session.window_id, kind__in=kinds, ended_at__isnull=True
-    ):
-        incident.ended_at = max(now, incident.started_at)
-        incident.duration_seconds = int((incident.ended_at - incident.started_at).total_seconds())
-        incident.save(update_fields=["ended_at", "duration_seconds"])
-        ended += 1
-    return ended
 
 
 def _require_window_actor(window: Window, actor: Any) -> None:
@@ -341,7 +329,9 @@ def window_open(*, window: Window, actor: Any, now: dt.datetime | None = None) -
             session.paused_at = None
             session.last_activity_at = now
             session.save(update_fields=["state", "pause_reason", "paused_at", "last_activity_at"])
-            _end_incidents(session, now, kinds=list(IdleIncident.Kind.values))
+            statements.end_idle_incidents(
+                session.window_id, now, kinds=list(IdleIncident.Kind.values)
+            )
             _window_audit(window, "resumed", actor, now)
         return session
     elsewhere = WindowSession.objects.filter(staff=actor, closed_at__isnull=True).first()
@@ -371,7 +361,7 @@ def window_pause(
     session.paused_at = now
     session.last_activity_at = now
     session.save(update_fields=["state", "pause_reason", "paused_at", "last_activity_at"])
-    _end_incidents(session, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+    statements.end_idle_incidents(session.window_id, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
     _window_audit(window, "paused", actor, now, reason=reason)
     return session
 
@@ -387,7 +377,7 @@ def window_close(*, window: Window, actor: Any, now: dt.datetime | None = None) 
     session.closed_at = now
     session.last_activity_at = now
     session.save(update_fields=["closed_at", "last_activity_at"])
-    _end_incidents(session, now, kinds=list(IdleIncident.Kind.values))
+    statements.end_idle_incidents(session.window_id, now, kinds=list(IdleIncident.Kind.values))
     _window_audit(window, "closed", actor, now)
     return session
 

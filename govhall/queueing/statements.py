@@ -31,6 +31,7 @@ from govhall.core.audit import actor_columns, log_action
 from govhall.queueing.models import (
     IdleIncident,
     Ticket,
+    TicketCounter,
     TicketEvent,
     WindowSession,
     WindowSkill,
@@ -45,6 +46,14 @@ WAITING_SQL = f"'{Ticket.Status.WAITING}'"
 # How much of a line call-next reads back: the "three ahead" text needs the 4th person
 # after the call, and the called ticket may be among the first ones.
 LINE_HEAD = 5
+
+
+# The next number of a category and day; the counter row stays locked until commit.
+_COUNTER_NEXT = (
+    f"INSERT INTO {TicketCounter._meta.db_table} (category_id, day, last) "
+    "VALUES (%(category)s, %(day)s, 1) ON CONFLICT (category_id, day) "
+    f"DO UPDATE SET last = {TicketCounter._meta.db_table}.last + 1 RETURNING last"
+)
 
 
 @dataclass(frozen=True)
@@ -103,12 +112,8 @@ def _issue_sql_postgres() -> str:
     ticket = Ticket._meta.db_table
     items = Ticket.items.through._meta.db_table
     event = TicketEvent._meta.db_table
-    counter = "queueing_ticketcounter"
     return (
-        f"WITH c AS (INSERT INTO {counter} (category_id, day, last) "
-        "VALUES (%(category)s, %(day)s, 1) "
-        f"ON CONFLICT (category_id, day) DO UPDATE SET last = {counter}.last + 1 "
-        "RETURNING last), "
+        f"WITH c AS ({_COUNTER_NEXT}), "
         f"t AS (INSERT INTO {ticket} (center_id, category_id, number, day, seq, "
         "priority_group, is_appointment, appointment_code, rank, channel, phone, token, "
         "status, issued_at, original_issued_at, recall_count, near_sms_sent) "
@@ -174,14 +179,8 @@ def insert_issued(
 
 
 def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) -> IssuedRow:
-    counter = "queueing_ticketcounter"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {counter} (category_id, day, last) VALUES (%s, %s, 1) "
-            f"ON CONFLICT (category_id, day) DO UPDATE SET last = {counter}.last + 1 "
-            "RETURNING last",
-            [params["category"], params["day"]],
-        )
+        cursor.execute(_COUNTER_NEXT, params)
         seq = int(cursor.fetchone()[0])
         number = ticket_number(params["letter"], seq)
         cursor.execute(
@@ -269,20 +268,22 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
     )
 
 
+def _from_db(field: Any, value: Any) -> Any:
+    """A raw column value as the ORM would give it (dates and times are text on SQLite)."""
+    col = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
+        value = converter(value, col, connection)
+    return value
+
+
 def ticket_from_row(row: tuple | None) -> Ticket | None:
-    """A Ticket from a raw row of TICKET_COLUMNS (database values converted as the ORM
-    does: dates and times arrive as text on SQLite)."""
+    """A Ticket from a raw row of TICKET_COLUMNS."""
     if row is None:
         return None
-    table = Ticket._meta.db_table
-    values = []
-    for field, value in zip(Ticket._meta.concrete_fields, row, strict=True):
-        col = field.get_col(table)
-        for converter in connection.ops.get_db_converters(col) + field.get_db_converters(
-            connection
-        ):
-            value = converter(value, col, connection)
-        values.append(value)
+    values = [
+        _from_db(field, value)
+        for field, value in zip(Ticket._meta.concrete_fields, row, strict=True)
+    ]
     return Ticket.from_db(connection.alias, TICKET_ATTNAMES, values)
 
 
@@ -413,11 +414,41 @@ def finish_postgres(
     *, ticket_id: int, window: Any, actor: Any, now: Any, chain: str
 ) -> Ticket | None:
     """Finish the window's called or serving ticket for the person signed in there."""
-    if getattr(actor, "pk", None) is None:
-        return None
     params = _window_params(window, actor, now, chain)
     params["ticket"] = ticket_id
     return ticket_from_row(_fetchone_prepared(_finish_sql(), params))
+
+
+# --- staff activity (both databases; the PostgreSQL statements do the same in SQL) -------
+
+
+def staff_active(
+    *, session_id: int, window_id: int, last_activity: dt.datetime, now: dt.datetime
+) -> None:
+    """Staff activity at a window: recorded on the session, and it ends an open
+    'no activity' 空窗 incident of the window."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {WindowSession._meta.db_table} SET last_activity_at = %s WHERE id = %s",
+            [connection.ops.adapt_datetimefield_value(now), session_id],
+        )
+    # A 'no activity' incident needs at least a minute of silence (idle_minutes >= 1), so
+    # a busy window skips the lookup.
+    if now - last_activity >= dt.timedelta(minutes=1):
+        end_idle_incidents(window_id, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+
+
+def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) -> int:
+    """End the window's open 空窗 incidents of these kinds, with their duration."""
+    ended = 0
+    for incident in IdleIncident.objects.filter(
+        window_id=window_id, kind__in=kinds, ended_at__isnull=True
+    ):
+        incident.ended_at = max(now, incident.started_at)
+        incident.duration_seconds = int((incident.ended_at - incident.started_at).total_seconds())
+        incident.save(update_fields=["ended_at", "duration_seconds"])
+        ended += 1
+    return ended
 
 
 # --- window work (SQLite) ---------------------------------------------------------------------
@@ -435,15 +466,7 @@ def _open_session(cursor: Any, window: Any, actor: Any) -> tuple[int, dt.datetim
     found = cursor.fetchone()
     if found is None:
         return None
-    return found[0], _datetime_from_db(found[1])
-
-
-def _datetime_from_db(value: Any) -> dt.datetime:
-    field = WindowSession._meta.get_field("last_activity_at")
-    col = field.get_col(WindowSession._meta.db_table)
-    for converter in connection.ops.get_db_converters(col):
-        value = converter(value, col, connection)
-    return value
+    return found[0], _from_db(WindowSession._meta.get_field("last_activity_at"), found[1])
 
 
 def _window_work_rows(
@@ -459,7 +482,7 @@ def _window_work_rows(
     now: dt.datetime,
     chain: str,
 ) -> None:
-    """Event, staff activity (ending a 'no activity' 空窗 incident) and audit entry."""
+    """Event, staff activity (see staff_active) and audit entry."""
     at = connection.ops.adapt_datetimefield_value(now)
     cursor.execute(
         f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
@@ -477,20 +500,9 @@ def _window_work_rows(
         ),
     )
     session_id, last_activity = session
-    cursor.execute(
-        f"UPDATE {WindowSession._meta.db_table} SET last_activity_at = %s WHERE id = %s",
-        [at, session_id],
+    staff_active(
+        session_id=session_id, window_id=ticket.window_id, last_activity=last_activity, now=now
     )
-    # An open incident needs at least a minute of silence (idle_minutes >= 1).
-    if now - last_activity >= dt.timedelta(minutes=1):
-        for incident in IdleIncident.objects.filter(
-            window_id=ticket.window_id, kind=IdleIncident.Kind.NO_ACTIVITY, ended_at__isnull=True
-        ):
-            incident.ended_at = max(now, incident.started_at)
-            incident.duration_seconds = int(
-                (incident.ended_at - incident.started_at).total_seconds()
-            )
-            incident.save(update_fields=["ended_at", "duration_seconds"])
     log_action(
         actor=actor,
         action=f"govhall.queueing.ticket.{verb}",
