@@ -77,6 +77,12 @@ def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server
     assert "评价" in console.inner_text("#phrase")
     screenshot(console, "queue-console-finished")
 
+    # Pausing without a reason: the browser's check speaks Chinese (static/govhall/forms.js).
+    console.click("#btn-pause")
+    message = console.eval_on_selector("input[name=reason]", "el => el.validationMessage")
+    assert message == "请填写暂停原因", message
+    screenshot(console, "queue-console-pause-needs-reason")
+
     # Mobile page from the slip's QR link.
     ticket.refresh_from_db()
     assert ticket.status == "done"
@@ -85,6 +91,11 @@ def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server
     assert phone_page.inner_text("#mt-number") == second.number
     assert "138****5678" in phone_page.content()
     screenshot(phone_page, "queue-mobile")
+    # A wrong or expired status link: a Chinese page, not the server's English default.
+    response = phone_page.goto(f"{base}/t/{second.pk}/?t=wrong")
+    assert response.status == 404
+    assert "页面不存在" in phone_page.inner_text("h1")
+    screenshot(phone_page, "queue-mobile-not-found")
     ctx.close()
     board_ctx.close()
 
