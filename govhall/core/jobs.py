@@ -60,8 +60,24 @@ def seal_audit(now: dt.datetime) -> int:
     return seal_pending()
 
 
+def checkpoint_sqlite(now: dt.datetime) -> int:
+    """Copy the SQLite write-ahead log into the database file (PASSIVE: never waits for
+    readers or writers), so requests need not (settings: wal_autocheckpoint). Returns the
+    pages copied; nothing to do on PostgreSQL."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        row = cursor.fetchone()
+    # (busy, pages in the log, pages copied); -1 when the database is not in WAL mode.
+    return max(0, int(row[2])) if row else 0
+
+
 JOBS = [
     Job("core.idempotency_purge", purge_idempotency_records, 3600),
     # Audited writes are linked into their hash chains here, about a second after commit.
     Job("core.audit_seal", seal_audit, 1),
+    Job("core.sqlite_checkpoint", checkpoint_sqlite, 1),
 ]

@@ -248,13 +248,33 @@ def window_close(request: HttpRequest, window_id: int):
     return _window_out(window)
 
 
+class CallNextIn(Schema):
+    # 办结并叫下一位: the window's current ticket, finished in the same transaction.
+    finish: int | None = None
+
+
 @router.post("/windows/{window_id}/call-next", response={200: dict, 204: None}, summary="叫下一位")
-def window_call_next(request: HttpRequest, window_id: int):
+def window_call_next(request: HttpRequest, window_id: int, payload: CallNextIn | None = None):
+    """叫下一位. With `{"finish": <ticket id>}`: 办结该号并叫下一位 in one transaction
+    (the finished ticket is named so that a retried request cannot finish the next one)."""
     window = _window(request, window_id)
-    ticket = services.window_call_next(window=window, actor=request.user)
+    finished = None
+    if payload is not None and payload.finish is not None:
+        try:
+            current = _ticket(request, payload.finish)
+        except NotFound as exc:
+            raise InvalidInput("要办结的号码不存在。", field="finish") from exc
+        finished, ticket = services.window_finish_and_call_next(
+            window=window, ticket=current, actor=request.user
+        )
+    else:
+        ticket = services.window_call_next(window=window, actor=request.user)
     if ticket is None:
         return Status(204, None)
-    return Status(200, ticket_staff_out(ticket))
+    out = ticket_staff_out(ticket)
+    if finished is not None:
+        out["finished"] = {"id": finished.pk, "number": finished.number, "status": finished.status}
+    return Status(200, out)
 
 
 _TICKET_PLACE_SQL = f"SELECT id, center_id, window_id FROM {Ticket._meta.db_table} WHERE id = %s"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from govhall.core.audit import actor_columns, log_action
 from govhall.queueing.models import (
@@ -270,30 +270,48 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
 
 def _from_db(field: Any, value: Any) -> Any:
     """A raw column value as the ORM would give it (dates and times are text on SQLite)."""
-    col = field.get_col(field.model._meta.db_table)
-    for converter in connection.ops.get_db_converters(col) + field.get_db_converters(connection):
-        value = converter(value, col, connection)
+    conn = connections[DEFAULT_DB_ALIAS]
+    col, converters = _field_converters(conn.vendor, field)
+    for converter in converters:
+        value = converter(value, col, conn)
     return value
+
+
+@functools.cache
+def _field_converters(vendor: str, field: Any) -> tuple[Any, tuple]:
+    # Looked up once per field: asking the backend for them on every row of every call
+    # cost more than the statement that read the row.
+    conn = connections[DEFAULT_DB_ALIAS]
+    col = field.get_col(field.model._meta.db_table)
+    found = conn.ops.get_db_converters(col) + field.get_db_converters(conn)
+    return col, tuple(found)
 
 
 def ticket_from_row(row: tuple | None) -> Ticket | None:
     """A Ticket from a raw row of TICKET_COLUMNS."""
     if row is None:
         return None
-    values = [
-        _from_db(field, value)
-        for field, value in zip(Ticket._meta.concrete_fields, row, strict=True)
-    ]
-    return Ticket.from_db(connection.alias, TICKET_ATTNAMES, values)
+    conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the thread-local proxy
+    values = list(row)
+    for index, (col, converters) in enumerate(_ticket_converters(conn.vendor)):
+        for converter in converters:
+            values[index] = converter(values[index], col, conn)
+    return Ticket.from_db(DEFAULT_DB_ALIAS, TICKET_ATTNAMES, values)
 
 
+@functools.cache
+def _ticket_converters(vendor: str) -> list[tuple[Any, tuple]]:
+    return [_field_converters(vendor, field) for field in Ticket._meta.concrete_fields]
+
+
+@functools.cache
 def _quoted_columns(prefix: str = "") -> str:
     return ", ".join(prefix + connection.ops.quote_name(c) for c in TICKET_COLUMNS)
 
 
-def _touch_and_audit_sql(row: str, verb: str, data: str) -> str:
-    """CTEs shared by window work: staff activity on the session ends a 'no activity'
-    空窗 incident; one audit entry for the ticket in `row`."""
+def _touch_sql(row: str) -> str:
+    """CTEs: staff activity on the session (when `row` has a row) ends a 'no activity'
+    空窗 incident."""
     return (
         f", touched AS (UPDATE {WindowSession._meta.db_table} SET last_activity_at = %(at)s "
         f"WHERE id IN (SELECT id FROM s) AND EXISTS (SELECT 1 FROM {row}) RETURNING id), "
@@ -301,12 +319,19 @@ def _touch_and_audit_sql(row: str, verb: str, data: str) -> str:
         "SET ended_at = GREATEST(%(at)s, started_at), "
         "duration_seconds = floor(extract(epoch FROM GREATEST(%(at)s, started_at) - started_at)) "
         "WHERE window_id = %(w)s AND kind = %(no_activity)s AND ended_at IS NULL "
-        f"AND EXISTS (SELECT 1 FROM {row}) RETURNING id), "
-        "audited AS (INSERT INTO core_auditentry (chain, seq, at, actor_id, actor_label, action, "
-        "object_type, object_id, data, prev_hash, hash) "
+        f"AND EXISTS (SELECT 1 FROM {row}) RETURNING id)"
+    )
+
+
+def _audit_sql(name: str, row: str, verb: str, status: str, extra: str) -> str:
+    """CTE `name`: the audit entry of the ticket in `row`."""
+    data = f"jsonb_build_object('number', {row}.number, 'status', %({status})s::text, {extra})"
+    return (
+        f", {name} AS (INSERT INTO core_auditentry (chain, seq, at, actor_id, actor_label, "
+        "action, object_type, object_id, data, prev_hash, hash) "
         f"SELECT %(chain)s, NULL, %(at)s, %(staff)s::bigint, %(actor_label)s, "
         f"'govhall.queueing.ticket.{verb}', %(object_type)s, {row}.id::text, {data}, '', '' "
-        f"FROM {row}) "
+        f"FROM {row} RETURNING id)"
     )
 
 
@@ -317,55 +342,93 @@ def _session_cte() -> str:
     )
 
 
+def _claimed_cte(after: str = "") -> str:
+    """CTE `claimed` (the call) and its event. `after`: the CTE of a ticket this
+    statement finishes first; the call then needs it done, and that ticket no longer
+    counts as the window's current one."""
+    claim = claim_sql(postgres=True, returning=_quoted_columns())
+    if after:
+        claim = claim.replace(
+            "WHERE id = (", f"WHERE EXISTS (SELECT 1 FROM {after}) AND id = (", 1
+        ).replace(
+            "c.status IN (%(called)s, %(serving)s))",
+            "c.status IN (%(called)s, %(serving)s) AND c.id <> %(ticket)s)",
+            1,
+        )
+    else:
+        claim = claim.replace("WHERE id = (", "WHERE EXISTS (SELECT 1 FROM s) AND id = (", 1)
+    return (
+        f", claimed AS ({claim}), "
+        f"evented AS (INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, "
+        "actor_id, from_status, to_status, action, window_id, reason) SELECT id, center_id, "
+        "%(at)s, %(staff)s::bigint, %(waiting)s, %(called)s, 'call', %(w)s::bigint, '' "
+        "FROM claimed RETURNING id)"
+    )
+
+
+# The head of the called ticket's category as it was before the call (a statement sees its
+# starting snapshot), for the "three people ahead" text: no second query.
+_LINE_HEAD_SQL = (
+    "(SELECT coalesce(json_agg(json_build_array(n.id, n.phone, n.near_sms_sent, n.number) "
+    "ORDER BY n.rank, n.original_issued_at, n.id), '[]') FROM (SELECT id, phone, "
+    f"near_sms_sent, number, rank, original_issued_at FROM {Ticket._meta.db_table} "
+    f"WHERE category_id = claimed.category_id AND day = %(day)s AND status = {WAITING_SQL} "
+    "ORDER BY rank, original_issued_at, id LIMIT %(line_head)s) n)"
+)
+
+
+def _finished_cte() -> str:
+    """CTEs `before` and `done` (the finish) and its event."""
+    ticket = Ticket._meta.db_table
+    return (
+        f", before AS (SELECT id, status FROM {ticket} WHERE id = %(ticket)s "
+        "AND window_id = %(w)s AND status IN (%(called)s, %(serving)s) FOR UPDATE), "
+        f"done AS (UPDATE {ticket} SET status = %(done)s, finished_at = %(at)s "
+        "WHERE id IN (SELECT id FROM before) AND EXISTS (SELECT 1 FROM s) "
+        f"RETURNING {_quoted_columns()}), "
+        f"done_evented AS (INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, "
+        "at, actor_id, from_status, to_status, action, window_id, reason) SELECT done.id, "
+        "done.center_id, %(at)s, %(staff)s::bigint, before.status, %(done)s, 'finish', "
+        "done.window_id, '' FROM done JOIN before ON before.id = done.id RETURNING id)"
+    )
+
+
 @functools.cache
 def _call_next_sql() -> str:
-    claim = claim_sql(postgres=True, returning=_quoted_columns())
-    event = TicketEvent._meta.db_table
     return (
         _session_cte()
-        + ", claimed AS ("
-        + claim.replace("WHERE id = (", "WHERE EXISTS (SELECT 1 FROM s) AND id = (", 1)
-        + f"), evented AS (INSERT INTO {event} (ticket_id, center_id, at, actor_id, "
-        "from_status, to_status, action, window_id, reason) SELECT id, center_id, %(at)s, "
-        "%(staff)s::bigint, %(waiting)s, %(called)s, 'call', %(w)s::bigint, '' FROM claimed "
-        "RETURNING id)"
-        + _touch_and_audit_sql(
-            "claimed",
-            "called",
-            "jsonb_build_object('number', claimed.number, 'status', %(called)s::text, "
-            "'window', %(window_number)s::text)",
-        )
-        + f"SELECT {_quoted_columns('claimed.')}, "
-        # The head of the category's line as it was before this call (the statement sees
-        # its starting snapshot), for the "three people ahead" text: no second query.
-        "(SELECT coalesce(json_agg(json_build_array(n.id, n.phone, n.near_sms_sent, n.number) "
-        "ORDER BY n.rank, n.original_issued_at, n.id), '[]') FROM (SELECT id, phone, "
-        f"near_sms_sent, number, rank, original_issued_at FROM {Ticket._meta.db_table} "
-        f"WHERE category_id = claimed.category_id AND day = %(day)s AND status = {WAITING_SQL} "
-        "ORDER BY rank, original_issued_at, id LIMIT %(line_head)s) n) FROM claimed"
+        + _claimed_cte()
+        + _touch_sql("claimed")
+        + _audit_sql("audited", "claimed", "called", "called", "'window', %(window_number)s::text")
+        + f" SELECT {_quoted_columns('claimed.')}, {_LINE_HEAD_SQL} FROM claimed"
     )
 
 
 @functools.cache
 def _finish_sql() -> str:
-    ticket = Ticket._meta.db_table
-    event = TicketEvent._meta.db_table
     return (
-        _session_cte() + f", before AS (SELECT id, status FROM {ticket} WHERE id = %(ticket)s "
-        "AND window_id = %(w)s AND status IN (%(called)s, %(serving)s) FOR UPDATE), "
-        f"done AS (UPDATE {ticket} SET status = %(done)s, finished_at = %(at)s "
-        "WHERE id IN (SELECT id FROM before) AND EXISTS (SELECT 1 FROM s) "
-        f"RETURNING {_quoted_columns()}), "
-        f"evented AS (INSERT INTO {event} (ticket_id, center_id, at, actor_id, from_status, "
-        "to_status, action, window_id, reason) SELECT done.id, done.center_id, %(at)s, "
-        "%(staff)s::bigint, before.status, %(done)s, 'finish', done.window_id, '' "
-        "FROM done JOIN before ON before.id = done.id RETURNING id)"
-        + _touch_and_audit_sql(
-            "done",
-            "finish",
-            "jsonb_build_object('number', done.number, 'status', %(done)s::text, 'reason', '')",
-        )
-        + f"SELECT {_quoted_columns('done.')} FROM done"
+        _session_cte()
+        + _finished_cte()
+        + _touch_sql("done")
+        + _audit_sql("audited", "done", "finish", "done", "'reason', ''")
+        + f" SELECT {_quoted_columns('done.')} FROM done"
+    )
+
+
+@functools.cache
+def _finish_call_next_sql() -> str:
+    """Finish the window's ticket and call its next one, in one statement: a row when the
+    finish happened, its call columns NULL when nothing was claimed."""
+    return (
+        _session_cte()
+        + _finished_cte()
+        + _claimed_cte(after="done")
+        + _touch_sql("done")
+        + _audit_sql("audited_done", "done", "finish", "done", "'reason', ''")
+        + _audit_sql("audited", "claimed", "called", "called", "'window', %(window_number)s::text")
+        + f" SELECT {_quoted_columns('done.')}, {_quoted_columns('claimed.')}, "
+        f"CASE WHEN claimed.id IS NULL THEN NULL ELSE {_LINE_HEAD_SQL} END "
+        "FROM done LEFT JOIN claimed ON true"
     )
 
 
@@ -417,6 +480,26 @@ def finish_postgres(
     params = _window_params(window, actor, now, chain)
     params["ticket"] = ticket_id
     return ticket_from_row(_fetchone_prepared(_finish_sql(), params))
+
+
+def finish_and_call_next_postgres(
+    *, ticket_id: int, window: Any, actor: Any, now: Any, chain: str
+) -> tuple[Ticket, Called | None] | None:
+    """Finish the window's ticket and call the next, in one statement: None when the
+    finish did not happen (the caller takes the step-by-step path); the call part None
+    when nothing was claimed (nobody waits, or every head was being claimed elsewhere)."""
+    params = _window_params(window, actor, now, chain)
+    params.update(ticket=ticket_id, line_head=LINE_HEAD)
+    row = _fetchone_prepared(_finish_call_next_sql(), params)
+    if row is None:
+        return None
+    width = len(TICKET_COLUMNS)
+    finished = ticket_from_row(row[:width])
+    if row[width] is None:
+        return finished, None
+    ticket = ticket_from_row(row[width : 2 * width])
+    line = [tuple(entry) for entry in row[-1] if entry[0] != ticket.pk]
+    return finished, Called(ticket, line)
 
 
 # --- staff activity (both databases; the PostgreSQL statements do the same in SQL) -------
@@ -515,7 +598,9 @@ def _window_work_rows(
 
 
 def _call_next_sqlite(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint when part of a caller's transaction (finish-and-call): nothing is
+    # written before the answer None, and a failure ends the caller's transaction anyway.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         session = _open_session(cursor, window, actor)
         if session is None:
             return None
@@ -542,7 +627,8 @@ def _finish_sqlite(
     *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
 ) -> Ticket | None:
     table = Ticket._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint: see _call_next_sqlite.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         session = _open_session(cursor, window, actor)
         if session is None:
             return None

@@ -424,6 +424,17 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
         messages.success(request, f"请{ticket.number}号到{window.number}号窗口办理")
         return "call"
     ticket = _current(window)
+    if action == "finish_call":
+        finished, called = services.window_finish_and_call_next(
+            window=window, ticket=ticket, actor=user
+        )
+        if called is None:
+            messages.info(request, f"{finished.number} 已办结。暂无等候的服务对象。")
+            return "finish"
+        messages.success(
+            request, f"{finished.number} 已办结。请{called.number}号到{window.number}号窗口办理"
+        )
+        return "call"
     if action == "recall":
         services.ticket_recall(ticket=ticket, actor=user)
     elif action == "start":

@@ -103,6 +103,46 @@ def test_window_flow_over_api(q, clerk, client):
     assert post(clerk, f"/api/v1/windows/{w}/close").json()["state"] == "closed"
 
 
+def test_finish_and_call_next_in_one_request(q, clerk, client):
+    w = q.w1.pk
+    post(clerk, f"/api/v1/windows/{w}/open")
+    for _ in range(2):
+        post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})
+    first = post(clerk, f"/api/v1/windows/{w}/call-next").json()
+    r = post(clerk, f"/api/v1/windows/{w}/call-next", {"finish": first["id"]})
+    assert r.status_code == 200, r.content
+    assert r.json()["number"] == "A002" and r.json()["status"] == "called"
+    assert r.json()["finished"] == {"id": first["id"], "number": "A001", "status": "done"}
+    done = Ticket.objects.get(pk=first["id"])
+    assert done.status == "done" and done.finished_at is not None
+    assert list(done.events.values_list("action", flat=True)) == ["issue", "call", "finish"]
+    # A retry of the same request: A001 is done and A002 at the window stays as it is.
+    r = post(clerk, f"/api/v1/windows/{w}/call-next", {"finish": first["id"]})
+    assert r.status_code == 409 and r.json()["code"] == "invalid_transition"
+    second = Ticket.objects.get(number="A002")
+    assert second.status == "called" and second.window_id == w
+    # Nobody waits after the last one: it is finished all the same, the answer is 204.
+    r = post(clerk, f"/api/v1/windows/{w}/call-next", {"finish": second.pk})
+    assert r.status_code == 204
+    second.refresh_from_db()
+    assert second.status == "done"
+
+
+def test_finish_and_call_next_refuses_a_ticket_of_another_window(q, clerk, client):
+    post(clerk, f"/api/v1/windows/{q.w1.pk}/open")
+    post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})
+    post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})
+    tid = post(clerk, f"/api/v1/windows/{q.w1.pk}/call-next").json()["id"]
+    r = post(clerk, f"/api/v1/windows/{q.w2.pk}/call-next", {"finish": tid})
+    assert r.status_code == 409 and "不是本窗口正在办理的号码" in r.json()["detail"], r.content
+    assert Ticket.objects.get(pk=tid).status == "called"
+    assert Ticket.objects.filter(status="waiting").count() == 1  # nobody else was called
+    r = post(clerk, f"/api/v1/windows/{q.w1.pk}/call-next", {"finish": 999999})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "finish"
+    r = post(clerk, f"/api/v1/windows/{q.w1.pk}/call-next", {"finish": "A001"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "finish"
+
+
 def test_transfer_api(q, clerk, client):
     post(clerk, f"/api/v1/windows/{q.w1.pk}/open")
     post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})

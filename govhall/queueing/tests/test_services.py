@@ -482,6 +482,102 @@ def test_hot_paths_statement_counts(q, settings):
         assert counts == [1, 1, 1], counts
         assert "WITH s AS" in called.captured_queries[0]["sql"]
     else:
-        # SAVEPOINT and RELEASE included (the test runs inside a transaction); call-next
-        # reads the line for the SMS after its transaction
-        assert counts == [6, 9, 9], counts
+        # issue: SAVEPOINT and RELEASE included (the test runs inside a transaction);
+        # call-next and finish open no savepoint of their own, and call-next reads the
+        # line for the SMS after its transaction
+        assert counts == [6, 7, 7], counts
+
+
+def test_finish_and_call_next_rows_and_statements(q, settings):
+    """办结并叫下一位: the rows of a finish and of a call, written in one transaction (on
+    PostgreSQL in one statement), with the session touched and a 空窗 incident ended."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from govhall.core.audit import verify_chain
+    from govhall.queueing.models import IdleIncident, WindowSession
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    first, second = issue(q, "A", 1), issue(q, "A", 2)
+    called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 5))
+    session = WindowSession.objects.get(window=q.w1, closed_at__isnull=True)
+    incident = IdleIncident.objects.create(
+        window=q.w1,
+        session=session,
+        staff=q.clerk1,
+        kind=IdleIncident.Kind.NO_ACTIVITY,
+        started_at=at(9, 10),
+        detected_at=at(9, 15),
+    )
+    with CaptureQueriesContext(connection) as log:
+        finished, nxt = services.window_finish_and_call_next(
+            window=q.w1, ticket=called, actor=q.clerk1, now=at(9, 20)
+        )
+    assert (finished.pk, finished.status, finished.finished_at) == (first.pk, "done", at(9, 20))
+    assert (nxt.pk, nxt.status, nxt.window_id, nxt.called_at) == (
+        second.pk,
+        "called",
+        q.w1.pk,
+        at(9, 20),
+    )
+    statements = len(log.captured_queries)
+    if settings.IS_POSTGRES:
+        assert statements == 3, log.captured_queries  # SAVEPOINT, the statement, RELEASE
+        assert "done_evented AS" in log.captured_queries[1]["sql"]
+    stored = {t.pk: t for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])}
+    assert (stored[first.pk].status, stored[second.pk].status) == ("done", "called")
+    actions = list(
+        TicketEvent.objects.filter(ticket__in=[first, second])
+        .order_by("id")
+        .values_list("ticket_id", "action", "from_status", "to_status", "window_id")
+    )
+    # (one statement on PostgreSQL: the two events' order of insertion is not defined)
+    assert sorted(actions[-2:]) == [
+        (first.pk, "finish", "called", "done", q.w1.pk),
+        (second.pk, "call", "waiting", "called", q.w1.pk),
+    ]
+    entries = list(
+        AuditEntry.objects.filter(
+            action__in=["govhall.queueing.ticket.finish", "govhall.queueing.ticket.called"]
+        )
+        .order_by("id")
+        .values_list("object_id", "action", "data")
+    )
+    assert sorted(entries[-2:], key=lambda e: int(e[0])) == [
+        (
+            str(first.pk),
+            "govhall.queueing.ticket.finish",
+            {"number": "A001", "status": "done", "reason": ""},
+        ),
+        (
+            str(second.pk),
+            "govhall.queueing.ticket.called",
+            {"number": "A002", "status": "called", "window": q.w1.number},
+        ),
+    ]
+    session.refresh_from_db()
+    incident.refresh_from_db()
+    assert session.last_activity_at == at(9, 20)
+    assert (incident.ended_at, incident.duration_seconds) == (at(9, 20), 600)
+    # The last one: finished, and nobody left to call.
+    finished, nxt = services.window_finish_and_call_next(
+        window=q.w1, ticket=nxt, actor=q.clerk1, now=at(9, 30)
+    )
+    assert (finished.pk, finished.status, nxt) == (second.pk, "done", None)
+    assert verify_chain() == []
+
+
+def test_finish_and_call_next_of_a_finished_ticket_changes_nothing(q):
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 1), issue(q, "A", 2), issue(q, "A", 3)
+    first = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 1))
+    _, second = services.window_finish_and_call_next(
+        window=q.w1, ticket=first, actor=q.clerk1, now=at(9, 2)
+    )
+    with pytest.raises(InvalidTransition):  # a retry of the same key press
+        services.window_finish_and_call_next(
+            window=q.w1, ticket=first, actor=q.clerk1, now=at(9, 3)
+        )
+    second.refresh_from_db()
+    assert second.status == "called"
+    assert Ticket.objects.filter(status="waiting").count() == 1

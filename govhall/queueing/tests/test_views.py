@@ -104,6 +104,25 @@ def test_console_actions_and_phrases(q):
     assert guide.get("/window/").status_code == 403
 
 
+def test_console_finish_and_call_next(q):
+    c = Client()
+    c.force_login(q.clerk1)
+    url = f"/window/{q.w1.pk}/action/"
+    c.post(url, {"action": "open"})
+    for _ in range(2):
+        services.ticket_issue(center=q.center, category=q.cats["A"])
+    html = c.post(url, {"action": "call"}, follow=True).content.decode()
+    assert 'id="btn-finish-call"' in html and 'data-key="n f1"' in html
+    html = c.post(url, {"action": "finish_call"}, follow=True).content.decode()
+    assert "A001 已办结。请A002号到1号窗口办理" in html
+    assert Ticket.objects.get(number="A001").status == "done"
+    assert Ticket.objects.get(number="A002").status == "called"
+    html = c.post(url, {"action": "finish_call"}, follow=True).content.decode()
+    assert "A002 已办结。暂无等候的服务对象。" in html
+    assert "您的业务已办理完毕，请您对我的服务作出评价" in html
+    assert 'id="btn-call"' in html  # nobody at the window: plain 叫下一位 again
+
+
 def test_console_transfer_form(q):
     c = Client()
     c.force_login(q.clerk1)
