@@ -468,37 +468,42 @@ def window_call_next(
 
 
 def window_finish_and_call_next(
-    *, window: Window, ticket: Ticket, actor: Any, now: dt.datetime | None = None
+    *, window: Window, ticket_id: int, actor: Any, now: dt.datetime | None = None
 ) -> tuple[Ticket, Ticket | None]:
     """办结并叫下一位: finish the window's current ticket and call the next one, in one
-    transaction — the one key a clerk presses between two people. `ticket` names the
+    transaction — the one key a clerk presses between two people. `ticket_id` names the
     ticket being finished, so a retried request cannot finish the person it just called
     (the retry finds that ticket done and the window busy, and changes nothing).
-    Returns (finished, called); called is None when nobody waits."""
+    Returns (finished, called); called is None when nobody waits.
+
+    PostgreSQL, the usual case: one statement (atomic by itself, no transaction opened);
+    otherwise the finish and the call one after the other in one transaction."""
     now = _now(now)
+    _require_window_actor(window, actor)
+    if settings.IS_POSTGRES and getattr(actor, "pk", None) is not None:
+        both = statements.finish_and_call_next_postgres(
+            ticket_id=ticket_id,
+            window=window,
+            actor=actor,
+            now=now,
+            chain=audit_chain(window.center, f"w{window.number}"),
+        )
+        if both is not None:
+            finished, called = both
+            finished.window, finished.center = window, window.center
+            if called is None:  # nobody waits, or a race for the line's head: ask again
+                return finished, window_call_next(window=window, actor=actor, now=now)
+            _called(called.ticket, window, actor)
+            _notify_near(called.ticket.category_id, now, line_after=called.line_after)
+            return finished, called.ticket
+    ticket = Ticket.objects.select_related("window").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise InvalidInput("要办结的号码不存在。", field="finish")
     if ticket.window_id != window.pk:
         raise InvalidTransition("该号码不是本窗口正在办理的号码。")
-    _require_window_actor(window, actor)
     with transaction.atomic():
-        both = None
-        if settings.IS_POSTGRES and getattr(actor, "pk", None) is not None:
-            both = statements.finish_and_call_next_postgres(
-                ticket_id=ticket.pk,
-                window=window,
-                actor=actor,
-                now=now,
-                chain=audit_chain(window.center, f"w{window.number}"),
-            )
-        if both is None:  # SQLite, or anything but the usual case: one step after the other
-            finished = ticket_finish(ticket=ticket, actor=actor, now=now)
-            return finished, window_call_next(window=window, actor=actor, now=now)
-        finished, called = both
-        finished.window, finished.center = window, window.center
-        if called is None:  # nobody waits, or a race for the line's head: ask again
-            return finished, window_call_next(window=window, actor=actor, now=now)
-        _called(called.ticket, window, actor)
-        _notify_near(called.ticket.category_id, now, line_after=called.line_after)
-        return finished, called.ticket
+        finished = ticket_finish(ticket=ticket, actor=actor, now=now)
+        return finished, window_call_next(window=window, actor=actor, now=now)
 
 
 def _called(claimed: Ticket, window: Window, actor: Any) -> None:

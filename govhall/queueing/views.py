@@ -426,7 +426,7 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
     ticket = _current(window)
     if action == "finish_call":
         finished, called = services.window_finish_and_call_next(
-            window=window, ticket=ticket, actor=user
+            window=window, ticket_id=ticket.pk, actor=user
         )
         if called is None:
             messages.info(request, f"{finished.number} 已办结。暂无等候的服务对象。")

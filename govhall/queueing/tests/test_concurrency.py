@@ -80,6 +80,46 @@ def test_call_next_each_ticket_exactly_once():
     assert all(len(ids) == PER_THREAD for ids in got.values())
 
 
+def test_finish_and_call_next_each_ticket_exactly_once():
+    """The one-key 办结并叫下一位 (one statement each on PostgreSQL), 8 windows at once."""
+    q = make_queue("QT-FC")
+    per_thread = 100
+    total = THREADS * per_thread
+    category = q.cats["A"]
+    for _ in range(total):
+        services.ticket_issue(center=q.center, category=category, now=at(9, 0))
+    windows, clerks = [], []
+    for i in range(THREADS):
+        w = make_window(q.center, f"F{i}")
+        WindowSkill.objects.get_or_create(window=w, category=category, is_primary=True)
+        clerk = make_user(f"fc-clerk{i}", ("clerk", q.center))
+        services.window_open(window=w, actor=clerk, now=at(9, 30))
+        windows.append(w)
+        clerks.append(clerk)
+    got: dict[int, list[int]] = {i: [] for i in range(THREADS)}
+
+    def work(i):
+        held = services.window_call_next(window=windows[i], actor=clerks[i], now=at(10))
+        while held is not None:
+            got[i].append(held.pk)
+            finished, held = services.window_finish_and_call_next(
+                window=windows[i], ticket_id=held.pk, actor=clerks[i], now=at(10, 1)
+            )
+            assert finished.status == "done"
+
+    run_threads(work, THREADS)
+    served = [pk for ids in got.values() for pk in ids]
+    assert len(served) == total and len(set(served)) == total
+    assert Ticket.objects.filter(status="done").count() == total
+    calls = Counter(TicketEvent.objects.filter(action="call").values_list("ticket_id", flat=True))
+    finishes = Counter(
+        TicketEvent.objects.filter(action="finish").values_list("ticket_id", flat=True)
+    )
+    assert set(calls.values()) == {1} and set(finishes.values()) == {1}
+    assert len(calls) == total
+    assert all(got.values()), "every window took part"
+
+
 def test_concurrent_issue_numbers_unique_and_gapless():
     q = make_queue("QT-CI")
     per_thread = 100
