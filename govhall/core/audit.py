@@ -7,9 +7,10 @@ writes never wait for each other.
 A sealer (`seal_pending`, run every second by `manage.py run_worker` and before every
 verification) then links committed entries into their chain: in order of arrival it gives
 each the next number of the chain and the SHA-256 of the previous entry, and moves the
-chain's head row (which only sealers touch) with a compare-and-set. Altering or deleting a sealed entry breaks
-every hash after it; `manage.py verify_audit` names the first broken one, and an entry
-left unsealed longer than AUDIT_SEAL_GRACE_SECONDS (the worker is down) is reported too.
+chain's head row (which only sealers touch) with a compare-and-set. Altering or deleting a
+sealed entry breaks every hash after it; `manage.py verify_audit` names the first broken
+one, and an entry left unsealed longer than AUDIT_SEAL_GRACE_SECONDS (the worker is down)
+is reported too.
 
 Why not link at write time: the head row would then be locked by every audited write of
 its chain until commit, serialising them (measured in bench/queue_load.py: the queue's

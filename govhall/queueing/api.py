@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -275,17 +274,12 @@ def window_call_next(request: HttpRequest, window_id: int, payload: CallNextIn |
     return Status(200, out)
 
 
-_TICKET_PLACE_SQL = f"SELECT id, center_id, window_id FROM {Ticket._meta.db_table} WHERE id = %s"
-
-
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
     # The services lock and re-read the ticket; its window as read here lets finish go
     # straight to its one-statement path (it re-checks the window under the lock).
-    found = statements.fetchone(_TICKET_PLACE_SQL, [ticket_id])
-    if found is None:
+    ticket = statements.ticket_place(ticket_id)
+    if ticket is None:
         raise NotFound("号码不存在。")
-    # As Ticket.objects.only(...) would give it: the other fields load if read.
-    ticket = Ticket.from_db(DEFAULT_DB_ALIAS, ["id", "center_id", "window_id"], found)
     if ticket.window_id:
         ticket.window = _window_by_id(ticket.window_id)
     if not scope_for(request.user).sees_center(ticket.center_id):

@@ -496,11 +496,12 @@ def window_finish_and_call_next(
             _called(called.ticket, window, actor)
             _notify_near(called.ticket.category_id, now, line_after=called.line_after)
             return finished, called.ticket
-    ticket = Ticket.objects.select_related("window").filter(pk=ticket_id).first()
+    ticket = statements.ticket_place(ticket_id)
     if ticket is None:
         raise InvalidInput("要办结的号码不存在。", field="finish")
     if ticket.window_id != window.pk:
         raise InvalidTransition("该号码不是本窗口正在办理的号码。")
+    ticket.window = window  # as the caller has it (with its center): no second read
     with transaction.atomic():
         finished = ticket_finish(ticket=ticket, actor=actor, now=now)
         return finished, window_call_next(window=window, actor=actor, now=now)

@@ -107,6 +107,19 @@ def _fetchone_prepared(sql: str, params: dict[str, Any] | list[Any]) -> tuple | 
         return inner.fetchone()
 
 
+_TICKET_PLACE_SQL = f"SELECT id, center_id, window_id FROM {Ticket._meta.db_table} WHERE id = %s"
+
+
+def ticket_place(ticket_id: int) -> Ticket | None:
+    """The ticket with only where it is (center, window) read, as
+    Ticket.objects.only(...) would give it (other fields load if read): what the window
+    actions need to find the ticket's window, at a fraction of the ORM's cost."""
+    found = fetchone(_TICKET_PLACE_SQL, [ticket_id])
+    if found is None:
+        return None
+    return Ticket.from_db(DEFAULT_DB_ALIAS, ["id", "center_id", "window_id"], found)
+
+
 @functools.cache
 def _issue_sql_postgres() -> str:
     ticket = Ticket._meta.db_table
