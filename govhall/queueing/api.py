@@ -154,7 +154,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
         actor=request.user if request.user.is_authenticated else None,
         now=now,
     )
-    ahead = selectors.ticket_ahead(ticket)
+    ahead = ticket.issued_ahead
     return Status(
         201,
         {

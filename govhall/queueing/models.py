@@ -132,6 +132,13 @@ class TicketCounter(models.Model):
     category = models.ForeignKey(TicketCategory, on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     last = models.PositiveIntegerField(default=0)
+    # How many of the category's tickets of the day wait, by rank (0: priority or
+    # appointment; 1: everyone else). Kept by database triggers on the ticket table
+    # (migration 0003), whichever code changes a ticket, so that issuing knows the new
+    # ticket's place without counting the line (a count grows with the line: at a few
+    # thousand waiting it cost more than the rest of the issue).
+    waiting_first = models.IntegerField(default=0)
+    waiting_rest = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -256,7 +256,9 @@ def ticket_issue(
     and those of a priority group rank before everyone else.
 
     Numbers are unique and gapless per category and day: the counter row is locked until
-    the ticket is written, and a failed issue gives its number back. The write is one
+    the ticket is written, and a failed issue gives its number back. The returned ticket
+    carries `issued_ahead`: the people ahead of it as it was issued, read from the same
+    counter row (no count of the line). The write is one
     statement on PostgreSQL (govhall.queueing.statements), so no transaction is opened
     here on PostgreSQL: the statement is atomic by itself, or part of the caller's.
     """
@@ -305,6 +307,7 @@ def ticket_issue(
         with transaction.atomic():
             row = write()
     ticket.pk, ticket.number, ticket.seq = row.id, row.number, row.seq
+    ticket.issued_ahead = row.ahead
     ticket._state.adding = False
     ticket._state.db = connection.alias
     return ticket

@@ -48,11 +48,14 @@ WAITING_SQL = f"'{Ticket.Status.WAITING}'"
 LINE_HEAD = 5
 
 
-# The next number of a category and day; the counter row stays locked until commit.
+# The next number of a category and day, and how many wait in it (before the new ticket:
+# the waiting counts are kept by triggers, migration 0003); the counter row stays locked
+# until commit.
 _COUNTER_NEXT = (
-    f"INSERT INTO {TicketCounter._meta.db_table} (category_id, day, last) "
-    "VALUES (%(category)s, %(day)s, 1) ON CONFLICT (category_id, day) "
-    f"DO UPDATE SET last = {TicketCounter._meta.db_table}.last + 1 RETURNING last"
+    f"INSERT INTO {TicketCounter._meta.db_table} (category_id, day, last, waiting_first, "
+    "waiting_rest) VALUES (%(category)s, %(day)s, 1, 0, 0) ON CONFLICT (category_id, day) "
+    f"DO UPDATE SET last = {TicketCounter._meta.db_table}.last + 1 "
+    "RETURNING last, waiting_first, waiting_rest"
 )
 
 
@@ -61,6 +64,13 @@ class IssuedRow:
     id: int
     number: str
     seq: int
+    # People ahead of the new ticket as it was issued: the ones waiting in its category
+    # with its rank or a better one (it is the latest of its rank).
+    ahead: int
+
+
+def _ahead(rank: int, waiting_first: int, waiting_rest: int) -> int:
+    return waiting_first if rank == 0 else waiting_first + waiting_rest
 
 
 def ticket_number(letter: str, seq: int) -> str:
@@ -148,7 +158,7 @@ def _issue_sql_postgres() -> str:
         "jsonb_build_object('number', t.number, 'status', %(waiting)s::text, "
         "'channel', %(channel)s::text), "
         "'', '' FROM t) "
-        "SELECT id, number, seq FROM t"
+        "SELECT t.id, t.number, t.seq, c.waiting_first, c.waiting_rest FROM t, c"
     )
 
 
@@ -187,14 +197,16 @@ def insert_issued(
     }
     if settings.IS_POSTGRES:
         row = _fetchone_prepared(_issue_sql_postgres(), params)
-        return IssuedRow(id=row[0], number=row[1], seq=row[2])
+        return IssuedRow(
+            id=row[0], number=row[1], seq=row[2], ahead=_ahead(ticket.rank, row[3], row[4])
+        )
     return _insert_issued_sqlite(ticket, params, actor)
 
 
 def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) -> IssuedRow:
     with connection.cursor() as cursor:
         cursor.execute(_COUNTER_NEXT, params)
-        seq = int(cursor.fetchone()[0])
+        seq, waiting_first, waiting_rest = cursor.fetchone()
         number = ticket_number(params["letter"], seq)
         cursor.execute(
             f"INSERT INTO {Ticket._meta.db_table} (center_id, category_id, number, day, seq, "
@@ -227,7 +239,12 @@ def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) ->
         chain=params["chain"],
         now=ticket.issued_at,
     )
-    return IssuedRow(id=ticket_id, number=number, seq=seq)
+    return IssuedRow(
+        id=ticket_id,
+        number=number,
+        seq=seq,
+        ahead=_ahead(ticket.rank, waiting_first, waiting_rest),
+    )
 
 
 # --- window work (PostgreSQL) ----------------------------------------------------------------

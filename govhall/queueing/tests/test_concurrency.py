@@ -9,7 +9,7 @@ from django.db import close_old_connections, connection
 
 from govhall.org.testing import make_user, make_window
 from govhall.queueing import services
-from govhall.queueing.models import Ticket, TicketEvent, WindowSkill
+from govhall.queueing.models import Ticket, TicketCounter, TicketEvent, WindowSkill
 from govhall.queueing.tests.conftest import at, make_queue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -74,6 +74,8 @@ def test_call_next_each_ticket_exactly_once():
     assert len(set(served)) == total, "a ticket was handed to two windows"
     assert not Ticket.objects.filter(status="waiting").exists()
     assert Ticket.objects.filter(status="done").count() == total
+    counter = TicketCounter.objects.get(category=category)  # kept by triggers, under load
+    assert (counter.waiting_first, counter.waiting_rest) == (0, 0)
     calls = Counter(TicketEvent.objects.filter(action="call").values_list("ticket_id", flat=True))
     assert set(calls.values()) == {1}
     # Every window got a share: the calls really ran side by side.
@@ -124,14 +126,21 @@ def test_concurrent_issue_numbers_unique_and_gapless():
     q = make_queue("QT-CI")
     per_thread = 100
 
+    places: dict[str, list[int]] = {"A": [], "B": []}
+
     def work(i):
+        letter = "A" if i % 2 else "B"
         for _ in range(per_thread):
-            services.ticket_issue(
-                center=q.center, category=q.cats["A" if i % 2 else "B"], now=at(9, 0)
-            )
+            ticket = services.ticket_issue(center=q.center, category=q.cats[letter], now=at(9, 0))
+            places[letter].append(ticket.issued_ahead)
 
     run_threads(work, THREADS)
+    total = THREADS // 2 * per_thread
     for letter in "AB":
+        # Nobody is called: the k-th ticket of a line had k-1 people ahead, once each.
+        assert sorted(places[letter]) == list(range(total))
+        counter = TicketCounter.objects.get(category=q.cats[letter])
+        assert (counter.last, counter.waiting_first, counter.waiting_rest) == (total, 0, total)
         seqs = sorted(Ticket.objects.filter(category=q.cats[letter]).values_list("seq", flat=True))
         assert seqs == list(range(1, THREADS // 2 * per_thread + 1))
         numbers = Ticket.objects.filter(category=q.cats[letter]).values_list("number", flat=True)

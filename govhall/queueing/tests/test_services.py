@@ -581,3 +581,72 @@ def test_finish_and_call_next_of_a_finished_ticket_changes_nothing(q):
     second.refresh_from_db()
     assert second.status == "called"
     assert Ticket.objects.filter(status="waiting").count() == 1
+
+
+def _assert_waiting_counts_match():
+    """The trigger-kept counts (TicketCounter.waiting_*) against a count of the tickets."""
+    from collections import Counter
+
+    from govhall.queueing.models import TicketCounter
+
+    actual = Counter(
+        (t.category_id, t.day, 0 if t.rank == 0 else 1)
+        for t in Ticket.objects.filter(status="waiting")
+    )
+    kept = {
+        (c.category_id, c.day): (c.waiting_first, c.waiting_rest)
+        for c in TicketCounter.objects.all()
+    }
+    for (category_id, day, rank), n in actual.items():
+        assert (category_id, day) in kept, "a waiting ticket's line has no counter row"
+    for (category_id, day), (first, rest) in kept.items():
+        assert (first, rest) == (actual[(category_id, day, 0)], actual[(category_id, day, 1)])
+
+
+def test_waiting_counts_follow_every_change_and_give_the_new_tickets_place(q):
+    """Issue, call, recall, requeue, transfer (to a category and to a window), no-show,
+    finish, finish-and-call, the day's-end sweep and a deletion: after each, the counts
+    the triggers keep equal a count of the line, and every new ticket's `issued_ahead`
+    equals its place counted the slow way."""
+    open_all(q)
+    minute = 0
+
+    def issue_checked(letter, **kw):
+        nonlocal minute
+        minute += 1
+        ticket = issue(q, letter, minute, **kw)
+        assert ticket.issued_ahead == selectors.ticket_ahead(ticket), ticket.number
+        _assert_waiting_counts_match()
+        return ticket
+
+    for letter, group in ["A", None], ["A", "elderly"], ["B", None], ["A", None], ["C", None]:
+        issue_checked(letter, priority_group=group)
+    issue_checked("A", appointment_code="YY-1")  # an appointment ranks first too
+    called = call(q, q.w1, q.clerk1, 10, 0)
+    _assert_waiting_counts_match()
+    services.ticket_recall(ticket=called, actor=q.clerk1, now=at(10, 1))
+    services.ticket_requeue(ticket=called, actor=q.clerk1, now=at(10, 2))
+    _assert_waiting_counts_match()
+    called = call(q, q.w1, q.clerk1, 10, 3)
+    services.ticket_transfer(ticket=called, to_category=q.cats["B"], actor=q.clerk1, now=at(10, 4))
+    _assert_waiting_counts_match()
+    issue_checked("B")  # after a transferred ticket that kept its earlier time
+    called = call(q, q.w2, q.clerk2, 10, 5)
+    services.ticket_transfer(ticket=called, to_window=q.w3, actor=q.clerk2, now=at(10, 6))
+    _assert_waiting_counts_match()
+    called = call(q, q.w1, q.clerk1, 10, 7)
+    for minute_ in (8, 9):
+        services.ticket_recall(ticket=called, actor=q.clerk1, now=at(10, minute_))
+    services.ticket_no_show(ticket=called, actor=q.clerk1, now=at(10, 10))
+    called = call(q, q.w1, q.clerk1, 10, 11)
+    services.window_finish_and_call_next(
+        window=q.w1, ticket_id=called.pk, actor=q.clerk1, now=at(10, 12)
+    )
+    _assert_waiting_counts_match()
+    issue_checked("A", priority_group="disabled")
+    services.tickets_close_stale(now=at(9, 0, WORKDAY + dt.timedelta(days=1)))
+    assert not Ticket.objects.filter(status="waiting").exists()
+    _assert_waiting_counts_match()
+    leftover = issue_checked("C")
+    Ticket.objects.filter(pk=leftover.pk).delete()
+    _assert_waiting_counts_match()
