@@ -597,7 +597,7 @@ def _assert_waiting_counts_match():
         (c.category_id, c.day): (c.waiting_first, c.waiting_rest)
         for c in TicketCounter.objects.all()
     }
-    for (category_id, day, rank), n in actual.items():
+    for category_id, day, _rank in actual:
         assert (category_id, day) in kept, "a waiting ticket's line has no counter row"
     for (category_id, day), (first, rest) in kept.items():
         assert (first, rest) == (actual[(category_id, day, 0)], actual[(category_id, day, 1)])
