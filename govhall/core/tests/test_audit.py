@@ -225,3 +225,47 @@ def test_concurrent_appends_and_sealers_make_a_gapless_chain():
     )
     assert seqs == list(range(1, threads_n * per_thread + 1))
     assert verify_chain("busy") == []
+
+
+@pytest.mark.django_db
+def test_a_long_backlog_is_sealed_in_short_batches(monkeypatch):
+    """Each write transaction of the sealer links at most SEAL_BATCH entries (short, so
+    SQLite's writers wait for it a moment only); one call still seals the whole backlog."""
+    from govhall.core import audit
+
+    monkeypatch.setattr(audit, "SEAL_BATCH", 7)
+    append(30, chain="long", seal=False)
+    assert seal_pending("long") == 30
+    assert list(
+        AuditEntry.objects.filter(chain="long").order_by("id").values_list("seq", flat=True)
+    ) == list(range(1, 31))
+    assert verify_chain("long") == []
+
+
+@pytest.mark.django_db
+def test_a_sealer_that_lost_the_head_reads_again_and_forks_nothing(monkeypatch):
+    """Compare-and-set on the head: a sealer whose head moved meanwhile (another sealer
+    linked a batch) writes nothing and starts over from the new head."""
+    from govhall.core import audit
+
+    monkeypatch.setattr(audit, "SEAL_BATCH", 3)
+    append(5, chain="race", seal=False)
+    real_head = audit._head
+    raced = {"done": False}
+
+    def head_then_race(chain):
+        head = real_head(chain)  # read by this sealer…
+        if not raced["done"]:
+            raced["done"] = True
+            assert audit._seal_batch(chain) == 3  # …then another sealer links a batch
+        return head
+
+    monkeypatch.setattr(audit, "_head", head_then_race)
+    # This sealer's first batch (the last two entries, numbered from the stale head) is
+    # refused; read again from the moved head, they become 4 and 5.
+    assert seal_pending("race") == 2
+    seqs = list(
+        AuditEntry.objects.filter(chain="race").order_by("seq").values_list("seq", flat=True)
+    )
+    assert seqs == [1, 2, 3, 4, 5]
+    assert verify_chain("race") == []

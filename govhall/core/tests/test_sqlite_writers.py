@@ -81,3 +81,25 @@ def test_a_second_writer_waits_for_the_first_and_then_runs():
         log_action(actor=None, action="govhall.core.test.second")
     t.join()
     assert order == ["first committed", "second started"]
+
+
+def test_requests_leave_checkpoints_to_the_worker_job():
+    """Connections do not checkpoint at SQLite's default 1,000 pages (that commit would
+    copy the log back inside a request); the worker's job copies it every second."""
+    from django.utils import timezone
+
+    from govhall.core.jobs import checkpoint_sqlite
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == 20000
+    for i in range(20):  # on this connection: closing the last one would checkpoint
+        with transaction.atomic():
+            log_action(actor=None, action="govhall.core.test.writer", data={"i": i})
+    assert checkpoint_sqlite(timezone.now()) > 0  # pages copied into the database file
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, in_log, copied = cursor.fetchone()
+    assert busy == 0 and in_log == copied  # nothing left behind
