@@ -85,6 +85,9 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        # Not indexed: every audited write would pay for it, and only deleting an account
+        # (rare, and refused while it has entries) looks entries up by actor.
+        db_index=False,
     )
     actor_label = models.CharField("操作人名称", max_length=150, blank=True)
     action = models.CharField("动作", max_length=120, db_index=True)

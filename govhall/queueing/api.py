@@ -174,12 +174,8 @@ def ticket_create(request: HttpRequest, payload: TicketIn):
 
 
 def _public_ticket(ticket_id: int, token: str) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("center", "category", "category__zone", "window")
-        .filter(pk=ticket_id)
-        .first()
-    )
-    if ticket is None or not token or ticket.token != token:
+    ticket = selectors.public_ticket(ticket_id, token)
+    if ticket is None:
         raise NotFound("号码不存在或查询码不正确。")
     return ticket
 

@@ -1,4 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_waiting_triggers(sender, using="default", **kwargs) -> None:
+    """After every migrate: SQLite drops the ticket table's triggers when a migration
+    rebuilds that table, and the waiting counts would silently stop following (see
+    govhall/queueing/triggers.py). Reinstall and recount if so."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from govhall.queueing import triggers
+    from govhall.queueing.models import Ticket, TicketCounter
+
+    connection = connections[using]
+    applied = MigrationRecorder(connection).applied_migrations()
+    if ("queueing", "0004_counter_waiting") not in applied or triggers.present(connection):
+        return
+    triggers.install(connection)
+    triggers.refill(Ticket, TicketCounter)
 
 
 class QueueingConfig(AppConfig):
@@ -8,6 +27,8 @@ class QueueingConfig(AppConfig):
 
     def ready(self) -> None:
         from govhall.org.workbench import Screen, register_screen
+
+        post_migrate.connect(_ensure_waiting_triggers, sender=self)
 
         for screen in [
             Screen(

@@ -211,7 +211,9 @@ class Ticket(models.Model):
     rank = models.PositiveSmallIntegerField("优先级（0优先）", default=1)
     channel = models.CharField("取号渠道", max_length=16, choices=Channel.choices)
     phone = models.CharField("手机号", max_length=20, blank=True)
-    token = models.CharField("查询令牌", max_length=32, default=new_token, unique=True)
+    # 96 random bits, checked against the ticket found by its id: never looked up by
+    # itself, so no (unique) index — one index less on every ticket write.
+    token = models.CharField("查询令牌", max_length=32, default=new_token)
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.WAITING)
     window = models.ForeignKey(
         Window,
@@ -239,13 +241,16 @@ class Ticket(models.Model):
         verbose_name="办理人员",
         db_index=False,  # nothing looks tickets up by staff; one index less per write
     )
-    transferred_from = models.OneToOneField(
+    # At most one successor per ticket (ticket_transferred_from_unique, partial: the many
+    # tickets never transferred stay out of that index).
+    transferred_from = models.ForeignKey(
         "self",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="transferred_to",
+        related_name="+",
         verbose_name="转自",
+        db_index=False,
     )
     items = models.ManyToManyField(
         "catalog.ServiceItem", blank=True, related_name="tickets", verbose_name="事项"
@@ -264,6 +269,11 @@ class Ticket(models.Model):
         ordering = ["-issued_at"]
         constraints = [
             models.UniqueConstraint(fields=["category", "day", "seq"], name="ticket_seq_unique"),
+            models.UniqueConstraint(
+                fields=["transferred_from"],
+                name="ticket_transferred_from_unique",
+                condition=models.Q(transferred_from__isnull=False),
+            ),
             models.CheckConstraint(
                 condition=models.Q(
                     status__in=[

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,6 +149,20 @@ def ticket_estimate(ticket: Ticket, now: dt.datetime, ahead: int | None = None) 
     ahead = ticket_ahead(ticket) if ahead is None else ahead
     mean, opened = category_pace(ticket.category, now)
     return estimate_minutes(ahead, mean, opened)
+
+
+def public_ticket(ticket_id: int, token: str) -> Ticket | None:
+    """The ticket a status link names, if its query token matches (compared in constant
+    time: the token is the only secret of the public status page)."""
+    ticket = (
+        Ticket.objects.select_related("center", "category", "category__zone", "window")
+        .filter(pk=ticket_id)
+        .order_by("pk")
+        .first()
+    )
+    if ticket is None or not token or not secrets.compare_digest(ticket.token, str(token)):
+        return None
+    return ticket
 
 
 def live_ticket(ticket: Ticket) -> Ticket:

@@ -185,12 +185,8 @@ def kiosk_slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _public_ticket(ticket_id: int, token: str) -> Ticket:
-    ticket = (
-        Ticket.objects.select_related("center", "category", "category__zone", "window")
-        .filter(pk=ticket_id)
-        .first()
-    )
-    if ticket is None or not token or token != ticket.token:
+    ticket = selectors.public_ticket(ticket_id, token)
+    if ticket is None:
         raise Http404("号码不存在或查询码不正确。")
     return ticket
 

@@ -650,3 +650,23 @@ def test_waiting_counts_follow_every_change_and_give_the_new_tickets_place(q):
     leftover = issue_checked("C")
     Ticket.objects.filter(pk=leftover.pk).delete()
     _assert_waiting_counts_match()
+
+
+def test_waiting_triggers_come_back_after_a_migrate_that_lost_them(q):
+    """SQLite drops a table's triggers when a migration rebuilds the table: the
+    post_migrate guard reinstalls them and recounts the lines."""
+    from django.apps import apps
+    from django.db import connection
+
+    from govhall.queueing import triggers
+    from govhall.queueing.apps import _ensure_waiting_triggers
+
+    issue(q, "A", 1)
+    triggers.uninstall(connection)
+    assert not triggers.present(connection)
+    issue(q, "A", 2)  # not counted: the triggers are gone
+    _ensure_waiting_triggers(apps.get_app_config("queueing"), using=connection.alias)
+    assert triggers.present(connection)
+    _assert_waiting_counts_match()
+    issue(q, "A", 3, priority_group="elderly")
+    _assert_waiting_counts_match()

@@ -1,8 +1,16 @@
-"""Waiting counts per category and day on TicketCounter, kept by triggers on the ticket
-table (PostgreSQL: one PL/pgSQL function; SQLite: three triggers), and filled from the
-tickets already waiting."""
+"""Database triggers that keep TicketCounter.waiting_first / waiting_rest: how many of a
+category's tickets of a day wait, by rank. Whichever code changes a ticket (the queue's
+statements, the ORM, the admin, a bulk update), the counts follow, in the same
+transaction; issuing reads the new ticket's place from them instead of counting the line.
 
-from django.db import migrations, models
+Installed by migration 0004_counter_waiting. SQLite drops a table's triggers when Django
+rebuilds the table (some AlterField migrations do), so after every `migrate` the app
+checks they are there and, if not, reinstalls them and recounts (apps.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 TICKET = "queueing_ticket"
 COUNTER = "queueing_ticketcounter"
@@ -84,30 +92,49 @@ SQLITE_DOWN = [
 ]
 
 
-def _run(schema_editor, statements) -> None:
-    with schema_editor.connection.cursor() as cursor:
+def _run(connection: Any, statements: list[str]) -> None:
+    with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
 
 
-def create_triggers(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        _run(schema_editor, [POSTGRES_UP])
+TRIGGER_NAMES = ("ticket_waiting_insert", "ticket_waiting_update", "ticket_waiting_delete")
+
+
+def install(connection: Any) -> None:
+    """(Re)create the triggers: idempotent."""
+    if connection.vendor == "postgresql":
+        _run(connection, [POSTGRES_DOWN, POSTGRES_UP])
     else:
-        _run(schema_editor, SQLITE_UP)
-    _fill_counts(apps)
+        _run(connection, [*SQLITE_DOWN, *SQLITE_UP])
 
 
-def drop_triggers(apps, schema_editor) -> None:
-    if schema_editor.connection.vendor == "postgresql":
-        _run(schema_editor, [POSTGRES_DOWN])
-    else:
-        _run(schema_editor, SQLITE_DOWN)
+def uninstall(connection: Any) -> None:
+    _run(connection, [POSTGRES_DOWN] if connection.vendor == "postgresql" else SQLITE_DOWN)
 
 
-def _fill_counts(apps) -> None:
-    Ticket = apps.get_model("queueing", "Ticket")
-    TicketCounter = apps.get_model("queueing", "TicketCounter")
+def present(connection: Any) -> bool:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = ANY(%s)",
+                [TICKET, list(TRIGGER_NAMES)],
+            )
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+                f"AND name IN ({', '.join(['%s'] * len(TRIGGER_NAMES))})",
+                [TICKET, *TRIGGER_NAMES],
+            )
+        return cursor.fetchone()[0] == len(TRIGGER_NAMES)
+
+
+def refill(Ticket: Any, TicketCounter: Any) -> None:
+    """Set every counter's waiting counts from the tickets (models passed in, so that a
+    migration can give its historical ones)."""
+    TicketCounter.objects.exclude(waiting_first=0, waiting_rest=0).update(
+        waiting_first=0, waiting_rest=0
+    )
     counts: dict[tuple, list[int]] = {}
     waiting = Ticket.objects.filter(status="waiting").values_list("category_id", "day", "rank")
     for category_id, day, rank in waiting:
@@ -119,21 +146,3 @@ def _fill_counts(apps) -> None:
             day=day,
             defaults={"waiting_first": first, "waiting_rest": rest},
         )
-
-
-class Migration(migrations.Migration):
-    dependencies = [("queueing", "0002_ticket_line_indexes")]
-
-    operations = [
-        migrations.AddField(
-            model_name="ticketcounter",
-            name="waiting_first",
-            field=models.IntegerField(default=0),
-        ),
-        migrations.AddField(
-            model_name="ticketcounter",
-            name="waiting_rest",
-            field=models.IntegerField(default=0),
-        ),
-        migrations.RunPython(create_triggers, drop_triggers),
-    ]
