@@ -479,26 +479,26 @@ def window_finish_and_call_next(
     (the retry finds that ticket done and the window busy, and changes nothing).
     Returns (finished, called); called is None when nobody waits.
 
-    PostgreSQL, the usual case: one statement (atomic by itself, no transaction opened);
-    otherwise the finish and the call one after the other in one transaction."""
+    The usual case is written by govhall.queueing.statements (on PostgreSQL one statement,
+    atomic by itself); anything else takes the finish and the call one after the other in
+    one transaction, which find out what is wrong and say so."""
     now = _now(now)
     _require_window_actor(window, actor)
-    if settings.IS_POSTGRES and getattr(actor, "pk", None) is not None:
-        both = statements.finish_and_call_next_postgres(
-            ticket_id=ticket_id,
-            window=window,
-            actor=actor,
-            now=now,
-            chain=audit_chain(window.center, f"w{window.number}"),
-        )
-        if both is not None:
-            finished, called = both
-            finished.window, finished.center = window, window.center
-            if called is None:  # nobody waits, or a race for the line's head: ask again
-                return finished, window_call_next(window=window, actor=actor, now=now)
-            _called(called.ticket, window, actor)
-            _notify_near(called.ticket.category_id, now, line_after=called.line_after)
-            return finished, called.ticket
+    both = statements.finish_and_call_next(
+        ticket_id=ticket_id,
+        window=window,
+        actor=actor,
+        now=now,
+        chain=audit_chain(window.center, f"w{window.number}"),
+    )
+    if both is not None:
+        finished, called = both
+        finished.window, finished.center = window, window.center
+        if called is None:  # nobody waits, or a race for the line's head: ask again
+            return finished, window_call_next(window=window, actor=actor, now=now)
+        _called(called.ticket, window, actor)
+        _notify_near(called.ticket.category_id, now, line_after=called.line_after)
+        return finished, called.ticket
     ticket = statements.ticket_place(ticket_id)
     if ticket is None:
         raise InvalidInput("要办结的号码不存在。", field="finish")

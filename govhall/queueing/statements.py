@@ -582,117 +582,141 @@ def _open_session(cursor: Any, window: Any, actor: Any) -> tuple[int, dt.datetim
     return found[0], _from_db(WindowSession._meta.get_field("last_activity_at"), found[1])
 
 
+@dataclass(frozen=True)
+class WorkDone:
+    """One ticket's change by window work, for its event and audit entry."""
+
+    ticket: Ticket
+    from_status: str
+    action: str  # the event's action
+    verb: str  # the audit action's last part
+    data: dict[str, Any]
+
+
 def _window_work_rows(
     cursor: Any,
     *,
-    ticket: Ticket,
+    work: list[WorkDone],
     session: tuple[int, dt.datetime],
-    from_status: str,
-    action: str,
-    verb: str,
-    data: dict[str, Any],
     actor: Any,
     now: dt.datetime,
     chain: str,
 ) -> None:
-    """Event, staff activity (see staff_active) and audit entry."""
+    """Events (one statement), staff activity (see staff_active) and audit entries."""
     at = connection.ops.adapt_datetimefield_value(now)
     cursor.execute(
         f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
-        "from_status, to_status, action, window_id, reason) "
-        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '')",
-        (
-            ticket.pk,
-            ticket.center_id,
-            at,
-            actor.pk,
-            from_status,
-            ticket.status,
-            action,
-            ticket.window_id,
-        ),
+        "from_status, to_status, action, window_id, reason) VALUES "
+        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(work)),
+        [
+            value
+            for done in work
+            for value in (
+                done.ticket.pk,
+                done.ticket.center_id,
+                at,
+                actor.pk,
+                done.from_status,
+                done.ticket.status,
+                done.action,
+                done.ticket.window_id,
+            )
+        ],
     )
     session_id, last_activity = session
     staff_active(
-        session_id=session_id, window_id=ticket.window_id, last_activity=last_activity, now=now
-    )
-    log_action(
-        actor=actor,
-        action=f"govhall.queueing.ticket.{verb}",
-        object_type=AUDIT_OBJECT_TYPE,
-        object_id=ticket.pk,
-        data={"number": ticket.number, "status": ticket.status, **data},
-        chain=chain,
+        session_id=session_id,
+        window_id=work[0].ticket.window_id,
+        last_activity=last_activity,
         now=now,
+    )
+    for done in work:
+        log_action(
+            actor=actor,
+            action=f"govhall.queueing.ticket.{done.verb}",
+            object_type=AUDIT_OBJECT_TYPE,
+            object_id=done.ticket.pk,
+            data={"number": done.ticket.number, "status": done.ticket.status, **done.data},
+            chain=chain,
+            now=now,
+        )
+
+
+def _claim_sqlite(cursor: Any, window: Any, actor: Any, now: dt.datetime, chain: str) -> Any:
+    cursor.execute(claim_sql(postgres=False), _window_params(window, actor, now, chain))
+    ticket = ticket_from_row(cursor.fetchone())
+    if ticket is None:
+        return None
+    return WorkDone(ticket, Ticket.Status.WAITING, "call", "called", {"window": window.number})
+
+
+def _finish_row_sqlite(cursor: Any, ticket_id: int, window: Any, now: dt.datetime) -> Any:
+    cursor.execute(
+        f"SELECT status FROM {Ticket._meta.db_table} WHERE id = %s AND window_id = %s "
+        "AND status IN (%s, %s)",
+        [ticket_id, window.pk, Ticket.Status.CALLED, Ticket.Status.SERVING],
+    )
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    cursor.execute(
+        f"UPDATE {Ticket._meta.db_table} SET status = %s, finished_at = %s WHERE id = %s "
+        f"AND status = %s RETURNING {_quoted_columns()}",
+        (Ticket.Status.DONE, connection.ops.adapt_datetimefield_value(now), ticket_id, found[0]),
+    )
+    return WorkDone(
+        ticket_from_row(cursor.fetchone()), found[0], "finish", "finish", {"reason": ""}
     )
 
 
 def _call_next_sqlite(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
-    # No savepoint when part of a caller's transaction (finish-and-call): nothing is
-    # written before the answer None, and a failure ends the caller's transaction anyway.
+    # No savepoint when part of a caller's transaction: nothing is written before the
+    # answer None, and a failure ends the caller's transaction anyway.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         session = _open_session(cursor, window, actor)
-        if session is None:
+        called = _claim_sqlite(cursor, window, actor, now, chain) if session else None
+        if called is None:
             return None
-        cursor.execute(claim_sql(postgres=False), _window_params(window, actor, now, chain))
-        ticket = ticket_from_row(cursor.fetchone())
-        if ticket is None:
-            return None
-        _window_work_rows(
-            cursor,
-            ticket=ticket,
-            session=session,
-            from_status=Ticket.Status.WAITING,
-            action="call",
-            verb="called",
-            data={"window": window.number},
-            actor=actor,
-            now=now,
-            chain=chain,
-        )
-        return ticket
+        _window_work_rows(cursor, work=[called], session=session, actor=actor, now=now, chain=chain)
+        return called.ticket
 
 
 def _finish_sqlite(
     *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
 ) -> Ticket | None:
-    table = Ticket._meta.db_table
-    # No savepoint: see _call_next_sqlite.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # see above
         session = _open_session(cursor, window, actor)
-        if session is None:
+        done = _finish_row_sqlite(cursor, ticket_id, window, now) if session else None
+        if done is None:
             return None
-        cursor.execute(
-            f"SELECT status FROM {table} WHERE id = %s AND window_id = %s AND status IN (%s, %s)",
-            [ticket_id, window.pk, Ticket.Status.CALLED, Ticket.Status.SERVING],
-        )
-        found = cursor.fetchone()
-        if found is None:
+        _window_work_rows(cursor, work=[done], session=session, actor=actor, now=now, chain=chain)
+        return done.ticket
+
+
+def _finish_and_call_next_sqlite(
+    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
+) -> tuple[Ticket, Called | None] | None:
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # see above
+        session = _open_session(cursor, window, actor)
+        done = _finish_row_sqlite(cursor, ticket_id, window, now) if session else None
+        if done is None:
             return None
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, finished_at = %s WHERE id = %s AND status = %s "
-            f"RETURNING {_quoted_columns()}",
-            (
-                Ticket.Status.DONE,
-                connection.ops.adapt_datetimefield_value(now),
-                ticket_id,
-                found[0],
-            ),
-        )
-        ticket = ticket_from_row(cursor.fetchone())
-        _window_work_rows(
-            cursor,
-            ticket=ticket,
-            session=session,
-            from_status=found[0],
-            action="finish",
-            verb="finish",
-            data={"reason": ""},
-            actor=actor,
-            now=now,
-            chain=chain,
-        )
-        return ticket
+        called = _claim_sqlite(cursor, window, actor, now, chain)
+        work = [done] if called is None else [done, called]
+        _window_work_rows(cursor, work=work, session=session, actor=actor, now=now, chain=chain)
+        return done.ticket, (Called(called.ticket) if called is not None else None)
+
+
+def finish_and_call_next(
+    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
+) -> tuple[Ticket, Called | None] | None:
+    """Finish the window's ticket and call the next, for the person signed in there: None
+    when the finish did not happen (the caller takes the step-by-step path); the call part
+    None when nothing was claimed (nobody waits, or every head was being claimed)."""
+    if getattr(actor, "pk", None) is None:
+        return None
+    run = finish_and_call_next_postgres if settings.IS_POSTGRES else _finish_and_call_next_sqlite
+    return run(ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain)
 
 
 def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Called | None:
