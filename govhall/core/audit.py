@@ -131,14 +131,47 @@ def log_action(
     return entry
 
 
+def append_pending(
+    *,
+    actor: Any,
+    chain: str,
+    now: dt.datetime,
+    entries: list[tuple[str, str, str | int, dict[str, Any]]],
+) -> None:
+    """Append several entries of one actor at one moment — (action, object_type,
+    object_id, data) each — in one INSERT, inside the transaction of the change. The
+    busiest writers' form of log_action (govhall.queueing.statements): no model objects,
+    nothing read back."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_pending must run inside the transaction of the change")
+    if timezone.is_naive(now):
+        raise ValueError("append_pending needs an aware datetime for now")
+    actor_id, label = actor_columns(actor)
+    at = connection.ops.adapt_datetimefield_value(now)
+    values = []
+    for action, object_type, object_id, data in entries:
+        payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+        values.extend([chain, at, actor_id, label, action, object_type, str(object_id), payload])
+    row = _insert_row(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{_INSERT_HEAD} VALUES {', '.join([row] * len(entries))}", values)
+
+
+_INSERT_HEAD = (
+    f"INSERT INTO {AuditEntry._meta.db_table} (chain, seq, at, actor_id, actor_label, "
+    "action, object_type, object_id, data, prev_hash, hash)"
+)
+
+
+def _insert_row(vendor: str) -> str:
+    data = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
+    return f"(%s, NULL, %s, %s, %s, %s, %s, %s, {data}, '', '')"
+
+
 @functools.cache
 def _insert_sql(vendor: str) -> str:
-    data = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-    return (
-        f"INSERT INTO {AuditEntry._meta.db_table} (chain, seq, at, actor_id, actor_label, "
-        f"action, object_type, object_id, data, prev_hash, hash) "
-        f"VALUES (%s, NULL, %s, %s, %s, %s, %s, %s, {data}, '', '') RETURNING id"
-    )
+    return f"{_INSERT_HEAD} VALUES {_insert_row(vendor)} RETURNING id"
 
 
 # Entries linked per write transaction. Small: on SQLite a write transaction holds the

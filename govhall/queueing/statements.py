@@ -27,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-from govhall.core.audit import actor_columns, log_action
+from govhall.core.audit import actor_columns, append_pending
 from govhall.queueing.models import (
     IdleIncident,
     Ticket,
@@ -230,14 +230,18 @@ def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) ->
                 "VALUES (%s, %s)",
                 [ticket_id, params["item"]],
             )
-    log_action(
+    append_pending(
         actor=actor,
-        action=params["action"],
-        object_type=AUDIT_OBJECT_TYPE,
-        object_id=ticket_id,
-        data={"number": number, "status": params["waiting"], "channel": params["channel"]},
         chain=params["chain"],
         now=ticket.issued_at,
+        entries=[
+            (
+                params["action"],
+                AUDIT_OBJECT_TYPE,
+                ticket_id,
+                {"number": number, "status": params["waiting"], "channel": params["channel"]},
+            )
+        ],
     )
     return IssuedRow(
         id=ticket_id,
@@ -630,16 +634,20 @@ def _window_work_rows(
         last_activity=last_activity,
         now=now,
     )
-    for done in work:
-        log_action(
-            actor=actor,
-            action=f"govhall.queueing.ticket.{done.verb}",
-            object_type=AUDIT_OBJECT_TYPE,
-            object_id=done.ticket.pk,
-            data={"number": done.ticket.number, "status": done.ticket.status, **done.data},
-            chain=chain,
-            now=now,
-        )
+    append_pending(
+        actor=actor,
+        chain=chain,
+        now=now,
+        entries=[
+            (
+                f"govhall.queueing.ticket.{done.verb}",
+                AUDIT_OBJECT_TYPE,
+                done.ticket.pk,
+                {"number": done.ticket.number, "status": done.ticket.status, **done.data},
+            )
+            for done in work
+        ],
+    )
 
 
 def _claim_sqlite(cursor: Any, window: Any, actor: Any, now: dt.datetime, chain: str) -> Any:

@@ -269,3 +269,38 @@ def test_a_sealer_that_lost_the_head_reads_again_and_forks_nothing(monkeypatch):
     )
     assert seqs == [1, 2, 3, 4, 5]
     assert verify_chain("race") == []
+
+
+@pytest.mark.django_db
+def test_append_pending_writes_several_entries_in_one_statement(django_user_model):
+    from django.test.utils import CaptureQueriesContext
+
+    from govhall.core.audit import append_pending
+
+    user = django_user_model.objects.create_user(username="bulk", password="x")
+    with transaction.atomic(), CaptureQueriesContext(connection) as log:
+        append_pending(
+            actor=user,
+            chain="bulk",
+            now=NOW,
+            entries=[
+                ("govhall.core.test.a", "test", 1, {"n": "甲"}),
+                ("govhall.core.test.b", "test", 2, {"n": 2}),
+            ],
+        )
+    assert sum("INSERT INTO core_auditentry" in q["sql"] for q in log.captured_queries) == 1
+    assert seal_pending("bulk") == 2
+    stored = list(AuditEntry.objects.filter(chain="bulk").order_by("seq"))
+    assert [(e.action, e.object_id, e.data, e.actor_id, e.at) for e in stored] == [
+        ("govhall.core.test.a", "1", {"n": "甲"}, user.pk, NOW),
+        ("govhall.core.test.b", "2", {"n": 2}, user.pk, NOW),
+    ]
+    assert verify_chain("bulk") == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_append_pending_outside_a_transaction_raises():
+    from govhall.core.audit import append_pending
+
+    with pytest.raises(RuntimeError):
+        append_pending(actor=None, chain="x", now=NOW, entries=[("a.b", "t", 1, {})])
