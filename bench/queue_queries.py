@@ -64,12 +64,22 @@ def run(label, method, path, body=None, **headers):
     return resp
 
 
-for _ in range(3):
+for _ in range(6):
     run("issue", "POST", "/api/v1/tickets", {"center": "BENCH", "category": "A"})
 for _ in range(2):
     r = run("call-next", "POST", f"/api/v1/windows/{slot['window']}/call-next", **auth)
     tid = r.json()["id"]
     run("finish", "POST", f"/api/v1/tickets/{tid}/finish", **auth)
+tid = run("call-next", "POST", f"/api/v1/windows/{slot['window']}/call-next", **auth).json()["id"]
+for _ in range(2):
+    r = run(
+        "call-next {finish}",
+        "POST",
+        f"/api/v1/windows/{slot['window']}/call-next",
+        {"finish": tid},
+        **auth,
+    )
+    tid = r.json()["id"]
 r = run("board (first)", "GET", "/api/v1/display/BENCH")
 etag = r["ETag"]
 run("board (304)", "GET", "/api/v1/display/BENCH", HTTP_IF_NONE_MATCH=etag)
