@@ -40,6 +40,19 @@ def run_threads(target, n):
     assert not errors, errors[:3]
 
 
+def open_windows(q, category, prefix: str) -> tuple[list, list]:
+    """THREADS windows serving `category`, each with its own clerk signed in."""
+    windows, clerks = [], []
+    for i in range(THREADS):
+        w = make_window(q.center, f"{prefix}{i}")
+        WindowSkill.objects.get_or_create(window=w, category=category, is_primary=True)
+        clerk = make_user(f"{prefix.lower()}-clerk{i}", ("clerk", q.center))
+        services.window_open(window=w, actor=clerk, now=at(9, 30))
+        windows.append(w)
+        clerks.append(clerk)
+    return windows, clerks
+
+
 def test_call_next_each_ticket_exactly_once():
     q = make_queue("QT-CC")
     total = THREADS * PER_THREAD
@@ -51,14 +64,7 @@ def test_call_next_each_ticket_exactly_once():
             now=at(9, 0),
             priority_group="elderly" if i % 10 == 0 else None,
         )
-    windows, clerks = [], []
-    for i in range(THREADS):
-        w = make_window(q.center, f"C{i}")
-        WindowSkill.objects.get_or_create(window=w, category=category, is_primary=True)
-        clerk = make_user(f"cc-clerk{i}", ("clerk", q.center))
-        services.window_open(window=w, actor=clerk, now=at(9, 30))
-        windows.append(w)
-        clerks.append(clerk)
+    windows, clerks = open_windows(q, category, "C")
     got: dict[int, list[int]] = {i: [] for i in range(THREADS)}
 
     def work(i):
@@ -90,14 +96,7 @@ def test_finish_and_call_next_each_ticket_exactly_once():
     category = q.cats["A"]
     for _ in range(total):
         services.ticket_issue(center=q.center, category=category, now=at(9, 0))
-    windows, clerks = [], []
-    for i in range(THREADS):
-        w = make_window(q.center, f"F{i}")
-        WindowSkill.objects.get_or_create(window=w, category=category, is_primary=True)
-        clerk = make_user(f"fc-clerk{i}", ("clerk", q.center))
-        services.window_open(window=w, actor=clerk, now=at(9, 30))
-        windows.append(w)
-        clerks.append(clerk)
+    windows, clerks = open_windows(q, category, "F")
     got: dict[int, list[int]] = {i: [] for i in range(THREADS)}
 
     def work(i):

@@ -375,15 +375,11 @@ def test_audit_chain_modes_and_verification(q, settings):
     assert verify_chain() == []
 
 
-def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
-    """The rows of a call and a finish, whichever path wrote them (on PostgreSQL a single
-    statement each, govhall.queueing.statements; on SQLite step by step)."""
-    from govhall.core.audit import verify_chain
-    from govhall.queueing.models import IdleIncident, WindowSession
+def open_no_activity_incident(q, session):
+    """A 'no activity' 空窗 incident of window 1 since 9:10, detected at 9:15."""
+    from govhall.queueing.models import IdleIncident
 
-    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
-    session = WindowSession.objects.get(window=q.w1, closed_at__isnull=True)
-    incident = IdleIncident.objects.create(
+    return IdleIncident.objects.create(
         window=q.w1,
         session=session,
         staff=q.clerk1,
@@ -391,6 +387,17 @@ def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
         started_at=at(9, 10),
         detected_at=at(9, 15),
     )
+
+
+def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
+    """The rows of a call and a finish, whichever path wrote them (on PostgreSQL a single
+    statement each, govhall.queueing.statements; on SQLite step by step)."""
+    from govhall.core.audit import verify_chain
+    from govhall.queueing.models import WindowSession
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    session = WindowSession.objects.get(window=q.w1, closed_at__isnull=True)
+    incident = open_no_activity_incident(q, session)
     ticket = issue(q, "A", 1)
     called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 20))
     assert called.pk == ticket.pk
@@ -495,20 +502,13 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
     from django.test.utils import CaptureQueriesContext
 
     from govhall.core.audit import verify_chain
-    from govhall.queueing.models import IdleIncident, WindowSession
+    from govhall.queueing.models import WindowSession
 
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
     first, second = issue(q, "A", 1), issue(q, "A", 2)
     called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 5))
     session = WindowSession.objects.get(window=q.w1, closed_at__isnull=True)
-    incident = IdleIncident.objects.create(
-        window=q.w1,
-        session=session,
-        staff=q.clerk1,
-        kind=IdleIncident.Kind.NO_ACTIVITY,
-        started_at=at(9, 10),
-        detected_at=at(9, 15),
-    )
+    incident = open_no_activity_incident(q, session)
     with CaptureQueriesContext(connection) as log:
         finished, nxt = services.window_finish_and_call_next(
             window=q.w1, ticket_id=called.pk, actor=q.clerk1, now=at(9, 20)
