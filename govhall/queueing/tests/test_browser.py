@@ -69,9 +69,20 @@ def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server
     screenshot(console, "queue-console-called")
     screenshot(board, "queue-board", full_page=False)
 
-    # Keyboard shortcut: S starts the service.
+    # Keyboard: S starts the service; with someone else waiting, N is 办结并叫下一位 —
+    # A001 finished and A002 called in one key press, and the board announces A002.
+    from govhall.queueing import services
+
+    services.ticket_issue(center=q.center, category=q.cats["A"])
     console.keyboard.press("s")
-    console.wait_for_selector("#btn-finish")
+    console.wait_for_selector("#btn-finish-call")
+    screenshot(console, "queue-console-serving")
+    console.keyboard.press("n")
+    console.wait_for_function("document.querySelector('#current-ticket').innerText === 'A002'")
+    board.wait_for_function("window.__board.lastText === '请A002号到1号窗口办理'", timeout=1500)
+    assert "A001 已办结" in console.inner_text("body")
+    assert Ticket.objects.get(number="A001").status == "done"
+    # F finishes A002; nobody is left, so the console offers 叫下一位 again.
     console.keyboard.press("f")
     console.wait_for_selector("#btn-call")
     assert "评价" in console.inner_text("#phrase")
