@@ -242,3 +242,21 @@ def test_board_version_cached_briefly_per_process(q, monkeypatch):
     assert api._board_version(q.center.pk) == before  # within the TTL
     monkeypatch.setattr(api, "BOARD_VERSION_TTL", 0)
     assert api._board_version(q.center.pk) > before
+
+
+def test_issue_answer_matches_its_schema(q, client):
+    """The issue answer is sent without ninja re-validating it: it must still be exactly
+    what TicketCreated (the OpenAPI document) promises."""
+    from govhall.queueing.api import TicketCreated
+
+    post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})
+    r = post(client, "/api/v1/tickets", {"center": q.center.code, "category": "A"})
+    assert r.status_code == 201 and r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert set(body) == set(TicketCreated.model_fields)
+    assert TicketCreated.model_validate(body).model_dump() == body
+    assert (body["number"], body["position"], body["ahead"]) == ("A002", 2, 1)
+    ticket = Ticket.objects.get(pk=body["id"])
+    assert body["status_url"].endswith(f"/t/{ticket.pk}/?t={ticket.token}")
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "TicketCreated" in json.dumps(schema["paths"]["/api/v1/tickets"]["post"])
