@@ -260,6 +260,13 @@ def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) ->
 # manager acting at someone else's window).
 
 TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
+# What finish-and-call reads back of the finished ticket (its event and audit entry need
+# these, the answer its id, number and status): the statement stays under psycopg's
+# 4,096-character limit for caching its conversion (test_hot_statements_fit_the_cache).
+# In the model's field order, as Model.from_db expects the values of a partial row.
+FINISHED_COLUMNS = [
+    c for c in TICKET_COLUMNS if c in {"id", "center_id", "window_id", "number", "status"}
+]
 TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 
 
@@ -348,24 +355,34 @@ def _touch_sql(row: str) -> str:
     空窗 incident."""
     return (
         f", touched AS (UPDATE {WindowSession._meta.db_table} SET last_activity_at = %(at)s "
-        f"WHERE id IN (SELECT id FROM s) AND EXISTS (SELECT 1 FROM {row}) RETURNING id), "
+        f"WHERE id IN (SELECT id FROM s) AND EXISTS (SELECT 1 FROM {row})), "
         f"ended AS (UPDATE {IdleIncident._meta.db_table} "
         "SET ended_at = GREATEST(%(at)s, started_at), "
         "duration_seconds = floor(extract(epoch FROM GREATEST(%(at)s, started_at) - started_at)) "
         "WHERE window_id = %(w)s AND kind = %(no_activity)s AND ended_at IS NULL "
-        f"AND EXISTS (SELECT 1 FROM {row}) RETURNING id)"
+        f"AND EXISTS (SELECT 1 FROM {row}))"
     )
 
 
-def _audit_sql(name: str, row: str, verb: str, status: str, extra: str) -> str:
-    """CTE `name`: the audit entry of the ticket in `row`."""
-    data = f"jsonb_build_object('number', {row}.number, 'status', %({status})s::text, {extra})"
+# (row source, verb, status parameter, extra data) of an audit entry written by a statement.
+AUDIT_FINISH = ("done", "finish", "done", "'reason', ''")
+AUDIT_CALL = ("claimed", "called", "called", "'window', %(window_number)s::text")
+
+
+def _audit_sql(*entries: tuple[str, str, str, str]) -> str:
+    """CTE `audited`: the audit entries of the tickets in these row sources, in order."""
+    selects = [
+        f"SELECT %(chain)s, NULL::bigint, %(at)s, %(staff)s::bigint, %(actor_label)s, "
+        f"'govhall.queueing.ticket.{verb}', %(object_type)s, {row}.id::text, "
+        f"jsonb_build_object('number', {row}.number, 'status', %({status})s::text, {extra}), "
+        f"'', '' FROM {row}"
+        for row, verb, status, extra in entries
+    ]
     return (
-        f", {name} AS (INSERT INTO core_auditentry (chain, seq, at, actor_id, actor_label, "
+        ", audited AS (INSERT INTO core_auditentry (chain, seq, at, actor_id, actor_label, "
         "action, object_type, object_id, data, prev_hash, hash) "
-        f"SELECT %(chain)s, NULL, %(at)s, %(staff)s::bigint, %(actor_label)s, "
-        f"'govhall.queueing.ticket.{verb}', %(object_type)s, {row}.id::text, {data}, '', '' "
-        f"FROM {row} RETURNING id)"
+        + " UNION ALL ".join(selects)
+        + ")"
     )
 
 
@@ -396,7 +413,7 @@ def _claimed_cte(after: str = "") -> str:
         f"evented AS (INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, "
         "actor_id, from_status, to_status, action, window_id, reason) SELECT id, center_id, "
         "%(at)s, %(staff)s::bigint, %(waiting)s, %(called)s, 'call', %(w)s::bigint, '' "
-        "FROM claimed RETURNING id)"
+        "FROM claimed)"
     )
 
 
@@ -411,19 +428,19 @@ _LINE_HEAD_SQL = (
 )
 
 
-def _finished_cte() -> str:
-    """CTEs `before` and `done` (the finish) and its event."""
+def _finished_cte(returning: str) -> str:
+    """CTEs `before` and `done` (the finish, returning these columns) and its event."""
     ticket = Ticket._meta.db_table
     return (
         f", before AS (SELECT id, status FROM {ticket} WHERE id = %(ticket)s "
         "AND window_id = %(w)s AND status IN (%(called)s, %(serving)s) FOR UPDATE), "
         f"done AS (UPDATE {ticket} SET status = %(done)s, finished_at = %(at)s "
         "WHERE id IN (SELECT id FROM before) AND EXISTS (SELECT 1 FROM s) "
-        f"RETURNING {_quoted_columns()}), "
+        f"RETURNING {returning}), "
         f"done_evented AS (INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, "
         "at, actor_id, from_status, to_status, action, window_id, reason) SELECT done.id, "
         "done.center_id, %(at)s, %(staff)s::bigint, before.status, %(done)s, 'finish', "
-        "done.window_id, '' FROM done JOIN before ON before.id = done.id RETURNING id)"
+        "done.window_id, '' FROM done JOIN before ON before.id = done.id)"
     )
 
 
@@ -433,8 +450,8 @@ def _call_next_sql() -> str:
         _session_cte()
         + _claimed_cte()
         + _touch_sql("claimed")
-        + _audit_sql("audited", "claimed", "called", "called", "'window', %(window_number)s::text")
-        + f" SELECT {_quoted_columns('claimed.')}, {_LINE_HEAD_SQL} FROM claimed"
+        + _audit_sql(AUDIT_CALL)
+        + f" SELECT claimed.*, {_LINE_HEAD_SQL} FROM claimed"
     )
 
 
@@ -442,10 +459,10 @@ def _call_next_sql() -> str:
 def _finish_sql() -> str:
     return (
         _session_cte()
-        + _finished_cte()
+        + _finished_cte(returning=_quoted_columns())
         + _touch_sql("done")
-        + _audit_sql("audited", "done", "finish", "done", "'reason', ''")
-        + f" SELECT {_quoted_columns('done.')} FROM done"
+        + _audit_sql(AUDIT_FINISH)
+        + " SELECT done.* FROM done"
     )
 
 
@@ -455,12 +472,11 @@ def _finish_call_next_sql() -> str:
     finish happened, its call columns NULL when nothing was claimed."""
     return (
         _session_cte()
-        + _finished_cte()
+        + _finished_cte(returning=", ".join(FINISHED_COLUMNS))
         + _claimed_cte(after="done")
         + _touch_sql("done")
-        + _audit_sql("audited_done", "done", "finish", "done", "'reason', ''")
-        + _audit_sql("audited", "claimed", "called", "called", "'window', %(window_number)s::text")
-        + f" SELECT {_quoted_columns('done.')}, {_quoted_columns('claimed.')}, "
+        + _audit_sql(AUDIT_FINISH, AUDIT_CALL)
+        + " SELECT done.*, claimed.*, "
         f"CASE WHEN claimed.id IS NULL THEN NULL ELSE {_LINE_HEAD_SQL} END "
         "FROM done LEFT JOIN claimed ON true"
     )
@@ -527,11 +543,12 @@ def finish_and_call_next_postgres(
     row = _fetchone_prepared(_finish_call_next_sql(), params)
     if row is None:
         return None
-    width = len(TICKET_COLUMNS)
-    finished = ticket_from_row(row[:width])
-    if row[width] is None:
+    done = len(FINISHED_COLUMNS)
+    # The finished ticket with the columns read (others load if asked for).
+    finished = Ticket.from_db(DEFAULT_DB_ALIAS, FINISHED_COLUMNS, row[:done])
+    if row[done] is None:
         return finished, None
-    ticket = ticket_from_row(row[width : 2 * width])
+    ticket = ticket_from_row(row[done : done + len(TICKET_COLUMNS)])
     line = [tuple(entry) for entry in row[-1] if entry[0] != ticket.pk]
     return finished, Called(ticket, line)
 
