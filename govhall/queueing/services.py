@@ -258,9 +258,9 @@ def ticket_issue(
     Numbers are unique and gapless per category and day: the counter row is locked until
     the ticket is written, and a failed issue gives its number back. The returned ticket
     carries `issued_ahead`: the people ahead of it as it was issued, read from the same
-    counter row (no count of the line). The write is one
-    statement on PostgreSQL (govhall.queueing.statements), so no transaction is opened
-    here on PostgreSQL: the statement is atomic by itself, or part of the caller's.
+    counter row (no count of the line). The write is one statement on PostgreSQL
+    (govhall.queueing.statements), so no transaction is opened here on PostgreSQL: the
+    statement is atomic by itself, or part of the caller's.
     """
     now = _now(now)
     if not center.is_active:
