@@ -20,17 +20,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from bench_common import pg_admin
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_DB = "govhall_bench_outbox"
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def main() -> None:
@@ -48,8 +41,8 @@ def main() -> None:
     os.environ["GOVHALL_TESTING"] = "1"
     if postgres:
         bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-        _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
         os.environ["DATABASE_URL"] = bench_url
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -62,7 +55,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
         tmp.cleanup()
 
 

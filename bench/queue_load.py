@@ -31,24 +31,21 @@ Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-onl
 
 from __future__ import annotations
 
+import argparse
+import http.client
+import json
+import multiprocessing as mp
 import os
+import shutil
+import signal
+import subprocess
 import sys
+import tempfile
+import threading
+import time
+from urllib.parse import urlparse, urlunparse
 
-# This file is named like the standard library's `queue`, which multiprocessing imports:
-# keep bench/ itself off the import path.
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(__file__)]
-
-import argparse  # noqa: E402
-import http.client  # noqa: E402
-import json  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-from urllib.parse import urlparse, urlunparse  # noqa: E402
+from bench_common import BENCH_SETTINGS, pg_admin
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
@@ -67,18 +64,10 @@ THREADS = 4
 
 
 def server_env(database_url: str, data_dir: str, chain: str) -> dict[str, str]:
-    env = dict(os.environ)
+    env = {**os.environ, **BENCH_SETTINGS}
     env.update(
         DATABASE_URL=database_url,
         GOVHALL_DATA_DIR=data_dir,
-        DEBUG="0",
-        GOVHALL_TESTING="1",  # plain static storage: no collectstatic needed
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        SECURE_HSTS_SECONDS="0",
-        SMS_BACKEND="database",
-        LOG_LEVEL="WARNING",
         BENCH_AUDIT_CHAIN=chain,
         PYTHONPATH=ROOT,
     )
@@ -453,15 +442,6 @@ def _row(name, s, errors) -> str:
     return f"{name:<34}{s['rps']:>9.0f}{s['p50']:>9.1f}{s['p99']:>9.1f}{errors:>8}"
 
 
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    parts = urlparse(url)
-    admin = urlunparse(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8111)
@@ -498,13 +478,13 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres") and not args.sqlite_only:
         bench_url = urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
-        _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        _pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
         tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
         try:
             bench_database("PostgreSQL", bench_url, tmp, args.port, args.seconds, chains)
         finally:
-            _pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 

@@ -8,20 +8,15 @@ import subprocess
 import sys
 import tempfile
 
+from bench_common import BENCH_SETTINGS  # before the path below replaces bench/
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = ROOT
 if not os.environ.get("DATABASE_URL"):
     tmp = tempfile.mkdtemp(prefix="govhall-qq-")
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/q.sqlite3"
     os.environ["GOVHALL_DATA_DIR"] = tmp
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="govhall.settings",
-    DEBUG="0",
-    GOVHALL_TESTING="1",
-    SECURE_SSL_REDIRECT="0",
-    SMS_BACKEND="database",
-    PYTHONPATH=ROOT,
-)
+os.environ.update(BENCH_SETTINGS, PYTHONPATH=ROOT)
 env = dict(os.environ)
 subprocess.run(
     [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
