@@ -87,16 +87,13 @@ def log_action(
     now: dt.datetime | None = None,
 ) -> AuditEntry:
     """Append one entry. `action` is dotted: govhall.<app>.<entity>.<verb>."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("log_action must run inside the transaction of the change")
+    at = now or timezone.now()
+    connection = _connection_for_entries("log_action", at)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
     actor_id, label = actor_columns(actor)
-    at = now or timezone.now()
-    if timezone.is_naive(at):
-        raise ValueError("log_action needs an aware datetime for now")
-    payload = json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    row = _row(connection, chain, at, actor_id, label, action, object_type, object_id, data)
     entry = AuditEntry(
         chain=chain,
         seq=None,  # pending: numbered and hashed by seal_pending
@@ -106,25 +103,12 @@ def log_action(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        data=json.loads(payload),  # as it will read back from the database
+        data=json.loads(row[-1]),  # as it will read back from the database
     )
     # Written out, not entry.save(): every audited change pays for this insert, and the
     # ORM's insert machinery cost more than the statement itself.
-    connection = transaction.get_connection()
     with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql(connection.vendor),
-            [
-                chain,
-                connection.ops.adapt_datetimefield_value(at),
-                actor_id,
-                label,
-                action,
-                object_type,
-                entry.object_id,
-                payload,
-            ],
-        )
+        cursor.execute(_insert_sql(connection.vendor), row)
         entry.pk = cursor.fetchone()[0]
     entry._state.adding = False
     entry._state.db = connection.alias
@@ -142,20 +126,44 @@ def append_pending(
     object_id, data) each — in one INSERT, inside the transaction of the change. The
     busiest writers' form of log_action (govhall.queueing.statements): no model objects,
     nothing read back."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
-        raise RuntimeError("append_pending must run inside the transaction of the change")
-    if timezone.is_naive(now):
-        raise ValueError("append_pending needs an aware datetime for now")
+    connection = _connection_for_entries("append_pending", now)
     actor_id, label = actor_columns(actor)
-    at = connection.ops.adapt_datetimefield_value(now)
     values = []
     for action, object_type, object_id, data in entries:
-        payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
-        values.extend([chain, at, actor_id, label, action, object_type, str(object_id), payload])
+        values += _row(
+            connection, chain, now, actor_id, label, action, object_type, object_id, data
+        )
     row = _insert_row(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(f"{_INSERT_HEAD} VALUES {', '.join([row] * len(entries))}", values)
+
+
+def _connection_for_entries(writer: str, at: dt.datetime) -> Any:
+    """The connection of the change being audited; refuses to write outside its
+    transaction or with a naive time."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError(f"{writer} must run inside the transaction of the change")
+    if timezone.is_naive(at):
+        raise ValueError(f"{writer} needs an aware datetime for now")
+    return connection
+
+
+def _row(
+    connection: Any,
+    chain: str,
+    at: dt.datetime,
+    actor_id: int | None,
+    label: str,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None,
+) -> list[Any]:
+    """One entry's values for _INSERT_HEAD, its data (JSON text) last."""
+    payload = json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)
+    at_db = connection.ops.adapt_datetimefield_value(at)
+    return [chain, at_db, actor_id, label, action, object_type, str(object_id), payload]
 
 
 _INSERT_HEAD = (
