@@ -26,3 +26,25 @@ def pg_admin(url: str, sql: str) -> None:
     admin = urlunsplit(urlsplit(url)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql)
+
+
+def prepare_database(env: dict[str, str], windows: int) -> list[dict]:
+    """Migrate the bench database of `env` and create the bench center with `windows` + 1
+    signed-in windows (bench_setup.py); returns [{window, token}, …]."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    migrate = [sys.executable, "manage.py", "migrate", "--noinput", "-v0"]
+    subprocess.run(migrate, cwd=root, env=env, check=True)
+    out = subprocess.run(
+        [sys.executable, "bench/bench_setup.py", str(windows)],
+        cwd=root,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])

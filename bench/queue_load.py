@@ -45,7 +45,7 @@ import threading
 import time
 from urllib.parse import urlparse, urlunparse
 
-from bench_common import BENCH_SETTINGS, pg_admin
+from bench_common import BENCH_SETTINGS, pg_admin, prepare_database
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
@@ -72,19 +72,6 @@ def server_env(database_url: str, data_dir: str, chain: str) -> dict[str, str]:
         PYTHONPATH=ROOT,
     )
     return env
-
-
-def prepare(env: dict[str, str]) -> list[dict]:
-    subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [PY, "bench/bench_setup.py", str(CONNECTIONS)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def _fill(env: dict[str, str], issued: int, seconds: float) -> None:
@@ -377,7 +364,7 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
         port = base_port + attempt  # a fresh port: the previous server may linger in TIME_WAIT
         env = server_env(database_url, data_dir, chain)
         if first:
-            slots = prepare(env)
+            slots = prepare_database(env, CONNECTIONS)
         server = start_server(env, port)
         worker = start_worker(env)
         try:

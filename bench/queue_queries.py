@@ -4,11 +4,10 @@ DATABASE_URL is set — then that database must be a throwaway one)."""
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-from bench_common import BENCH_SETTINGS  # before the path below replaces bench/
+from bench_common import BENCH_SETTINGS, prepare_database  # before the path below replaces bench/
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = ROOT
@@ -17,19 +16,7 @@ if not os.environ.get("DATABASE_URL"):
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/q.sqlite3"
     os.environ["GOVHALL_DATA_DIR"] = tmp
 os.environ.update(BENCH_SETTINGS, PYTHONPATH=ROOT)
-env = dict(os.environ)
-subprocess.run(
-    [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-)
-out = subprocess.run(
-    [sys.executable, "bench/bench_setup.py", "2"],
-    cwd=ROOT,
-    env=env,
-    check=True,
-    capture_output=True,
-    text=True,
-).stdout
-slots = json.loads(out.strip().splitlines()[-1])
+slots = prepare_database(dict(os.environ), 2)
 
 import django  # noqa: E402
 
