@@ -32,6 +32,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.core.models import AuditEntry, AuditHead
+from govhall.core.sqlite_backend import hot
 
 GENESIS = "0" * 64
 
@@ -133,9 +134,12 @@ def append_pending(
         values += _row(
             connection, chain, now, actor_id, label, action, object_type, object_id, data
         )
-    row = _insert_row(connection.vendor)
+    sql = _insert_many_sql(connection.vendor, len(entries))
+    if connection.vendor == "sqlite":
+        hot.execute(sql, values)
+        return
     with connection.cursor() as cursor:
-        cursor.execute(f"{_INSERT_HEAD} VALUES {', '.join([row] * len(entries))}", values)
+        cursor.execute(sql, values)
 
 
 def _connection_for_entries(writer: str, at: dt.datetime) -> Any:
@@ -175,6 +179,11 @@ _INSERT_HEAD = (
 def _insert_row(vendor: str) -> str:
     data = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
     return f"(%s, NULL, %s, %s, %s, %s, %s, %s, {data}, '', '')"
+
+
+@functools.cache
+def _insert_many_sql(vendor: str, entries: int) -> str:
+    return f"{_INSERT_HEAD} VALUES {', '.join([_insert_row(vendor)] * entries)}"
 
 
 @functools.cache

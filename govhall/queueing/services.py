@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from govhall.core.audit import log_action
 from govhall.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from govhall.core.sqlite_backend import group_commit
 from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
 from govhall.org.models import Center, Role, Window
@@ -301,11 +302,9 @@ def ticket_issue(
         chain=audit_chain(center, f"c{category.letter}"),
         action="govhall.queueing.ticket.issued",
     )
-    if settings.IS_POSTGRES:
-        row = write()
-    else:
-        with transaction.atomic():
-            row = write()
+    # PostgreSQL: one statement, atomic by itself; SQLite: a transaction, possibly shared
+    # with other requests' writes (group commit).
+    row = write() if settings.IS_POSTGRES else group_commit.run(write)
     ticket.pk, ticket.number, ticket.seq = row.id, row.number, row.seq
     ticket.issued_ahead = row.ahead
     ticket._state.adding = False

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from govhall.core.audit import actor_columns, append_pending
+from govhall.core.sqlite_backend import group_commit, hot
 from govhall.queueing.models import (
     IdleIncident,
     Ticket,
@@ -82,9 +83,7 @@ def fetchone(sql: str, params: dict[str, Any] | list[Any]) -> tuple | None:
     """One row of a hot read: prepared on PostgreSQL (see _fetchone_prepared)."""
     if settings.IS_POSTGRES:
         return _fetchone_prepared(sql, params)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+    return hot.execute(sql, params).fetchone()
 
 
 def _fetchone_prepared(sql: str, params: dict[str, Any] | list[Any]) -> tuple | None:
@@ -203,33 +202,36 @@ def insert_issued(
     return _insert_issued_sqlite(ticket, params, actor)
 
 
+_INSERT_TICKET_SQL = (
+    f"INSERT INTO {Ticket._meta.db_table} (center_id, category_id, number, day, seq, "
+    "priority_group, is_appointment, appointment_code, rank, channel, phone, token, "
+    "status, issued_at, original_issued_at, recall_count, near_sms_sent) "
+    "VALUES (%(center)s, %(category)s, %(number)s, %(day)s, %(seq)s, %(group)s, "
+    "%(is_appointment)s, %(appointment_code)s, %(rank)s, %(channel)s, %(phone)s, "
+    "%(token)s, %(waiting)s, %(at)s, %(at)s, 0, 0) RETURNING id"
+)
+_INSERT_ISSUE_EVENT_SQL = (
+    f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
+    "from_status, to_status, action, window_id, reason) "
+    "VALUES (%s, %s, %s, %s, '', %s, 'issue', NULL, '')"
+)
+_INSERT_ITEM_SQL = (
+    f"INSERT INTO {Ticket.items.through._meta.db_table} (ticket_id, serviceitem_id) VALUES (%s, %s)"
+)
+
+
 def _insert_issued_sqlite(ticket: Ticket, params: dict[str, Any], actor: Any) -> IssuedRow:
-    with connection.cursor() as cursor:
-        cursor.execute(_COUNTER_NEXT, params)
-        seq, waiting_first, waiting_rest = cursor.fetchone()
-        number = ticket_number(params["letter"], seq)
-        cursor.execute(
-            f"INSERT INTO {Ticket._meta.db_table} (center_id, category_id, number, day, seq, "
-            "priority_group, is_appointment, appointment_code, rank, channel, phone, token, "
-            "status, issued_at, original_issued_at, recall_count, near_sms_sent) "
-            "VALUES (%(center)s, %(category)s, %(number)s, %(day)s, %(seq)s, %(group)s, "
-            "%(is_appointment)s, %(appointment_code)s, %(rank)s, %(channel)s, %(phone)s, "
-            "%(token)s, %(waiting)s, %(at)s, %(at)s, 0, 0) RETURNING id",
-            {**params, "number": number, "seq": seq},
-        )
-        ticket_id = int(cursor.fetchone()[0])
-        cursor.execute(
-            f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
-            "from_status, to_status, action, window_id, reason) "
-            "VALUES (%s, %s, %s, %s, '', %s, 'issue', NULL, '')",
-            [ticket_id, params["center"], params["at"], params["actor"], params["waiting"]],
-        )
-        if params["item"] is not None:
-            cursor.execute(
-                f"INSERT INTO {Ticket.items.through._meta.db_table} (ticket_id, serviceitem_id) "
-                "VALUES (%s, %s)",
-                [ticket_id, params["item"]],
-            )
+    seq, waiting_first, waiting_rest = hot.execute(_COUNTER_NEXT, params).fetchone()
+    number = ticket_number(params["letter"], seq)
+    ticket_id = int(
+        hot.execute(_INSERT_TICKET_SQL, {**params, "number": number, "seq": seq}).fetchone()[0]
+    )
+    hot.execute(
+        _INSERT_ISSUE_EVENT_SQL,
+        [ticket_id, params["center"], params["at"], params["actor"], params["waiting"]],
+    )
+    if params["item"] is not None:
+        hot.execute(_INSERT_ITEM_SQL, [ticket_id, params["item"]])
     append_pending(
         actor=actor,
         chain=params["chain"],
@@ -544,8 +546,7 @@ def finish_and_call_next_postgres(
     if row is None:
         return None
     done = len(FINISHED_COLUMNS)
-    # The finished ticket with the columns read (others load if asked for).
-    finished = Ticket.from_db(DEFAULT_DB_ALIAS, FINISHED_COLUMNS, row[:done])
+    finished = _finished_ticket(row[:done])
     if row[done] is None:
         return finished, None
     ticket = ticket_from_row(row[done : done + len(TICKET_COLUMNS)])
@@ -566,10 +567,14 @@ def staff_active(
             f"UPDATE {WindowSession._meta.db_table} SET last_activity_at = %s WHERE id = %s",
             [connection.ops.adapt_datetimefield_value(now), session_id],
         )
+    if _may_end_idle(last_activity, now):
+        end_idle_incidents(window_id, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+
+
+def _may_end_idle(last_activity: dt.datetime, now: dt.datetime) -> bool:
     # A 'no activity' incident needs at least a minute of silence (idle_minutes >= 1), so
     # a busy window skips the lookup.
-    if now - last_activity >= dt.timedelta(minutes=1):
-        end_idle_incidents(window_id, now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+    return now - last_activity >= dt.timedelta(minutes=1)
 
 
 def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) -> int:
@@ -587,149 +592,210 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 
 # --- window work (SQLite) ---------------------------------------------------------------------
 #
-# The same rows, statement by statement inside one transaction (SQLite allows no writes in
-# WITH clauses; its database lock serialises the writers anyway).
+# SQLite lets one transaction write at a time (the writer queue of
+# govhall/core/sqlite_backend), so what counts is how long a request holds the write lock:
+# the reads — the person's open session, the state of the ticket being finished — happen
+# before the write transaction, and every write in it re-checks what was read in its WHERE
+# clause (compare-and-set): a write that finds things changed rolls the transaction back
+# and the service takes its step-by-step path. Model objects are made after the commit.
+# (bench/queue_load.py, SQLite: the lock was held 1.0 ms per 办结并叫下一位 under load with
+# the reads and the row-to-model work inside.)
 
+_SESSION_TABLE = WindowSession._meta.db_table
+_TICKET_TABLE = Ticket._meta.db_table
 
-def _open_session(cursor: Any, window: Any, actor: Any) -> tuple[int, dt.datetime] | None:
-    cursor.execute(
-        f"SELECT id, last_activity_at FROM {WindowSession._meta.db_table} "
-        "WHERE window_id = %s AND staff_id = %s AND closed_at IS NULL AND state = %s",
-        [window.pk, actor.pk, WindowSession.State.OPEN],
-    )
-    found = cursor.fetchone()
-    if found is None:
-        return None
-    return found[0], _from_db(WindowSession._meta.get_field("last_activity_at"), found[1])
+# The person's open session at the window and, when a ticket is to be finished, its state
+# (NULL unless it is called or serving at this window).
+_SQLITE_READ_SQL = (
+    f"SELECT s.id, s.last_activity_at, t.status FROM {_SESSION_TABLE} s "
+    f"LEFT JOIN {_TICKET_TABLE} t ON t.id = %s AND t.window_id = s.window_id "
+    "AND t.status IN (%s, %s) "
+    "WHERE s.window_id = %s AND s.staff_id = %s AND s.closed_at IS NULL AND s.state = %s"
+)
+_SQLITE_FINISH_SQL = (
+    f"UPDATE {_TICKET_TABLE} SET status = %s, finished_at = %s "
+    "WHERE id = %s AND window_id = %s AND status = %s RETURNING "
+)
+_SQLITE_TOUCH_SQL = (
+    f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s "
+    "WHERE id = %s AND staff_id = %s AND closed_at IS NULL AND state = %s"
+)
+_SQLITE_EVENT_SQL = (
+    f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
+    "from_status, to_status, action, window_id, reason) VALUES "
+)
 
 
 @dataclass(frozen=True)
-class WorkDone:
+class _Change:
     """One ticket's change by window work, for its event and audit entry."""
 
-    ticket: Ticket
+    ticket_id: int
+    number: str
     from_status: str
+    to_status: str
     action: str  # the event's action
     verb: str  # the audit action's last part
     data: dict[str, Any]
 
 
-def _window_work_rows(
-    cursor: Any,
-    *,
-    work: list[WorkDone],
-    session: tuple[int, dt.datetime],
-    actor: Any,
-    now: dt.datetime,
-    chain: str,
-) -> None:
-    """Events (one statement), staff activity (see staff_active) and audit entries."""
-    at = connection.ops.adapt_datetimefield_value(now)
-    cursor.execute(
-        f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
-        "from_status, to_status, action, window_id, reason) VALUES "
-        + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(work)),
+def _window_work_sqlite(
+    *, finish_id: int | None, call: bool, window: Any, actor: Any, now: dt.datetime, chain: str
+) -> tuple[tuple | None, tuple | None] | None:
+    """Finish the window's ticket `finish_id` (if given) and/or claim its next ticket (if
+    `call`), with their events, the session's activity and the audit entries, for the
+    person signed in at the window. Returns the raw rows (finished: FINISHED_COLUMNS, or
+    all TICKET_COLUMNS for a lone finish; called: TICKET_COLUMNS); None when nothing was
+    written (no open session of this person, the ticket is not at the window, or nothing
+    to claim for a lone call)."""
+    found = hot.execute(
+        _SQLITE_READ_SQL,
         [
-            value
-            for done in work
-            for value in (
-                done.ticket.pk,
-                done.ticket.center_id,
-                at,
-                actor.pk,
-                done.from_status,
-                done.ticket.status,
-                done.action,
-                done.ticket.window_id,
-            )
+            finish_id,
+            Ticket.Status.CALLED,
+            Ticket.Status.SERVING,
+            window.pk,
+            actor.pk,
+            WindowSession.State.OPEN,
         ],
-    )
-    session_id, last_activity = session
-    staff_active(
-        session_id=session_id,
-        window_id=work[0].ticket.window_id,
-        last_activity=last_activity,
-        now=now,
-    )
-    append_pending(
+    ).fetchone()
+    if found is None or (finish_id is not None and found[2] is None):
+        return None
+    work = _WindowWork(
+        window=window,
         actor=actor,
-        chain=chain,
         now=now,
-        entries=[
-            (
-                f"govhall.queueing.ticket.{done.verb}",
-                AUDIT_OBJECT_TYPE,
-                done.ticket.pk,
-                {"number": done.ticket.number, "status": done.ticket.status, **done.data},
+        at=connection.ops.adapt_datetimefield_value(now),
+        chain=chain,
+        session_id=found[0],
+        ends_idle=_may_end_idle(_from_db(_LAST_ACTIVITY, found[1]), now),
+        finish_id=finish_id,
+        from_status=found[2],
+        claim_params=_window_params(window, actor, now, chain) if call else None,
+    )
+    return group_commit.run(work.write)
+
+
+@dataclass(frozen=True)
+class _WindowWork:
+    """What the write of _window_work_sqlite needs, read and computed before it."""
+
+    window: Any
+    actor: Any
+    now: dt.datetime
+    at: Any  # now, as the database stores it
+    chain: str
+    session_id: int
+    ends_idle: bool
+    finish_id: int | None
+    from_status: str | None
+    claim_params: dict[str, Any] | None  # None: no call
+
+    def write(self) -> tuple[tuple | None, tuple | None] | None:
+        """The rows, inside the write transaction: each statement re-checks what was read."""
+        changes: list[_Change] = []
+        finished = self._finish(changes) if self.finish_id is not None else None
+        if self.finish_id is not None and finished is None:
+            return None  # finished or moved since it was read: nothing written
+        claimed = self._claim(changes) if self.claim_params is not None else None
+        if not changes:
+            return None
+        touched = hot.execute(
+            _SQLITE_TOUCH_SQL,
+            [self.at, self.session_id, self.actor.pk, WindowSession.State.OPEN],
+        )
+        if touched.rowcount != 1:  # paused or closed since it was read
+            transaction.set_rollback(True)
+            return None
+        self._record(changes)
+        if self.ends_idle:
+            end_idle_incidents(self.window.pk, self.now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
+        return finished, claimed
+
+    def _finish(self, changes: list[_Change]) -> tuple | None:
+        partial = self.claim_params is not None
+        row = hot.execute(
+            _SQLITE_FINISH_SQL + _returning(partial),
+            [Ticket.Status.DONE, self.at, self.finish_id, self.window.pk, self.from_status],
+        ).fetchone()
+        if row is not None:
+            columns = FINISHED_COLUMNS if partial else TICKET_COLUMNS
+            changes.append(
+                _Change(
+                    ticket_id=row[columns.index("id")],
+                    number=row[columns.index("number")],
+                    from_status=self.from_status,
+                    to_status=Ticket.Status.DONE,
+                    action="finish",
+                    verb="finish",
+                    data={"reason": ""},
+                )
             )
-            for done in work
-        ],
-    )
+        return row
+
+    def _claim(self, changes: list[_Change]) -> tuple | None:
+        row = hot.execute(claim_sql(postgres=False), self.claim_params).fetchone()
+        if row is not None:
+            changes.append(
+                _Change(
+                    ticket_id=row[_TICKET_INDEX["id"]],
+                    number=row[_TICKET_INDEX["number"]],
+                    from_status=Ticket.Status.WAITING,
+                    to_status=Ticket.Status.CALLED,
+                    action="call",
+                    verb="called",
+                    data={"window": self.window.number},
+                )
+            )
+        return row
+
+    def _record(self, changes: list[_Change]) -> None:
+        """The changes' events (one statement: the board's change feed) and audit entries."""
+        hot.execute(
+            _SQLITE_EVENT_SQL + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, '')"] * len(changes)),
+            [
+                value
+                for change in changes
+                for value in (
+                    change.ticket_id,
+                    self.window.center_id,
+                    self.at,
+                    self.actor.pk,
+                    change.from_status,
+                    change.to_status,
+                    change.action,
+                    self.window.pk,
+                )
+            ],
+        )
+        append_pending(
+            actor=self.actor,
+            chain=self.chain,
+            now=self.now,
+            entries=[
+                (
+                    f"govhall.queueing.ticket.{change.verb}",
+                    AUDIT_OBJECT_TYPE,
+                    change.ticket_id,
+                    {"number": change.number, "status": change.to_status, **change.data},
+                )
+                for change in changes
+            ],
+        )
 
 
-def _claim_sqlite(cursor: Any, window: Any, actor: Any, now: dt.datetime, chain: str) -> Any:
-    cursor.execute(claim_sql(postgres=False), _window_params(window, actor, now, chain))
-    ticket = ticket_from_row(cursor.fetchone())
-    if ticket is None:
-        return None
-    return WorkDone(ticket, Ticket.Status.WAITING, "call", "called", {"window": window.number})
+_LAST_ACTIVITY = WindowSession._meta.get_field("last_activity_at")
+_TICKET_INDEX = {column: i for i, column in enumerate(TICKET_COLUMNS)}
 
 
-def _finish_row_sqlite(cursor: Any, ticket_id: int, window: Any, now: dt.datetime) -> Any:
-    cursor.execute(
-        f"SELECT status FROM {Ticket._meta.db_table} WHERE id = %s AND window_id = %s "
-        "AND status IN (%s, %s)",
-        [ticket_id, window.pk, Ticket.Status.CALLED, Ticket.Status.SERVING],
-    )
-    found = cursor.fetchone()
-    if found is None:
-        return None
-    cursor.execute(
-        f"UPDATE {Ticket._meta.db_table} SET status = %s, finished_at = %s WHERE id = %s "
-        f"AND status = %s RETURNING {_quoted_columns()}",
-        (Ticket.Status.DONE, connection.ops.adapt_datetimefield_value(now), ticket_id, found[0]),
-    )
-    return WorkDone(
-        ticket_from_row(cursor.fetchone()), found[0], "finish", "finish", {"reason": ""}
-    )
+@functools.cache
+def _returning(partial: bool) -> str:
+    return ", ".join(FINISHED_COLUMNS) if partial else _quoted_columns()
 
 
-def _call_next_sqlite(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Ticket | None:
-    # No savepoint when part of a caller's transaction: nothing is written before the
-    # answer None, and a failure ends the caller's transaction anyway.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        session = _open_session(cursor, window, actor)
-        called = _claim_sqlite(cursor, window, actor, now, chain) if session else None
-        if called is None:
-            return None
-        _window_work_rows(cursor, work=[called], session=session, actor=actor, now=now, chain=chain)
-        return called.ticket
-
-
-def _finish_sqlite(
-    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
-) -> Ticket | None:
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # see above
-        session = _open_session(cursor, window, actor)
-        done = _finish_row_sqlite(cursor, ticket_id, window, now) if session else None
-        if done is None:
-            return None
-        _window_work_rows(cursor, work=[done], session=session, actor=actor, now=now, chain=chain)
-        return done.ticket
-
-
-def _finish_and_call_next_sqlite(
-    *, ticket_id: int, window: Any, actor: Any, now: dt.datetime, chain: str
-) -> tuple[Ticket, Called | None] | None:
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:  # see above
-        session = _open_session(cursor, window, actor)
-        done = _finish_row_sqlite(cursor, ticket_id, window, now) if session else None
-        if done is None:
-            return None
-        called = _claim_sqlite(cursor, window, actor, now, chain)
-        work = [done] if called is None else [done, called]
-        _window_work_rows(cursor, work=work, session=session, actor=actor, now=now, chain=chain)
-        return done.ticket, (Called(called.ticket) if called is not None else None)
+def _finished_ticket(row: tuple) -> Ticket:
+    # The finished ticket with the columns read (others load if asked for).
+    return Ticket.from_db(DEFAULT_DB_ALIAS, FINISHED_COLUMNS, row)
 
 
 def finish_and_call_next(
@@ -740,8 +806,18 @@ def finish_and_call_next(
     None when nothing was claimed (nobody waits, or every head was being claimed)."""
     if getattr(actor, "pk", None) is None:
         return None
-    run = finish_and_call_next_postgres if settings.IS_POSTGRES else _finish_and_call_next_sqlite
-    return run(ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain)
+    if settings.IS_POSTGRES:
+        return finish_and_call_next_postgres(
+            ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain
+        )
+    rows = _window_work_sqlite(
+        finish_id=ticket_id, call=True, window=window, actor=actor, now=now, chain=chain
+    )
+    if rows is None:
+        return None
+    finished, claimed = rows
+    called = Called(ticket_from_row(claimed)) if claimed is not None else None
+    return _finished_ticket(finished), called
 
 
 def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Called | None:
@@ -751,8 +827,10 @@ def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Calle
         return None
     if settings.IS_POSTGRES:
         return call_next_postgres(window=window, actor=actor, now=now, chain=chain)
-    ticket = _call_next_sqlite(window=window, actor=actor, now=now, chain=chain)
-    return Called(ticket) if ticket is not None else None
+    rows = _window_work_sqlite(
+        finish_id=None, call=True, window=window, actor=actor, now=now, chain=chain
+    )
+    return Called(ticket_from_row(rows[1])) if rows is not None else None
 
 
 def finish(
@@ -766,4 +844,7 @@ def finish(
         return finish_postgres(
             ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain
         )
-    return _finish_sqlite(ticket_id=ticket_id, window=window, actor=actor, now=now, chain=chain)
+    rows = _window_work_sqlite(
+        finish_id=ticket_id, call=False, window=window, actor=actor, now=now, chain=chain
+    )
+    return ticket_from_row(rows[0]) if rows is not None else None

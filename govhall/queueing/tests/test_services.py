@@ -489,10 +489,13 @@ def test_hot_paths_statement_counts(q, settings):
         assert counts == [1, 1, 1], counts
         assert "WITH s AS" in called.captured_queries[0]["sql"]
     else:
-        # issue: SAVEPOINT and RELEASE included (the test runs inside a transaction);
-        # call-next and finish open no savepoint of their own, and call-next reads the
-        # line for the SMS after its transaction
-        assert counts == [6, 7, 7], counts
+        # Each write in a savepoint (SAVEPOINT and RELEASE counted: the test runs inside a
+        # transaction). issue: counter, ticket, event, audit. call-next: the session read
+        # before the write; claim, session activity, event, audit and the 空窗 incident
+        # lookup (the last activity was two minutes before); then the line read for the
+        # SMS. finish: the same without the line read.
+        shown = "\n".join(q["sql"][:60] for log in logs for q in log.captured_queries)
+        assert counts == [6, 9, 8], shown
 
 
 def test_finish_and_call_next_rows_and_statements(q, settings):
@@ -525,10 +528,11 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
         assert statements == 1, log.captured_queries  # no transaction of its own
         assert "done_evented AS" in log.captured_queries[0]["sql"]
     else:
-        # session, ticket status, finish, claim, both events, session activity, the open
-        # 空窗 incident read and ended, both audit entries, then the line read for the
+        # session and ticket status read before the write; in a savepoint (the test runs
+        # inside a transaction): finish, claim, session activity, both events, both audit
+        # entries, the open 空窗 incident read and ended; then the line read for the
         # "three ahead" text
-        assert statements == 10, "\n".join(q["sql"][:70] for q in log.captured_queries)
+        assert statements == 11, "\n".join(q["sql"][:70] for q in log.captured_queries)
     stored = {t.pk: t for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])}
     assert (stored[first.pk].status, stored[second.pk].status) == ("done", "called")
     actions = list(
@@ -694,3 +698,60 @@ def test_hot_statements_fit_psycopgs_conversion_cache():
         statements._finish_call_next_sql,
     ):
         assert len(build().encode()) <= limit, build.__name__
+
+
+# --- SQLite: the write re-checks what was read before it ------------------------------------
+
+
+def _change_between_read_and_write(monkeypatch, change) -> None:
+    """Make `change` happen after the SQLite path read the session and ticket, just
+    before its write transaction (as another request could)."""
+    from govhall.core.sqlite_backend import group_commit
+    from govhall.queueing import statements
+
+    real_run = group_commit.run
+
+    def run_after_change(unit):
+        monkeypatch.setattr(statements.group_commit, "run", real_run)  # once
+        change()
+        return real_run(unit)
+
+    monkeypatch.setattr(statements.group_commit, "run", run_after_change)
+
+
+def test_sqlite_call_paused_meanwhile_writes_nothing(q, settings, monkeypatch):
+    from govhall.queueing.models import WindowSession
+
+    if settings.IS_POSTGRES:
+        pytest.skip("the SQLite path (PostgreSQL checks in its one statement)")
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    waiting = issue(q, "A", 1)
+    _change_between_read_and_write(
+        monkeypatch,
+        lambda: WindowSession.objects.filter(window=q.w1).update(state=WindowSession.State.PAUSED),
+    )
+    with pytest.raises(InvalidTransition, match="暂停"):
+        services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.window_id) == ("waiting", None)  # the claim rolled back
+    assert not TicketEvent.objects.filter(ticket=waiting, action="call").exists()
+    assert not AuditEntry.objects.filter(action="govhall.queueing.ticket.called").exists()
+
+
+def test_sqlite_finish_of_a_ticket_finished_meanwhile_changes_nothing(q, settings, monkeypatch):
+    if settings.IS_POSTGRES:
+        pytest.skip("the SQLite path (PostgreSQL checks in its one statement)")
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    first, second = issue(q, "A", 1), issue(q, "A", 2)
+    called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
+    _change_between_read_and_write(
+        monkeypatch,
+        lambda: services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 3)),
+    )
+    with pytest.raises(InvalidTransition):
+        services.window_finish_and_call_next(
+            window=q.w1, ticket_id=called.pk, actor=q.clerk1, now=at(9, 4)
+        )
+    second.refresh_from_db()
+    assert second.status == "waiting"  # the retry did not call the next person
+    assert TicketEvent.objects.filter(ticket=first, action="finish").count() == 1
