@@ -10,7 +10,10 @@ keep-alive connections:
   worst case for its gapless counter, then spread over 8 categories as kiosks of a hall
   would) · POST call-next (+ finish)
 
-printing requests/s, p50 and p99 and the ratios to the bare views; then it connects 200
+printing requests/s, p50 and p99 and the ratio to the bare insert. The insert and the queue
+scenarios run in rounds (--rounds, default 3), each ratio against its own round's insert,
+and each scenario starts once the worker has sealed the audit entries of the previous
+ones (so none pays for another's backlog); the summary gives the medians. Then it connects 200
 display-board clients polling /api/v1/display/<center> (every 500 ms, ETag/304) and
 measures the time from each call-next to its arrival at every board (p50/p99). The
 background worker runs beside the server throughout, as in production (scripts/run.sh).
@@ -25,19 +28,22 @@ done, so a slow call on a loaded machine is measured late, not counted as missed
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue_load.py
     .venv/bin/python bench/queue_load.py --chains center,main,fine   # compare audit chains
 
-Options: --port (default 8111), --seconds per scenario (default 4), --sqlite-only,
---postgres-only, --workers/--threads of gunicorn (default 2 × 4, as scripts/run.sh).
+Options: --port (default 8111), --seconds per scenario (default 4), --rounds (default 3),
+--sqlite-only, --postgres-only, --workers/--threads of gunicorn (default 2 × 4, as
+scripts/run.sh).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import multiprocessing as mp
 import os
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +51,13 @@ import threading
 import time
 from urllib.parse import urlparse, urlunparse
 
-from bench_common import BENCH_SETTINGS, pg_admin, prepare_database
+from bench_common import (
+    BENCH_SETTINGS,
+    pg_admin,
+    prepare_database,
+    vacuum_if_autovacuum_off,
+    wait_for_sealing,
+)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
@@ -224,7 +236,10 @@ def _load_proc(args):
     return out
 
 
-def run_load(port, scenario, slots, seconds) -> dict:
+def run_load(port, scenario, slots, seconds, database_url) -> dict:
+    """`scenario` on every slot's connection for `seconds`, once the worker has sealed
+    what the previous scenarios wrote."""
+    wait_for_sealing(database_url)  # the previous scenario's audit backlog is not this one's
     start_at = time.monotonic() + 1.0
     chunks = [slots[i::PROCESSES] for i in range(PROCESSES)]
     with mp.Pool(PROCESSES) as pool:
@@ -356,7 +371,7 @@ def run_boards(port, slot) -> dict:
 # --- runs --------------------------------------------------------------------------------
 
 
-def bench_database(label, database_url, data_dir, base_port, seconds, chains) -> None:
+def bench_database(label, database_url, data_dir, base_port, seconds, chains, rounds) -> None:
     print(f"\n=== {label} ===", flush=True)
     first = True
     slots: list[dict] = []
@@ -368,46 +383,17 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
         server = start_server(env, port)
         worker = start_worker(env)
         try:
-            rows = []
-            if first:
-                for scenario in ("json", "insert"):
-                    rows.append(run_load(port, scenario, slots[1:], seconds))
-            issue = run_load(port, "issue", slots[1:], seconds)
-            spread = [{**slot, "letter": "ABCDEFGH"[i % 8]} for i, slot in enumerate(slots[1:])]
-            issue8 = run_load(port, "issue-8", spread, seconds)
-            _fill(env, issue["issue"]["n"] + issue8["issue"]["n"] // 8, 2 * seconds)
-            call = run_load(port, "call-next", slots[1:], seconds)
-            split = run_load(port, "call-then-finish", slots[1:], seconds)
-            if first:
-                bare_json, bare_insert = rows[0]["json"], rows[1]["insert"]
-                print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
-                print(_row("bare Django JSON view", bare_json, rows[0]["_errors"]))
-                print(_row("bare Django one-row insert", bare_insert, rows[1]["_errors"]))
             print(f"-- audit chain mode: {chain}")
-            print(_row("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"]))
-            print(_row("  same, across 8 categories", issue8["issue"], issue8["_errors"]))
-            print(_row("POST call-next {finish: previous}", call["call-next"], call["_errors"]))
-            print(_row("POST call-next, then…", split["call-next"], split["_errors"]))
-            print(_row("  …POST finish", split["finish"], 0))
-            for run in (call, split):
-                if run["_empty"]:
-                    print(f"   (call-next answered 204 {run['_empty']} times: queue drained)")
-            cycle_rps = split["call-next"]["rps"] + split["finish"]["rps"]
-            print(
-                f"   ratio issue/insert = {issue['issue']['rps'] / bare_insert['rps']:.2f}, "
-                f"call-next/insert = {call['call-next']['rps'] / bare_insert['rps']:.2f}, "
-                f"issue/json = {issue['issue']['rps'] / bare_json['rps']:.2f}, "
-                f"issue across 8 categories/insert = "
-                f"{issue8['issue']['rps'] / bare_insert['rps']:.2f}"
-            )
-            # A window holds one ticket at a time: either call-next finishes the previous one
-            # (the console's one key) or a finish request comes between two calls; the
-            # second run is a call/finish mix, so its rate per request is printed too.
-            print(
-                f"   call-next then finish: call-next/insert = "
-                f"{split['call-next']['rps'] / bare_insert['rps']:.2f}, "
-                f"requests/s = {cycle_rps:.0f} = {cycle_rps / bare_insert['rps']:.2f} × insert"
-            )
+            if first:
+                bare_json = run_load(port, "json", slots[1:], seconds, database_url)
+                print(f"{'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+                print(_row("bare Django JSON view", bare_json["json"], bare_json["_errors"]))
+            ratios: dict[str, list[float]] = {}
+            p99s: dict[str, list[float]] = {}
+            for number in range(1, rounds + 1):
+                print(f"round {number} of {rounds}", flush=True)
+                _round(env, port, slots, seconds, database_url, ratios, p99s)
+            _summary(ratios, p99s)
             if first:
                 board = run_boards(port, slots[0])
                 print(
@@ -425,6 +411,60 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains) ->
         first = False
 
 
+def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
+    """One round: the bare one-row insert, then each queue scenario, each ratio taken
+    against this round's insert (the machine's speed drifts between rounds)."""
+    if vacuum_if_autovacuum_off(database_url):
+        print("   (PostgreSQL runs without autovacuum here: VACUUM ANALYZE before the round)")
+    load = functools.partial(run_load, port, seconds=seconds, database_url=database_url)
+    insert = load("insert", slots[1:])
+    issue = load("issue", slots[1:])
+    spread = [{**slot, "letter": "ABCDEFGH"[i % 8]} for i, slot in enumerate(slots[1:])]
+    issue8 = load("issue-8", spread)
+    _fill(env, issue["issue"]["n"] + issue8["issue"]["n"] // 8, 2 * seconds)
+    call = load("call-next", slots[1:])
+    split = load("call-then-finish", slots[1:])
+    base = insert["insert"]["rps"]
+    rows = [
+        ("bare Django one-row insert", insert["insert"], insert["_errors"], None),
+        ("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"], "issue"),
+        ("  same, across 8 categories", issue8["issue"], issue8["_errors"], "issue, 8 categories"),
+        (
+            "POST call-next {finish: previous}",
+            call["call-next"],
+            call["_errors"],
+            "call-next {finish}",
+        ),
+        ("POST call-next, then…", split["call-next"], split["_errors"], None),
+        ("  …POST finish", split["finish"], 0, None),
+    ]
+    for name, stats, errors, key in rows:
+        ratio = stats["rps"] / base
+        print(f"{_row(name, stats, errors)}{ratio:>8.2f}×")
+        if key:
+            ratios.setdefault(key, []).append(ratio)
+            p99s.setdefault(key, []).append(stats["p99"])
+    for run in (call, split):
+        if run["_empty"]:
+            print(f"   (call-next answered 204 {run['_empty']} times: queue drained)")
+    # A window holds one ticket at a time: either call-next finishes the previous one (the
+    # console's one key) or a finish request comes between two calls; the second run is a
+    # call/finish mix, so its rate per request counts too.
+    mix = (split["call-next"]["rps"] + split["finish"]["rps"]) / base
+    ratios.setdefault("call-next and finish requests", []).append(mix)
+    print(f"   call-next then finish: {mix:.2f} × insert, counting both requests")
+
+
+def _summary(ratios: dict[str, list[float]], p99s: dict[str, list[float]]) -> None:
+    print("summary (median over the rounds; ratio = req/s ÷ the same round's bare insert):")
+    for key, values in ratios.items():
+        line = f"   {key:<32} ratio {statistics.median(values):.2f}"
+        line += f" (rounds: {', '.join(f'{v:.2f}' for v in values)})"
+        if key in p99s:
+            line += f", p99 {statistics.median(p99s[key]):.0f} ms"
+        print(line)
+
+
 def _row(name, s, errors) -> str:
     return f"{name:<34}{s['rps']:>9.0f}{s['p50']:>9.1f}{s['p99']:>9.1f}{errors:>8}"
 
@@ -438,6 +478,7 @@ def main() -> None:
     parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--threads", type=int, default=THREADS)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     globals().update(WORKERS=args.workers, THREADS=args.threads)
     chains = [c.strip() for c in args.chains.split(",") if c.strip()]
@@ -459,6 +500,7 @@ def main() -> None:
                 args.port,
                 args.seconds,
                 chains,
+                args.rounds,
             )
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -469,7 +511,9 @@ def main() -> None:
         pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
         tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
         try:
-            bench_database("PostgreSQL", bench_url, tmp, args.port, args.seconds, chains)
+            bench_database(
+                "PostgreSQL", bench_url, tmp, args.port, args.seconds, chains, args.rounds
+            )
         finally:
             pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
             shutil.rmtree(tmp, ignore_errors=True)

@@ -32,3 +32,37 @@ def calendar_years_entered(app_configs=None, databases=None, **kwargs) -> list[c
             id="govhall.W001",
         )
     ]
+
+
+@checks.register(checks.Tags.database)
+def postgres_autovacuum_on(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """Warn when PostgreSQL runs without autovacuum. Every call and finish leaves a dead
+    row version of its ticket; unvacuumed, each call's probe of the line's head steps over
+    all of them (bench/queue_load.py: call-next 640 → 100 requests/s within minutes)."""
+    if not databases or "default" not in databases:
+        return []
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    try:
+        setting = _postgres_setting("autovacuum")
+    except DatabaseError:
+        return []
+    if setting == "on":
+        return []
+    return [
+        checks.Warning(
+            "PostgreSQL 未开启 autovacuum：排队叫号表的失效行不被清理，叫号会越来越慢。",
+            hint="在 postgresql.conf 中设置 autovacuum = on（默认即开启）并重新加载配置。",
+            id="govhall.W002",
+        )
+    ]
+
+
+def _postgres_setting(name: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting(%s)", [name])
+        return cursor.fetchone()[0]

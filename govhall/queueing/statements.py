@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from govhall.core.audit import actor_columns, append_pending
 from govhall.core.sqlite_backend import group_commit, hot
@@ -616,9 +616,14 @@ _SQLITE_FINISH_SQL = (
     f"UPDATE {_TICKET_TABLE} SET status = %s, finished_at = %s "
     "WHERE id = %s AND window_id = %s AND status = %s RETURNING "
 )
+# Staff activity on the session, if still open (and, finishing, the ticket still as read).
 _SQLITE_TOUCH_SQL = (
     f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s "
     "WHERE id = %s AND staff_id = %s AND closed_at IS NULL AND state = %s"
+)
+_SQLITE_TOUCH_FINISHING_SQL = (
+    f"{_SQLITE_TOUCH_SQL} AND EXISTS (SELECT 1 FROM {_TICKET_TABLE} "
+    "WHERE id = %s AND window_id = %s AND status = %s)"
 )
 _SQLITE_EVENT_SQL = (
     f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
@@ -692,25 +697,29 @@ class _WindowWork:
     claim_params: dict[str, Any] | None  # None: no call
 
     def write(self) -> tuple[tuple | None, tuple | None] | None:
-        """The rows, inside the write transaction: each statement re-checks what was read."""
+        """The rows, inside the write transaction. Its first statement re-checks what was
+        read (the session still open, the ticket still in the state read) and records the
+        staff activity; nothing is written when it finds things changed. After it nobody
+        else can write until the commit, so the finish cannot miss."""
+        if not self._touch():
+            return None
         changes: list[_Change] = []
         finished = self._finish(changes) if self.finish_id is not None else None
         if self.finish_id is not None and finished is None:
-            return None  # finished or moved since it was read: nothing written
+            return None  # cannot happen after the check (kept as a guard, not a path)
         claimed = self._claim(changes) if self.claim_params is not None else None
-        if not changes:
-            return None
-        touched = hot.execute(
-            _SQLITE_TOUCH_SQL,
-            [self.at, self.session_id, self.actor.pk, WindowSession.State.OPEN],
-        )
-        if touched.rowcount != 1:  # paused or closed since it was read
-            transaction.set_rollback(True)
-            return None
-        self._record(changes)
+        if changes:
+            self._record(changes)
         if self.ends_idle:
             end_idle_incidents(self.window.pk, self.now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
-        return finished, claimed
+        return (finished, claimed) if changes else None
+
+    def _touch(self) -> bool:
+        params = [self.at, self.session_id, self.actor.pk, WindowSession.State.OPEN]
+        if self.finish_id is None:
+            return hot.execute(_SQLITE_TOUCH_SQL, params).rowcount == 1
+        params += [self.finish_id, self.window.pk, self.from_status]
+        return hot.execute(_SQLITE_TOUCH_FINISHING_SQL, params).rowcount == 1
 
     def _finish(self, changes: list[_Change]) -> tuple | None:
         partial = self.claim_params is not None

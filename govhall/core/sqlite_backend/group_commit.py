@@ -8,17 +8,17 @@ lock was busy 70 % of the time, with seven requests queued on it on average, and
 办结并叫下一位 held it for 0.7 ms whose own statements took 0.3 ms).
 
 `run(unit)` queues the unit; the first thread to find no transaction under way leads: it
-takes the write lock once, runs every unit queued by then, each in its own savepoint,
-commits, and hands each thread its unit's result or exception. A unit that fails rolls
-back alone (its savepoint); a commit refused for a deferred constraint runs each unit of
-the batch again alone, so one unit cannot fail the others; any other failure of BEGIN or
-COMMIT fails every unit of the batch. Nobody gets an answer before the commit that made
-their unit durable.
+takes the write lock once, runs every unit queued by then, commits, and hands each thread
+its unit's result or exception. If a unit raises (or asks for a rollback), or a deferred
+constraint refuses the commit, the batch is rolled back and each of its units runs again
+alone, so one unit cannot fail the others; any other failure of BEGIN or COMMIT fails
+every unit of the batch. Nobody gets an answer before the commit that made their unit
+durable.
 
 A unit is a function of no arguments that reads and writes through the default
 connection and does nothing else: it runs on the leader's thread and connection (so it
 must not rely on other thread-locals, nor register on_commit callbacks), and it may run
-twice (after a refused commit). Inside a
+twice (after a refused batch). Inside a
 transaction already open (tests, a caller's atomic block), on PostgreSQL, or for an
 in-memory database, `run` just calls the unit in an atomic block.
 """
@@ -35,12 +35,13 @@ T = TypeVar("T")
 
 
 class _Unit:
-    __slots__ = ("done", "error", "fn", "lead", "value")
+    __slots__ = ("done", "error", "fn", "lead", "settled", "value")
 
     def __init__(self, fn: Callable[[], Any]) -> None:
         self.fn = fn
         self.value: Any = None
         self.error: BaseException | None = None
+        self.settled = False  # value or error is the answer
         self.done = threading.Event()
         self.lead = False  # woken to lead the next batch instead of with a result
 
@@ -93,6 +94,11 @@ def _lead() -> None:
         del _queue[:MAX_BATCH]
     try:
         _run_batch(batch)
+    except BaseException as exc:  # not an Exception (those are the units' answers)
+        for item in batch:
+            if not item.settled:
+                item.value, item.error, item.settled = None, exc, True
+        raise
     finally:
         with _guard:
             following = _queue[0] if _queue else None
@@ -105,47 +111,48 @@ def _lead() -> None:
             following.done.set()
 
 
+class _UnitFailed(Exception):
+    """A unit of a shared transaction raised or asked for a rollback."""
+
+
 def _run_batch(batch: list[_Unit]) -> None:
+    if len(batch) == 1:
+        _commit_alone(batch[0])
+        return
     try:
-        _commit(batch)
-    except IntegrityError:
-        # A deferred constraint (foreign keys are checked at COMMIT) of one unit must not
-        # fail the others: the batch was rolled back, so each unit runs again alone.
+        _commit_together(batch)
+    except (_UnitFailed, IntegrityError):
+        # A unit failed, or a deferred constraint (foreign keys are checked at COMMIT)
+        # refused the commit: the batch was rolled back, and each unit runs again alone,
+        # so that one unit cannot fail the others.
         for item in batch:
-            item.value, item.error = None, None
             _commit_alone(item)
-    except BaseException as exc:  # BEGIN or COMMIT failed: nothing of the batch stands
+    except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch stands
         for item in batch:
-            item.value, item.error = None, item.error or exc
-        if not isinstance(exc, Exception):
-            raise
+            item.value, item.error, item.settled = None, exc, True
+
+
+def _commit_together(batch: list[_Unit]) -> None:
+    # No savepoint per unit: a savepoint costs two statements (each prepared anew: their
+    # names differ), and units that fail are rare — they are run again alone instead.
+    connection = connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic():
+        for item in batch:
+            try:
+                item.value = item.fn()
+            except Exception as exc:
+                raise _UnitFailed from exc
+            if connection.needs_rollback:  # transaction.set_rollback(True) in the unit
+                raise _UnitFailed
+    for item in batch:
+        item.error, item.settled = None, True
 
 
 def _commit_alone(item: _Unit) -> None:
     try:
-        _commit([item])
+        with transaction.atomic():
+            item.value = item.fn()
+        item.error = None
     except Exception as exc:
         item.value, item.error = None, exc
-
-
-def _commit(batch: list[_Unit]) -> None:
-    """The units in one transaction, each in a savepoint when there are several."""
-    with transaction.atomic():
-        if len(batch) == 1:
-            _run_unit(batch[0], savepoint=False)
-        else:
-            for item in batch:
-                _run_unit(item, savepoint=True)
-
-
-def _run_unit(item: _Unit, *, savepoint: bool) -> None:
-    try:
-        if savepoint:
-            with transaction.atomic():
-                item.value = item.fn()
-        else:
-            item.value = item.fn()
-    except Exception as exc:
-        item.error = exc
-        if not savepoint:
-            transaction.set_rollback(True)
+    item.settled = True

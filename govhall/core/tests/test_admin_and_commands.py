@@ -226,3 +226,25 @@ def test_old_idempotency_records_are_purged():
     assert purge_idempotency_records(now) == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["fresh"]
     assert JOBS[0].name in {j.name for j in discover_jobs()}
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_postgres_without_autovacuum_is_warned_about(monkeypatch):
+    from govhall.core import checks
+
+    monkeypatch.setattr(checks, "_postgres_setting", lambda name: "off")
+    messages = checks.postgres_autovacuum_on(databases=["default"])
+    assert [m.id for m in messages] == ["govhall.W002"]
+    assert "autovacuum" in messages[0].msg
+    monkeypatch.setattr(checks, "_postgres_setting", lambda name: "on")
+    assert checks.postgres_autovacuum_on(databases=["default"]) == []
+    assert checks.postgres_autovacuum_on(databases=None) == []  # plain `check`: no DB
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+def test_postgres_setting_is_read_from_the_server():
+    from govhall.core.checks import _postgres_setting
+
+    assert _postgres_setting("autovacuum") in {"on", "off"}

@@ -144,3 +144,16 @@ def test_many_threads_many_units_each_committed_once():
     entries = AuditEntry.objects.filter(action="govhall.core.test.group")
     assert entries.count() == 240
     assert _tags() == {f"{k}-{i}" for k in range(6) for i in range(40)}
+
+
+def test_a_unit_asking_for_a_rollback_loses_only_its_own_writes():
+    def regretful():
+        _entry("regretful")
+        transaction.set_rollback(True)
+        return "kept nothing"
+
+    results = _queue_behind_a_slow_unit(
+        {"a": lambda: _entry("a"), "regretful": regretful, "b": lambda: _entry("b")}
+    )
+    assert results["regretful"][:2] == ("ok", "kept nothing")
+    assert _tags() == {"slow", "a", "b"}
