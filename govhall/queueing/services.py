@@ -565,18 +565,12 @@ def _notify_near(category_id: int, now: dt.datetime, line_after: list[tuple] | N
 
 def _line_position(category_id: int, now: dt.datetime, position: int) -> tuple | None:
     # Asked after every call: written out (one probe of ticket_waiting_line_idx), not built.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, phone, near_sms_sent, number FROM {Ticket._meta.db_table} "
-            f"WHERE category_id = %s AND day = %s AND status = {statements.WAITING_SQL} "
-            "ORDER BY rank, original_issued_at, id LIMIT 1 OFFSET %s",
-            [
-                category_id,
-                connection.ops.adapt_datefield_value(local_day(now)),
-                position,
-            ],
-        )
-        return cursor.fetchone()
+    return statements.fetchone(
+        f"SELECT id, phone, near_sms_sent, number FROM {Ticket._meta.db_table} "
+        f"WHERE category_id = %s AND day = %s AND status = {statements.WAITING_SQL} "
+        "ORDER BY rank, original_issued_at, id LIMIT 1 OFFSET %s",
+        [category_id, connection.ops.adapt_datefield_value(local_day(now)), position],
+    )
 
 
 def _send_near(row: dict[str, Any], now: dt.datetime) -> None:
