@@ -44,6 +44,10 @@ AUDIT_OBJECT_TYPE = Ticket._meta.label_lower
 # parameter: only then may the planner use the partial index of waiting tickets
 # (ticket_waiting_line_idx) in a prepared statement's generic plan, and on SQLite at all.
 WAITING_SQL = f"'{Ticket.Status.WAITING}'"
+# The statuses of a ticket at a window, written into the statements literally for the same
+# reason: the partial index ticket_window_active_idx then answers "does this window hold a
+# ticket?" with at most one entry.
+ACTIVE_SQL = f"('{Ticket.Status.CALLED}', '{Ticket.Status.SERVING}')"
 # How much of a line call-next reads back: the "three ahead" text needs the 4th person
 # after the call, and the called ticket may be among the first ones.
 LINE_HEAD = 5
@@ -306,7 +310,7 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
         f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
         f"called_at = %(at)s, target_window_id = NULL WHERE id = ({choice}) "
         f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
-        "WHERE c.window_id = %(w)s AND c.status IN (%(called)s, %(serving)s)) "
+        f"WHERE c.window_id = %(w)s AND c.status IN {ACTIVE_SQL}) "
         f"RETURNING {returning}"
     )
 
@@ -404,8 +408,8 @@ def _claimed_cte(after: str = "") -> str:
         claim = claim.replace(
             "WHERE id = (", f"WHERE EXISTS (SELECT 1 FROM {after}) AND id = (", 1
         ).replace(
-            "c.status IN (%(called)s, %(serving)s))",
-            "c.status IN (%(called)s, %(serving)s) AND c.id <> %(ticket)s)",
+            f"c.status IN {ACTIVE_SQL})",
+            f"c.status IN {ACTIVE_SQL} AND c.id <> %(ticket)s)",
             1,
         )
     else:
