@@ -81,8 +81,8 @@ def vacuum_if_autovacuum_off(database_url: str) -> bool:
     """PostgreSQL only: VACUUM ANALYZE the tables the queue rewrites, when the server runs
     without autovacuum (the PostgreSQL of these machines does; a production server must
     not). Every call and finish leaves a dead row version of its ticket and every sealed
-    audit entry another; unvacuumed, each call's probe of the line's head steps over all
-    of them (measured: call-next 640 → 100 req/s in a third round). Run between rounds,
+    audit entry another; unvacuumed, the queue's index scans step over more and more of
+    them (measured: call-next 640 → 100 req/s by a third round). Run between rounds,
     standing in for autovacuum; returns whether it ran."""
     if not database_url.startswith("postgres"):
         return False

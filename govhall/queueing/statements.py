@@ -9,8 +9,9 @@ category's counter, the line's head) stay locked across all those round trips. H
 - PostgreSQL: one statement each (data-modifying CTEs), run prepared. A statement is
   atomic on its own, so it needs no BEGIN/COMMIT of its own, and its row locks last only
   while the server runs it.
-- SQLite: the same rows with plain cursor statements in one transaction (SQLite allows no
-  writes inside WITH; its database lock serialises writers anyway).
+- SQLite: the same rows with plain statements on the raw connection (core/sqlite_backend/
+  hot.py; SQLite allows no writes inside WITH), in a write transaction shared with other
+  requests' queue writes (group commit); window work reads before it (see below).
 
 Rows are the same as the step-by-step services write (tests run on both databases); the
 services in govhall/queueing/services.py keep every rule and check, call these for the
@@ -599,11 +600,10 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 # SQLite lets one transaction write at a time (the writer queue of
 # govhall/core/sqlite_backend), so what counts is how long a request holds the write lock:
 # the reads — the person's open session, the state of the ticket being finished — happen
-# before the write transaction, and every write in it re-checks what was read in its WHERE
-# clause (compare-and-set): a write that finds things changed rolls the transaction back
-# and the service takes its step-by-step path. Model objects are made after the commit.
-# (bench/queue_load.py, SQLite: the lock was held 1.0 ms per 办结并叫下一位 under load with
-# the reads and the row-to-model work inside.)
+# before the write transaction, whose first statement re-checks them (compare-and-set) and
+# writes nothing when they changed; the service then takes its step-by-step path. Model
+# objects are made after the commit. (bench/queue_load.py, SQLite: the lock was held
+# 1.0 ms per 办结并叫下一位 under load with the reads and the row-to-model work inside.)
 
 _SESSION_TABLE = WindowSession._meta.db_table
 _TICKET_TABLE = Ticket._meta.db_table
