@@ -40,4 +40,6 @@ clear_url_caches()
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-application = get_wsgi_application()
+from govhall.core.heap import freezing_after_warmup  # noqa: E402
+
+application = freezing_after_warmup(get_wsgi_application())  # as govhall/wsgi.py

@@ -41,8 +41,10 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import selectors
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -63,7 +65,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = sys.executable
 GUNICORN = os.path.join(os.path.dirname(PY), "gunicorn")
 CONNECTIONS = 32
-PROCESSES = 4
+PROCESSES = 4  # board clients
+LOAD_PROCESSES = 2  # load clients: an event loop each, over half the connections
 BOARDS = 200
 BOARD_POLL = 0.5
 BOARD_CALLS = 10
@@ -120,6 +123,7 @@ def start_server(env: dict[str, str], port: int) -> subprocess.Popen:
             "gthread",
             "--keep-alive",
             "10",
+            "--reuse-port",  # as scripts/run.sh: connections spread over the workers
             "--log-level",
             "warning",
         ],
@@ -161,79 +165,140 @@ def request(conn, method, path, body=None, token=None):
     return resp.status, resp.read()
 
 
-def _load_thread(port, scenario, slot, deadline, out):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    lat: dict[str, list[float]] = {}
-    errors = 0
-    empty = 0
-    holding = None
-    while time.monotonic() < deadline:
-        t0 = time.perf_counter()
+class _Window:
+    """What one connection asks next in a scenario, and what it makes of the answer."""
+
+    def __init__(self, scenario: str, slot: dict) -> None:
+        self.scenario = scenario
+        self.slot = slot
+        self.holding: int | None = None  # the ticket at this window (call-next scenarios)
+        self.pending_finish: int | None = None  # call-then-finish: finish this one next
+
+    def next_request(self) -> tuple[str, bytes]:
+        """(kind, the request's bytes)."""
+        scenario, slot = self.scenario, self.slot
         if scenario == "json":
-            status, _ = request(conn, "GET", "/bench/json")
-            kind = "json"
-        elif scenario == "insert":
-            status, _ = request(conn, "POST", "/bench/insert", {})
-            kind = "insert"
-        elif scenario in ("issue", "issue-8"):
+            return "json", _http("GET", "/bench/json")
+        if scenario == "insert":
+            return "insert", _http("POST", "/bench/insert", {})
+        if scenario in ("issue", "issue-8"):
             letter = "A" if scenario == "issue" else slot["letter"]
-            status, _ = request(
-                conn, "POST", "/api/v1/tickets", {"center": "BENCH", "category": letter}
-            )
-            kind = "issue"
-        elif scenario == "call-next":
-            # One key per person: finish the one at the window and call the next.
-            body_in = {"finish": holding} if holding else None
-            status, body = request(
-                conn,
-                "POST",
-                f"/api/v1/windows/{slot['window']}/call-next",
-                body_in,
-                token=slot["token"],
-            )
-            kind = "call-next"
-            holding = json.loads(body)["id"] if status == 200 else None
-            if status == 204:
-                empty += 1
-        else:
-            status, body = request(
-                conn, "POST", f"/api/v1/windows/{slot['window']}/call-next", token=slot["token"]
-            )
-            kind = "call-next"
-            lat.setdefault(kind, []).append(time.perf_counter() - t0)
-            if status == 200:
-                tid = json.loads(body)["id"]
-                t0 = time.perf_counter()
-                status, _ = request(
-                    conn, "POST", f"/api/v1/tickets/{tid}/finish", token=slot["token"]
-                )
-                kind = "finish"
-            elif status == 204:
-                empty += 1
-                continue
-        lat.setdefault(kind, []).append(time.perf_counter() - t0)
-        if status >= 300:
-            errors += 1
-    if holding:  # leave the window free for the next run (not counted)
-        request(conn, "POST", f"/api/v1/tickets/{holding}/finish", token=slot["token"])
-    out.append((lat, errors, empty))
+            body = {"center": "BENCH", "category": letter}
+            return "issue", _http("POST", "/api/v1/tickets", body)
+        if self.pending_finish is not None:
+            path = f"/api/v1/tickets/{self.pending_finish}/finish"
+            return "finish", _http("POST", path, None, slot["token"])
+        # call-next: one key per person (finish the one at the window, call the next), or
+        # a bare call-next whose ticket a finish request follows (call-then-finish).
+        body = {"finish": self.holding} if scenario == "call-next" and self.holding else None
+        path = f"/api/v1/windows/{slot['window']}/call-next"
+        return "call-next", _http("POST", path, body, slot["token"])
+
+    def answered(self, kind: str, status: int, body: bytes) -> None:
+        if kind == "finish":
+            self.pending_finish = None
+        elif kind == "call-next":
+            called = json.loads(body)["id"] if status == 200 else None
+            if self.scenario == "call-next":
+                self.holding = called
+            else:
+                self.pending_finish = called
+
+    def leftover(self) -> int | None:
+        """The ticket still at the window when time is up (finished, not counted)."""
+        return self.holding or self.pending_finish
+
+
+def _http(method: str, path: str, body=None, token=None) -> bytes:
+    payload = json.dumps(body).encode() if body is not None else b""
+    head = f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+    if token:
+        head += f"Authorization: Bearer {token}\r\n"
+    head += f"Content-Length: {len(payload)}\r\n\r\n"
+    return head.encode() + payload
+
+
+class _Connection:
+    """One keep-alive connection of the event loop: a request out, its response in."""
+
+    def __init__(self, port: int, window: _Window) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.window = window
+        self.buffer = b""
+        self.kind = ""
+        self.sent_at = 0.0
+
+    def send_next(self) -> None:
+        self.kind, data = self.window.next_request()
+        self.buffer = b""
+        self.sent_at = time.perf_counter()
+        self.sock.sendall(data)  # a few hundred bytes: the socket buffer takes them at once
+
+    def response(self) -> tuple[int, bytes] | None:
+        """The response once it is complete (None: wait for more bytes)."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise ConnectionError("server closed the connection")
+        self.buffer += chunk
+        head_end = self.buffer.find(b"\r\n\r\n")
+        if head_end < 0:
+            return None
+        head = self.buffer[:head_end].decode("latin-1")
+        length = 0
+        for line in head.split("\r\n")[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        if len(self.buffer) < head_end + 4 + length:
+            return None
+        return int(head[9:12]), self.buffer[head_end + 4 : head_end + 4 + length]
 
 
 def _load_proc(args):
+    """One client process: an event loop over its connections (no thread per connection:
+    threads of one process would queue for its interpreter lock, adding their wait to the
+    latencies measured and taking CPU from the server on the same two cores)."""
     port, scenario, slots, start_at, seconds = args
+    connections = [_Connection(port, _Window(scenario, slot)) for slot in slots]
+    selector = selectors.DefaultSelector()
+    for conn in connections:
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
     while time.monotonic() < start_at:
         time.sleep(0.005)
     deadline = start_at + seconds
-    out: list = []
-    threads = [
-        threading.Thread(target=_load_thread, args=(port, scenario, s, deadline, out))
-        for s in slots
-    ]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
+    lat: dict[str, list[float]] = {}
+    errors = empty = 0
+    for conn in connections:
+        conn.send_next()
+    open_connections = len(connections)
+    while open_connections:
+        for key, _ in selector.select(timeout=30):
+            conn = key.data
+            answer = conn.response()
+            if answer is None:
+                continue
+            status, body = answer
+            lat.setdefault(conn.kind, []).append(time.perf_counter() - conn.sent_at)
+            if status == 204:
+                empty += 1
+            elif status >= 300:
+                errors += 1
+            conn.window.answered(conn.kind, status, body)
+            if time.monotonic() < deadline:
+                conn.send_next()
+            else:
+                selector.unregister(conn.sock)
+                open_connections -= 1
+    for conn in connections:
+        conn.sock.close()
+        leftover = conn.window.leftover()
+        if leftover:  # leave the window free for the next run (not counted)
+            http_conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            path = f"/api/v1/tickets/{leftover}/finish"
+            request(http_conn, "POST", path, token=conn.window.slot["token"])
+    return [(lat, errors, empty)]
 
 
 def run_load(port, scenario, slots, seconds, database_url) -> dict:
@@ -241,8 +306,8 @@ def run_load(port, scenario, slots, seconds, database_url) -> dict:
     what the previous scenarios wrote."""
     wait_for_sealing(database_url)  # the previous scenario's audit backlog is not this one's
     start_at = time.monotonic() + 1.0
-    chunks = [slots[i::PROCESSES] for i in range(PROCESSES)]
-    with mp.Pool(PROCESSES) as pool:
+    chunks = [slots[i::LOAD_PROCESSES] for i in range(LOAD_PROCESSES)]
+    with mp.Pool(LOAD_PROCESSES) as pool:
         results = pool.map(_load_proc, [(port, scenario, c, start_at, seconds) for c in chunks])
     lat: dict[str, list[float]] = {}
     errors = empty = 0

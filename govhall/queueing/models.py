@@ -319,7 +319,15 @@ class Ticket(models.Model):
                 name="ticket_window_active_idx",
                 condition=models.Q(status__in=["called", "serving"]),
             ),
-            models.Index(fields=["window", "status"], name="ticket_window_status_idx"),
+            # A window's tickets by day (the console's "served today", the window's FK).
+            # Without the status, finishing a ticket touches no entry of it, and a waiting
+            # ticket (no window yet) has none: a call writes one entry, a finish none (the
+            # (window, status) index it replaces: 3 pages of SQLite's log per 办结并叫下一位).
+            models.Index(
+                fields=["window", "day"],
+                name="ticket_window_day_idx",
+                condition=models.Q(window__isnull=False),
+            ),
             models.Index(fields=["center", "day", "status"], name="ticket_center_day_idx"),
         ]
 

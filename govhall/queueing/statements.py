@@ -309,7 +309,7 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
     )
     return (
         f"UPDATE {table} SET status = %(called)s, window_id = %(w)s, staff_id = %(staff)s, "
-        f"called_at = %(at)s, target_window_id = NULL WHERE id = ({choice}) "
+        f"called_at = %(at)s WHERE id = ({choice}) "
         f"AND status = %(waiting)s AND NOT EXISTS (SELECT 1 FROM {table} c "
         f"WHERE c.window_id = %(w)s AND c.status IN {ACTIVE_SQL}) "
         f"RETURNING {returning}"

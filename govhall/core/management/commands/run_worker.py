@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 from django.utils import timezone
 
+from govhall.core.heap import freeze_long_lived
 from govhall.core.jobs import discover_jobs, heartbeat
 
 logger = logging.getLogger("govhall.worker")
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         jobs = discover_jobs()
         last_run: dict[str, float] = {}
         self.stdout.write(f"后台进程 {name} 启动，任务：{', '.join(j.name for j in jobs) or '无'}")
+        first_round = True
         while not stop["now"]:
             heartbeat(name)
             for job in jobs:
@@ -53,6 +55,11 @@ class Command(BaseCommand):
                     self.stdout.write(f"任务 {job.name}：{done if done is not None else '完成'}")
             if once:
                 break
+            if first_round:
+                # Long-lived from here on: full collections need not walk what every job
+                # has loaded (govhall/core/heap.py; a sealing batch holds SQLite's write lock).
+                freeze_long_lived()
+                first_round = False
             # A long-lived process: drop connections the database may have timed out.
             close_old_connections()
             time.sleep(tick)
