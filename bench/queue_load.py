@@ -4,7 +4,8 @@
 For a temporary SQLite database (always) and PostgreSQL (when DATABASE_URL is set; a
 throwaway database `govhall_bench_queue` is created and dropped), it starts gunicorn with
 bench/bench_wsgi.py (govhall plus two bare Django views) and measures, with 32 concurrent
-keep-alive connections:
+keep-alive connections (2 client processes, each an event loop over 16 sockets, so the
+client takes little of the two cores it shares with the server):
 
   bare JSON view · bare one-row insert · POST /api/v1/tickets (all into one category, the
   worst case for its gapless counter, then spread over 8 categories as kiosks of a hall
@@ -19,10 +20,12 @@ measures the time from each call-next to its arrival at every board (p50/p99). T
 background worker runs beside the server throughout, as in production (scripts/run.sh).
 
 Before call-next the queue is topped up (bench_setup.py fill, through the real issuing
-service) so the windows make real calls, not cheap 204 "nobody waits" answers; each call
-is followed by finish on the same connection (a window holds one ticket at a time), and
-only call-next requests count in its req/s. The board clients poll until the caller is
-done, so a slow call on a loaded machine is measured late, not counted as missed.
+service) so the windows make real calls, not cheap 204 "nobody waits" answers. A window
+holds one ticket at a time: either each call-next finishes the previous ticket
+(`{"finish": id}`, the console's one key) or a finish request follows each call-next; the
+second is reported per request type and as the rate of both requests together. The board
+clients poll until the caller is done, so a slow call on a loaded machine is measured
+late, not counted as missed.
 
     .venv/bin/python bench/queue_load.py                        # SQLite only
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue_load.py

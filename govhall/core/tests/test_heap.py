@@ -49,11 +49,14 @@ def test_the_wrapped_application_freezes_again_after_the_warm_up(unfrozen):
     app = freezing_after_warmup(inner, requests=3)
     at_start = gc.get_freeze_count()
     assert at_start > 0
+    # Frozen objects freed since (by reference counting) leave the count, so it is compared
+    # with a margin, not for equality.
     loaded_meanwhile = [object.__new__(type("Loaded", (), {})) for _ in range(500)]
     for n in range(1, 3):
         assert app({"n": n}, lambda status, headers: None) == [b"ok"]
-    assert gc.get_freeze_count() == at_start  # not before the third request
+    before_third = gc.get_freeze_count()
+    assert before_third < at_start + len(loaded_meanwhile)  # not frozen before the third
     app({"n": 3}, lambda status, headers: None)
-    assert gc.get_freeze_count() >= at_start + len(loaded_meanwhile)
+    assert gc.get_freeze_count() - before_third >= len(loaded_meanwhile)
     app({"n": 4}, lambda status, headers: None)
     assert calls == [1, 2, 3, 4]
