@@ -38,8 +38,6 @@ govhall.urls.urlpatterns.insert(0, path("bench/json", bare_json))
 govhall.urls.urlpatterns.insert(0, path("bench/insert", bare_insert))
 clear_url_caches()
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
-
-from govhall.core.heap import freezing_after_warmup  # noqa: E402
-
-application = freezing_after_warmup(get_wsgi_application())  # as govhall/wsgi.py
+# The production entry point itself (heap freezing included); it resolves URLs per request,
+# so the two bench views above are found.
+from govhall.wsgi import application  # noqa: E402, F401

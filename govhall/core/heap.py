@@ -25,6 +25,8 @@ from typing import Any
 
 WARMUP_REQUESTS = 200
 
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
 
 def freeze_long_lived() -> int:
     """Collect what is garbage now, then freeze every object that is left; returns how
@@ -32,9 +34,6 @@ def freeze_long_lived() -> int:
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
-
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def freezing_after_warmup(application: WSGIApp, requests: int = WARMUP_REQUESTS) -> WSGIApp:
