@@ -17,16 +17,23 @@ alone, so one unit cannot fail the others; any other failure of BEGIN or COMMIT 
 every unit of the batch. Nobody gets an answer before the commit that made their unit
 durable.
 
+Every batch of a process runs on one connection of its own, the process's writer, whichever
+thread leads: SQLite drops a connection's whole page cache when another connection has
+written since its last transaction, so with each thread writing on its own connection
+nearly every write started cold and read its b-trees' pages again (in-process, one other
+write before each 办结并叫下一位: 1.9 → 2.7 ms).
+
 A unit is a function of no arguments that reads and writes through the default
-connection and does nothing else: it runs on the leader's thread and connection (so it
-must not rely on other thread-locals, nor register on_commit callbacks), and it may run
-twice (after a refused batch). Inside a transaction already open (tests, a caller's atomic
-block), on PostgreSQL, or for an in-memory database, `run` just calls the unit in an atomic
-block.
+connection and does nothing else: it runs on the leader's thread with the process's
+writer as the default connection (so it must not rely on other thread-locals, nor
+register on_commit callbacks), and it may run twice (after a refused batch). Inside a
+transaction already open (tests, a caller's atomic block), on PostgreSQL, or for an
+in-memory database, `run` just calls the unit in an atomic block.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -54,6 +61,21 @@ _leading = False
 # Units of one batch at most: a long batch would hold the lock (and its leader's own
 # answer) while the other process waits.
 MAX_BATCH = 16
+
+
+_writer: Any = None  # the process's writer connection (a new one after a fork)
+_writer_pid: int | None = None
+
+
+def _process_writer(like: Any) -> Any:
+    """The connection every batch of this process runs on; only the leader uses it."""
+    global _writer, _writer_pid
+    if _writer is None or _writer_pid != os.getpid():
+        _writer = like.copy()
+        _writer.inc_thread_sharing()  # leaders are different threads, one at a time
+        _writer_pid = os.getpid()
+    _writer.close_if_unusable_or_obsolete()  # reconnects on next use, as a request would
+    return _writer
 
 
 def run(unit: Callable[[], T]) -> T:
@@ -94,8 +116,13 @@ def _lead() -> None:
     with _guard:
         batch = _queue[:MAX_BATCH]
         del _queue[:MAX_BATCH]
+    own = connections[DEFAULT_DB_ALIAS]
     try:
-        _run_batch(batch)
+        connections[DEFAULT_DB_ALIAS] = _process_writer(own)
+        try:
+            _run_batch(batch)
+        finally:
+            connections[DEFAULT_DB_ALIAS] = own
     except BaseException as exc:  # not an Exception (those are the units' answers)
         for item in batch:
             if not item.settled:

@@ -157,3 +157,31 @@ def test_a_unit_asking_for_a_rollback_loses_only_its_own_writes():
     )
     assert results["regretful"][:2] == ("ok", "kept nothing")
     assert _tags() == {"slow", "a", "b"}
+
+
+def test_batches_of_different_threads_run_on_the_process_writer_connection():
+    """Whichever thread leads, the batch runs on one connection of the process (its page
+    cache stays warm between batches); the thread's own connection is back afterwards."""
+    seen: list[tuple] = []
+
+    def submit(tag: str) -> None:
+        own = connections["default"]
+        ran_on = []
+
+        def unit() -> None:
+            _entry(tag)
+            ran_on.append(connections["default"])
+
+        group_commit.run(unit)
+        seen.append((ran_on[0], ran_on[0] is own, connections["default"] is own))
+        connections.close_all()
+
+    for tag in ("first", "second"):
+        thread = threading.Thread(target=submit, args=(tag,))
+        thread.start()
+        thread.join(10)
+    (writer_1, on_own_1, restored_1), (writer_2, on_own_2, restored_2) = seen
+    assert writer_1 is writer_2  # one connection for both threads' batches …
+    assert not on_own_1 and not on_own_2  # … not the threads' own
+    assert restored_1 and restored_2
+    assert _tags() == {"first", "second"}
