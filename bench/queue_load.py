@@ -304,6 +304,38 @@ def _load_proc(args):
     return [(lat, errors, empty)]
 
 
+# The processes whose CPU time each scenario reports: {"server": gunicorn's master (its
+# workers are found through it), "worker": the background worker}.
+_measured: dict[str, int] = {}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(master: int) -> list[int]:
+    try:
+        with open(f"/proc/{master}/task/{master}/children") as f:
+            return [master, *map(int, f.read().split())]
+    except OSError:
+        return [master]
+
+
+def _cpu_now() -> dict[str, float]:
+    out = {}
+    if "server" in _measured:
+        out["server"] = sum(_cpu_seconds(p) for p in _server_pids(_measured["server"]))
+    if "worker" in _measured:
+        out["worker"] = _cpu_seconds(_measured["worker"])
+    return out
+
+
 def run_load(port, scenario, slots, seconds, database_url) -> dict:
     """`scenario` on every slot's connection for `seconds`, once the worker has sealed
     what the previous scenarios wrote."""
@@ -311,7 +343,14 @@ def run_load(port, scenario, slots, seconds, database_url) -> dict:
     start_at = time.monotonic() + 1.0
     chunks = [slots[i::LOAD_PROCESSES] for i in range(LOAD_PROCESSES)]
     with mp.Pool(LOAD_PROCESSES) as pool:
-        results = pool.map(_load_proc, [(port, scenario, c, start_at, seconds) for c in chunks])
+        pending = pool.map_async(
+            _load_proc, [(port, scenario, c, start_at, seconds) for c in chunks]
+        )
+        while time.monotonic() < start_at:
+            time.sleep(0.001)
+        cpu_before = _cpu_now()
+        results = pending.get()
+        cpu_after = _cpu_now()
     lat: dict[str, list[float]] = {}
     errors = empty = 0
     for proc_out in results:
@@ -320,7 +359,13 @@ def run_load(port, scenario, slots, seconds, database_url) -> dict:
             empty += m
             for k, v in thread_lat.items():
                 lat.setdefault(k, []).extend(v)
-    stats = {}
+    requests = sum(len(v) for v in lat.values()) or 1
+    # CPU milliseconds per request (all kinds of the scenario together), to tell where the
+    # two cores went: the server's processes, and the worker sealing the audit entries.
+    stats = {
+        f"_cpu_{name}": (cpu_after[name] - cpu_before[name]) * 1000 / requests
+        for name in cpu_before
+    }
     for kind, values in lat.items():
         values.sort()
         stats[kind] = {
@@ -450,6 +495,7 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains, ro
             slots = prepare_database(env, CONNECTIONS)
         server = start_server(env, port)
         worker = start_worker(env)
+        _measured.update(server=server.pid, worker=worker.pid)
         try:
             print(f"-- audit chain mode: {chain}")
             if first:
@@ -521,6 +567,17 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
     mix = (split["call-next"]["rps"] + split["finish"]["rps"]) / base
     ratios.setdefault("call-next and finish requests", []).append(mix)
     print(f"   call-next then finish: {mix:.2f} × insert, counting both requests")
+    cpu = ", ".join(
+        f"{name} {run.get('_cpu_server', 0):.2f} + {run.get('_cpu_worker', 0):.2f}"
+        for name, run in (
+            ("insert", insert),
+            ("issue", issue),
+            ("issue-8", issue8),
+            ("call-next {finish}", call),
+            ("call-then-finish", split),
+        )
+    )
+    print(f"   CPU ms per request, server + worker: {cpu}")
 
 
 def _summary(ratios: dict[str, list[float]], p99s: dict[str, list[float]]) -> None:

@@ -27,7 +27,7 @@ from govhall.queueing.models import (
     WindowSkill,
     local_day,
 )
-from govhall.queueing.statements import fetchone
+from govhall.queueing.statements import current_numbers, fetchone
 
 RECENT_SERVICE_SAMPLE = 10
 
@@ -322,14 +322,10 @@ def windows_state(center: Center) -> list[dict[str, Any]]:
     skills: dict[int, list[WindowSkill]] = {}
     for s in WindowSkill.objects.filter(window__center=center).select_related("category"):
         skills.setdefault(s.window_id, []).append(s)
-    current = {
-        t.window_id: t
-        for t in Ticket.objects.filter(
-            center=center, status__in=Ticket.ACTIVE, window__isnull=False
-        )
-    }
+    windows = list(Window.objects.filter(center=center, is_active=True).select_related("zone"))
+    current = current_numbers([w.pk for w in windows])
     result = []
-    for w in Window.objects.filter(center=center, is_active=True).select_related("zone"):
+    for w in windows:
         session = sessions.get(w.pk)
         result.append(
             {
@@ -349,7 +345,7 @@ def windows_state(center: Center) -> list[dict[str, Any]]:
                 "state": session.state if session else "closed",
                 "pause_reason": session.pause_reason if session else "",
                 "staff": str(session.staff) if session else None,
-                "current_ticket": current[w.pk].number if w.pk in current else None,
+                "current_ticket": current.get(w.pk),
             }
         )
     return sorted(result, key=lambda r: _num_key(r["number"]))

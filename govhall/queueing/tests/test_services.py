@@ -755,3 +755,51 @@ def test_sqlite_finish_of_a_ticket_finished_meanwhile_changes_nothing(q, setting
     second.refresh_from_db()
     assert second.status == "waiting"  # the retry did not call the next person
     assert TicketEvent.objects.filter(ticket=first, action="finish").count() == 1
+
+
+@pytest.mark.skipif(
+    "postgresql" in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="SQLite's query planner (PostgreSQL's plans depend on its statistics)",
+)
+def test_sqlite_plans_of_the_hot_statements_read_no_history(q):
+    """Every statement of issue, call-next, 办结并叫下一位, finish and the windows' state reads
+    only what it needs: no scan of the tickets, and a window's or center's tickets only
+    through the partial index of the tickets at windows, or per day. (SQLite has no
+    statistics to choose between indexes on window_id: it once took (window, day) for "does
+    this window hold a ticket?" and read every ticket the window had served.)"""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    for minute in range(3):
+        issue(q, "A", minute)
+    with CaptureQueriesContext(connection) as log:
+        issue(q, "A", 4)
+        ticket = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 5))
+        _, ticket = services.window_finish_and_call_next(
+            window=q.w1, ticket_id=ticket.pk, actor=q.clerk1, now=at(9, 6)
+        )
+        services.ticket_finish(ticket=ticket, actor=q.clerk1, now=at(9, 7))
+        selectors.windows_state(q.center)  # the managers' dashboard, the console
+    plans = {}
+    for query in log.captured_queries:
+        sql = query["sql"]
+        if "queueing_ticket" not in sql or not sql.lstrip().startswith(
+            ("SELECT", "UPDATE", "WITH", "INSERT")
+        ):
+            continue
+        # The hot statements are logged with their placeholders; a plan does not depend on
+        # the values.
+        explain = re.sub(r"%\(\w+\)s", "NULL", sql).replace("%s", "NULL")
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + explain.replace("%", "%%"))
+            plans[sql[:80]] = [row[3] for row in cursor.fetchall()]
+    assert any("ticket_window_active_idx" in line for p in plans.values() for line in p), plans
+    for sql, plan in plans.items():
+        for line in plan:
+            # queueing_ticket under its own name or the statements' aliases of it
+            assert not re.match(r"SCAN (queueing_ticket|[tqc])\b", line), (sql, plan)
+            if "ticket_window_day_idx" in line or "ticket_center_day_idx" in line:
+                assert "day=?" in line, (sql, plan)
