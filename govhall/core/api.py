@@ -5,7 +5,6 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import functools
 import logging
@@ -26,7 +25,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from pydantic import ConfigDict
 
-from govhall.core.caching import ProcessCache
+from govhall.core.caching import ProcessCache, copy_row
 from govhall.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -275,7 +274,7 @@ class BearerTokenAuth(HttpBearer):
             # Throttled write: a busy device must not turn every read into a write.
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
             record.last_used_at = now
-        request.user = copy.copy(user)
+        request.user = copy_row(user)
         return request.user
 
 

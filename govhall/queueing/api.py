@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import json
@@ -18,7 +17,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from govhall.catalog.models import ServiceItem
-from govhall.core.caching import ProcessCache
+from govhall.core.caching import ProcessCache, copy_row
 from govhall.core.errors import InvalidInput, NotFound
 from govhall.core.masking import mask_phone
 from govhall.org.models import Center, Window
@@ -216,7 +215,7 @@ def _window_by_id(window_id: int) -> Window | None:
         lambda: Window.objects.select_related("center").filter(pk=window_id).first(),
     )
     # A copy: services may attach request-specific state to the object they are given.
-    return copy.copy(window) if window is not None else None
+    return copy_row(window) if window is not None else None
 
 
 def _window(request: HttpRequest, window_id: int) -> Window:
