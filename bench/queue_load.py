@@ -11,7 +11,8 @@ client takes little of the two cores it shares with the server):
   worst case for its gapless counter, then spread over 8 categories as kiosks of a hall
   would) · POST call-next (+ finish)
 
-printing requests/s, p50 and p99 and the ratio to the bare insert. The insert and the queue
+printing requests/s, p50 and p99 and the ratio to the bare insert, and per scenario the CPU
+milliseconds per request of the server's processes and of the worker. The insert and the queue
 scenarios run in rounds (--rounds, default 3), each ratio against its own round's insert,
 and each scenario starts once the worker has sealed the audit entries of the previous
 ones (so none pays for another's backlog); the summary gives the medians. Then it connects 200
