@@ -310,9 +310,9 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
         returning = ", ".join(connection.ops.quote_name(c) for c in TICKET_COLUMNS)
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
     # SQLite has no statistics to tell the two indexes on window_id apart and took
-    # ticket_window_day_idx, reading every ticket the window ever served (a window with
-    # 190 served: the claim was a quarter of a 办结并叫下一位's time in-process); named, it
-    # reads the at most one entry of the partial index. PostgreSQL picks it by itself.
+    # ticket_window_day_idx, reading every ticket the window ever served (51 served:
+    # 22.7 µs against 8.2 µs, growing with the window's history); named, it reads the at
+    # most one entry of the partial index. PostgreSQL picks it by itself.
     active_index = "" if postgres else f" INDEXED BY {ACTIVE_INDEX}"
     head = (
         f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
