@@ -93,14 +93,16 @@ def server_env(database_url: str, data_dir: str, chain: str) -> dict[str, str]:
     return env
 
 
-def _fill(env: dict[str, str], issued: int, seconds: float) -> None:
+def _fill(env: dict[str, str], waiting: int, calls: int) -> int:
     """Enough waiting tickets that call-next never runs dry (a drained queue answers 204,
-    which is cheaper than a call and would flatter the figure)."""
-    want = int(seconds * 700) - issued
+    which is cheaper than a call and would flatter the figure): tops the line up from
+    `waiting` to `calls`; returns how many wait then."""
+    want = calls - waiting
     if want > 0:
         subprocess.run(
             [PY, "bench/bench_setup.py", "fill", str(want)], cwd=ROOT, env=env, check=True
         )
+    return max(waiting, calls)
 
 
 def start_worker(env: dict[str, str]) -> subprocess.Popen:
@@ -536,10 +538,14 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
     issue = load("issue", slots[1:])
     spread = [{**slot, "letter": "ABCDEFGH"[i % 8]} for i, slot in enumerate(slots[1:])]
     issue8 = load("issue-8", spread)
-    _fill(env, issue["issue"]["n"] + issue8["issue"]["n"] // 8, 2 * seconds)
-    call = load("call-next", slots[1:])
-    split = load("call-then-finish", slots[1:])
     base = insert["insert"]["rps"]
+    # No call scenario outruns the bare insert: that many calls, and a quarter more, wait
+    # in line A before each (the issue scenarios' tickets of A count).
+    calls = int(base * seconds * 1.25)
+    waiting = _fill(env, issue["issue"]["n"] + issue8["issue"]["n"] // 8, calls)
+    call = load("call-next", slots[1:])
+    _fill(env, waiting - call["call-next"]["n"], calls)
+    split = load("call-then-finish", slots[1:])
     rows = [
         ("bare Django one-row insert", insert["insert"], insert["_errors"], None),
         ("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"], "issue"),

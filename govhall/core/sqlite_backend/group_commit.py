@@ -29,13 +29,24 @@ writer as the default connection (so it must not rely on other thread-locals, no
 register on_commit callbacks), and it may run twice (after a refused batch). Inside a
 transaction already open (tests, a caller's atomic block), on PostgreSQL, or for an
 in-memory database, `run` just calls the unit in an atomic block.
+
+Gathering: left alone, a leader takes only what is queued the moment it leads, and under
+load that was one unit in two batches of three (bench/queue_load.py, SQLite: 1.7 units a
+batch on average), because the process's other requests were still in their Python work,
+waiting for the interpreter lock the leader held. Each batch costs a BEGIN, a COMMIT and,
+once the other process has written since, a cold page cache: every page the batch touches
+read again. So a leader first waits, up to GATHER_SECONDS, while fewer units are queued
+than this process has requests in flight (`counting_requests` counts them at the WSGI
+entry); a lone request never waits. Measured: 3.25 units a batch, CPU per request of the
+gunicorn processes −7 to −10 % for issue and call-next (docs/queueing.md "Benchmark").
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -61,6 +72,46 @@ _leading = False
 # Units of one batch at most: a long batch would hold the lock (and its leader's own
 # answer) while the other process waits.
 MAX_BATCH = 16
+# The longest a leader waits for the units of the process's other requests in flight, and
+# the step it waits in (the sleep lets their threads take the interpreter lock).
+GATHER_SECONDS = 0.001
+GATHER_STEP = 0.0002
+
+_in_flight = 0  # requests this process is serving now (counting_requests)
+_in_flight_guard = threading.Lock()
+
+
+def counting_requests(
+    application: Callable[..., Iterable[bytes]],
+) -> Callable[..., Iterable[bytes]]:
+    """`application` (WSGI) counting the requests under way in this process, for the
+    leaders' gathering. Counts until the application returns its response (a streamed
+    body is not counted while it streams)."""
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        global _in_flight
+        with _in_flight_guard:
+            _in_flight += 1
+        try:
+            return application(environ, start_response)
+        finally:
+            with _in_flight_guard:
+                _in_flight -= 1
+
+    return wsgi
+
+
+def _gather() -> None:
+    """Wait (up to GATHER_SECONDS) while fewer units are queued than requests are in
+    flight: the others' units are on their way."""
+    deadline = 0.0
+    while len(_queue) < min(_in_flight, MAX_BATCH):
+        now = time.monotonic()
+        if not deadline:
+            deadline = now + GATHER_SECONDS
+        elif now >= deadline:
+            return
+        time.sleep(GATHER_STEP)
 
 
 _writer: Any = None  # the process's writer connection (a new one after a fork)
@@ -113,6 +164,7 @@ def _lead() -> None:
     """Run one batch: the queued units, in one transaction; then pass the lead on to a
     unit queued meanwhile (its thread wakes to run the next batch)."""
     global _leading
+    _gather()
     with _guard:
         batch = _queue[:MAX_BATCH]
         del _queue[:MAX_BATCH]

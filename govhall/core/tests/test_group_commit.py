@@ -185,3 +185,91 @@ def test_batches_of_different_threads_run_on_the_process_writer_connection():
     assert not on_own_1 and not on_own_2  # … not the threads' own
     assert restored_1 and restored_2
     assert _tags() == {"first", "second"}
+
+
+class _Clock:
+    """group_commit's clock and sleep, moved by hand: each sleep advances the clock and
+    may run a hook (another thread submitting) before it returns."""
+
+    def __init__(self, on_sleep=None) -> None:
+        self.now = 1000.0
+        self.sleeps = 0
+        self.on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps += 1
+        self.now += seconds
+        if self.on_sleep is not None:
+            self.on_sleep(self.sleeps)
+
+
+def _traced(tag: str):
+    def unit():
+        _entry(tag)
+        return threading.get_ident()
+
+    return unit
+
+
+def test_a_lone_request_leads_without_waiting(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(group_commit, "time", clock)
+    monkeypatch.setattr(group_commit, "_in_flight", 1)
+    assert group_commit.run(_traced("alone")) == threading.get_ident()
+    assert clock.sleeps == 0
+    assert _tags() == {"alone"}
+
+
+def test_a_leader_waits_for_the_unit_of_another_request_in_flight(monkeypatch):
+    # Two requests in flight: the leader sleeps until the second one's unit is queued,
+    # then both run in its batch (the second unit on the leader's thread).
+    ran: dict[str, int] = {}
+    second = threading.Thread(target=lambda: ran.update(second=group_commit.run(_traced("second"))))
+
+    def submit_second(sleeps: int) -> None:
+        if sleeps == 1:
+            second.start()
+            deadline = time.monotonic() + 5
+            while len(group_commit._queue) < 2 and time.monotonic() < deadline:
+                time.sleep(0.001)
+
+    clock = _Clock(on_sleep=submit_second)
+    monkeypatch.setattr(group_commit, "time", clock)
+    monkeypatch.setattr(group_commit, "_in_flight", 2)
+    ran["first"] = group_commit.run(_traced("first"))
+    second.join(5)
+    assert clock.sleeps == 1
+    assert ran == {"first": threading.get_ident(), "second": threading.get_ident()}
+    assert _tags() == {"first", "second"}
+
+
+def test_a_leader_waits_no_longer_than_the_gathering_time(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(group_commit, "time", clock)
+    monkeypatch.setattr(group_commit, "_in_flight", 3)  # the other two never write
+    group_commit.run(_traced("waited"))
+    waited = clock.now - 1000.0
+    step = group_commit.GATHER_STEP
+    assert group_commit.GATHER_SECONDS <= waited < group_commit.GATHER_SECONDS + 2 * step
+    assert _tags() == {"waited"}
+
+
+def test_requests_are_counted_while_the_application_runs():
+    seen = []
+
+    def application(environ, start_response):
+        seen.append(group_commit._in_flight)
+        if environ.get("fail"):
+            raise RuntimeError("boom")
+        return [b"ok"]
+
+    counted = group_commit.counting_requests(application)
+    before = group_commit._in_flight
+    assert counted({}, None) == [b"ok"]
+    with pytest.raises(RuntimeError):
+        counted({"fail": True}, None)
+    assert seen == [before + 1, before + 1]
+    assert group_commit._in_flight == before
