@@ -154,6 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+# How long (ms) a group-commit leader waits for the writes of its process's other requests
+# in flight (govhall/core/sqlite_backend/group_commit.py; 0: no waiting).
+SQLITE_GROUP_COMMIT_GATHER_MS = float(os.environ.get("SQLITE_GROUP_COMMIT_GATHER_MS", "1"))
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if IS_POSTGRES:
     # The queue's hot statements run prepared (govhall/queueing/statements.py): plan them

@@ -115,6 +115,9 @@ def _ticket_page_path() -> str:
 
 def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
     category = _category_by_id(ticket.category_id)
+    # The request's time zone looked up once, not once per time (the lookup goes through a
+    # context-local: it was the costliest part of this answer).
+    tz = timezone.get_current_timezone()
     return {
         "id": ticket.pk,
         "number": ticket.number,
@@ -127,9 +130,9 @@ def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
         "window": ticket.window.number if ticket.window_id else None,
         "recall_count": ticket.recall_count,
         "phone": mask_phone(ticket.phone),
-        "issued_at": timezone.localtime(ticket.issued_at).isoformat(),
-        "original_issued_at": timezone.localtime(ticket.original_issued_at).isoformat(),
-        "called_at": timezone.localtime(ticket.called_at).isoformat() if ticket.called_at else None,
+        "issued_at": ticket.issued_at.astimezone(tz).isoformat(),
+        "original_issued_at": ticket.original_issued_at.astimezone(tz).isoformat(),
+        "called_at": ticket.called_at.astimezone(tz).isoformat() if ticket.called_at else None,
     }
 
 

@@ -36,8 +36,9 @@ batch on average), because the process's other requests were still in their Pyth
 waiting for the interpreter lock the leader held. Each batch costs a BEGIN, a COMMIT and,
 once the other process has written since, a cold page cache: every page the batch touches
 read again. So a leader first waits, up to GATHER_SECONDS, while fewer units are queued
-than this process has requests in flight (`counting_requests` counts them at the WSGI
-entry); a lone request never waits. Measured: 3.25 units a batch, CPU per request of the
+than this process has writing requests in flight (`counting_requests` counts the ones
+that are not GET, HEAD or OPTIONS at the WSGI entry: board polls and pages write
+nothing); a lone request never waits. Measured: 3.25 units a batch, CPU per request of the
 gunicorn processes −7 to −10 % for issue and call-next (docs/queueing.md "Benchmark").
 """
 
@@ -49,6 +50,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 
 T = TypeVar("T")
@@ -72,24 +74,28 @@ _leading = False
 # Units of one batch at most: a long batch would hold the lock (and its leader's own
 # answer) while the other process waits.
 MAX_BATCH = 16
-# The longest a leader waits for the units of the process's other requests in flight, and
-# the step it waits in (the sleep lets their threads take the interpreter lock).
+# The longest a leader waits for the units of the process's other requests in flight
+# (settings.SQLITE_GROUP_COMMIT_GATHER_MS overrides it; 0 turns gathering off), and the
+# step it waits in (the sleep lets their threads take the interpreter lock).
 GATHER_SECONDS = 0.001
 GATHER_STEP = 0.0002
 
-_in_flight = 0  # requests this process is serving now (counting_requests)
+_in_flight = 0  # writing requests this process is serving now (counting_requests)
+_READING = frozenset({"GET", "HEAD", "OPTIONS"})
 _in_flight_guard = threading.Lock()
 
 
 def counting_requests(
     application: Callable[..., Iterable[bytes]],
 ) -> Callable[..., Iterable[bytes]]:
-    """`application` (WSGI) counting the requests under way in this process, for the
-    leaders' gathering. Counts until the application returns its response (a streamed
+    """`application` (WSGI) counting the writing requests under way in this process, for
+    the leaders' gathering. Counts until the application returns its response (a streamed
     body is not counted while it streams)."""
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         global _in_flight
+        if environ.get("REQUEST_METHOD") in _READING:
+            return application(environ, start_response)
         with _in_flight_guard:
             _in_flight += 1
         try:
@@ -101,6 +107,11 @@ def counting_requests(
     return wsgi
 
 
+def _gather_seconds() -> float:
+    ms = getattr(settings, "SQLITE_GROUP_COMMIT_GATHER_MS", None)
+    return GATHER_SECONDS if ms is None else ms / 1000
+
+
 def _gather() -> None:
     """Wait (up to GATHER_SECONDS) while fewer units are queued than requests are in
     flight: the others' units are on their way."""
@@ -108,7 +119,7 @@ def _gather() -> None:
     while len(_queue) < min(_in_flight, MAX_BATCH):
         now = time.monotonic()
         if not deadline:
-            deadline = now + GATHER_SECONDS
+            deadline = now + _gather_seconds()
         elif now >= deadline:
             return
         time.sleep(GATHER_STEP)
