@@ -621,12 +621,15 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 # --- window work (SQLite) ---------------------------------------------------------------------
 #
 # SQLite lets one transaction write at a time (the writer queue of
-# govhall/core/sqlite_backend), so what counts is how long a request holds the write lock:
-# the reads — the person's open session, the state of the ticket being finished — happen
-# before the write transaction, whose first statement re-checks them (compare-and-set) and
-# writes nothing when they changed; the service then takes its step-by-step path. Model
-# objects are made after the commit. (bench/queue_load.py, SQLite: the lock was held
-# 1.0 ms per 办结并叫下一位 under load with the reads and the row-to-model work inside.)
+# govhall/core/sqlite_backend), and the window work's writes go through group commit: the
+# read of the person's open session and of the ticket being finished is the unit's first
+# statement, on the process's writer connection inside the write transaction, so nothing
+# can change between it and the writes (no compare-and-set needed), and it reads pages
+# that connection has in its cache. Until the second session of 1 Dec 2026 it ran before
+# the transaction, on the request's own connection, whose cache another connection's
+# write had nearly always emptied; measured (bench/queue_load.py, SQLite, 3 rounds each),
+# CPU per request of the gunicorn processes 1.37–1.41 → 1.32–1.35 ms for 办结并叫下一位 and
+# 1.18–1.23 → 1.15–1.16 ms for a call or a finish. Model objects are made after the commit.
 
 _SESSION_TABLE = WindowSession._meta.db_table
 _TICKET_TABLE = Ticket._meta.db_table
@@ -643,15 +646,7 @@ _SQLITE_FINISH_SQL = (
     f"UPDATE {_TICKET_TABLE} SET status = %s, finished_at = %s "
     "WHERE id = %s AND window_id = %s AND status = %s RETURNING "
 )
-# Staff activity on the session, if still open (and, finishing, the ticket still as read).
-_SQLITE_TOUCH_SQL = (
-    f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s "
-    "WHERE id = %s AND staff_id = %s AND closed_at IS NULL AND state = %s"
-)
-_SQLITE_TOUCH_FINISHING_SQL = (
-    f"{_SQLITE_TOUCH_SQL} AND EXISTS (SELECT 1 FROM {_TICKET_TABLE} "
-    "WHERE id = %s AND window_id = %s AND status = %s)"
-)
+_SQLITE_TOUCH_SQL = f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s WHERE id = %s"
 _SQLITE_EVENT_SQL = (
     f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
     "from_status, to_status, action, window_id, reason) VALUES "
@@ -680,29 +675,13 @@ def _window_work_sqlite(
     all TICKET_COLUMNS for a lone finish; called: TICKET_COLUMNS); None when nothing was
     written (no open session of this person, the ticket is not at the window, or nothing
     to claim for a lone call)."""
-    found = hot.execute(
-        _SQLITE_READ_SQL,
-        [
-            finish_id,
-            Ticket.Status.CALLED,
-            Ticket.Status.SERVING,
-            window.pk,
-            actor.pk,
-            WindowSession.State.OPEN,
-        ],
-    ).fetchone()
-    if found is None or (finish_id is not None and found[2] is None):
-        return None
     work = _WindowWork(
         window=window,
         actor=actor,
         now=now,
         at=connection.ops.adapt_datetimefield_value(now),
         chain=chain,
-        session_id=found[0],
-        ends_idle=_may_end_idle(_from_db(_LAST_ACTIVITY, found[1]), now),
         finish_id=finish_id,
-        from_status=found[2],
         claim_params=_window_params(window, actor, now, chain) if call else None,
     )
     return group_commit.run(work.write)
@@ -710,49 +689,52 @@ def _window_work_sqlite(
 
 @dataclass(frozen=True)
 class _WindowWork:
-    """What the write of _window_work_sqlite needs, read and computed before it."""
+    """What the write of _window_work_sqlite needs, computed before it."""
 
     window: Any
     actor: Any
     now: dt.datetime
     at: Any  # now, as the database stores it
     chain: str
-    session_id: int
-    ends_idle: bool
     finish_id: int | None
-    from_status: str | None
     claim_params: dict[str, Any] | None  # None: no call
 
     def write(self) -> tuple[tuple | None, tuple | None] | None:
-        """The rows, inside the write transaction. Its first statement re-checks what was
-        read (the session still open, the ticket still in the state read) and records the
-        staff activity; nothing is written when it finds things changed. After it nobody
-        else can write until the commit, so the finish cannot miss."""
-        if not self._touch():
+        """The rows, inside the write transaction: nothing is written when the person has
+        no open session at the window or the ticket to finish is not called or serving
+        there (the service then takes its step-by-step path, which says which)."""
+        found = hot.execute(
+            _SQLITE_READ_SQL,
+            [
+                self.finish_id,
+                Ticket.Status.CALLED,
+                Ticket.Status.SERVING,
+                self.window.pk,
+                self.actor.pk,
+                WindowSession.State.OPEN,
+            ],
+        ).fetchone()
+        if found is None or (self.finish_id is not None and found[2] is None):
             return None
+        session_id, last_activity, from_status = found
         changes: list[_Change] = []
-        finished = self._finish(changes) if self.finish_id is not None else None
+        finished = self._finish(changes, from_status) if self.finish_id is not None else None
         if self.finish_id is not None and finished is None:
-            return None  # cannot happen after the check (kept as a guard, not a path)
+            return None  # cannot happen after the read (kept as a guard, not a path)
         claimed = self._claim(changes) if self.claim_params is not None else None
-        if changes:
-            self._record(changes)
-        if self.ends_idle:
+        if not changes:
+            return None  # a lone call with nobody to claim: the service finds out why
+        hot.execute(_SQLITE_TOUCH_SQL, [self.at, session_id])
+        self._record(changes)
+        if _may_end_idle(_from_db(_LAST_ACTIVITY, last_activity), self.now):
             end_idle_incidents(self.window.pk, self.now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
-        return (finished, claimed) if changes else None
+        return finished, claimed
 
-    def _touch(self) -> bool:
-        params = [self.at, self.session_id, self.actor.pk, WindowSession.State.OPEN]
-        if self.finish_id is None:
-            return hot.execute(_SQLITE_TOUCH_SQL, params).rowcount == 1
-        params += [self.finish_id, self.window.pk, self.from_status]
-        return hot.execute(_SQLITE_TOUCH_FINISHING_SQL, params).rowcount == 1
-
-    def _finish(self, changes: list[_Change]) -> tuple | None:
+    def _finish(self, changes: list[_Change], from_status: str) -> tuple | None:
         partial = self.claim_params is not None
         row = hot.execute(
             _SQLITE_FINISH_SQL + _returning(partial),
-            [Ticket.Status.DONE, self.at, self.finish_id, self.window.pk, self.from_status],
+            [Ticket.Status.DONE, self.at, self.finish_id, self.window.pk, from_status],
         ).fetchone()
         if row is not None:
             columns = FINISHED_COLUMNS if partial else TICKET_COLUMNS
@@ -760,7 +742,7 @@ class _WindowWork:
                 _Change(
                     ticket_id=row[columns.index("id")],
                     number=row[columns.index("number")],
-                    from_status=self.from_status,
+                    from_status=from_status,
                     to_status=Ticket.Status.DONE,
                     action="finish",
                     verb="finish",

@@ -703,9 +703,10 @@ def test_hot_statements_fit_psycopgs_conversion_cache():
 # --- SQLite: the write re-checks what was read before it ------------------------------------
 
 
-def _change_between_read_and_write(monkeypatch, change) -> None:
-    """Make `change` happen after the SQLite path read the session and ticket, just
-    before its write transaction (as another request could)."""
+def _change_just_before_the_write(monkeypatch, change) -> None:
+    """Make `change` happen just before the SQLite path's write transaction (as another
+    request's could): the path's read of the session and the ticket, its first statement
+    inside that transaction, must see it."""
     from govhall.core.sqlite_backend import group_commit
     from govhall.queueing import statements
 
@@ -726,7 +727,7 @@ def test_sqlite_call_paused_meanwhile_writes_nothing(q, settings, monkeypatch):
         pytest.skip("the SQLite path (PostgreSQL checks in its one statement)")
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
     waiting = issue(q, "A", 1)
-    _change_between_read_and_write(
+    _change_just_before_the_write(
         monkeypatch,
         lambda: WindowSession.objects.filter(window=q.w1).update(state=WindowSession.State.PAUSED),
     )
@@ -744,7 +745,7 @@ def test_sqlite_finish_of_a_ticket_finished_meanwhile_changes_nothing(q, setting
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
     first, second = issue(q, "A", 1), issue(q, "A", 2)
     called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
-    _change_between_read_and_write(
+    _change_just_before_the_write(
         monkeypatch,
         lambda: services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 3)),
     )
