@@ -625,7 +625,7 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 # read of the person's open session and of the ticket being finished is the unit's first
 # statement, on the process's writer connection inside the write transaction, so nothing
 # can change between it and the writes (no compare-and-set needed), and it reads pages
-# that connection has in its cache. Until the second session of 1 Dec 2026 it ran before
+# that connection has in its cache. Until the fourth session of 1 Dec 2026 it ran before
 # the transaction, on the request's own connection, whose cache another connection's
 # write had nearly always emptied; measured (bench/queue_load.py, SQLite, 3 rounds each),
 # CPU per request of the gunicorn processes 1.37–1.41 → 1.32–1.35 ms for 办结并叫下一位 and
