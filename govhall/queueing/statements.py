@@ -278,13 +278,22 @@ FINISHED_COLUMNS = [
 TICKET_ATTNAMES = [f.attname for f in Ticket._meta.concrete_fields]
 
 
+def _active_index_hint(postgres: bool) -> str:
+    """How a statement reads "which ticket is at this window": SQLite has no statistics to
+    tell the two indexes on window_id apart and took ticket_window_day_idx, reading every
+    ticket the window ever served (51 served: 22.7 µs against 8.2 µs, growing with the
+    window's history); named, it reads the at most one entry of the partial index.
+    PostgreSQL picks it by itself."""
+    return "" if postgres else f" INDEXED BY {ACTIVE_INDEX}"
+
+
 def current_numbers(window_ids: list[int]) -> dict[int, str]:
     """The number of the ticket at each of these windows (called or serving), by window id:
-    through the partial index of tickets at windows, named on SQLite (see claim_sql), not
-    through a center's or window's tickets of every day."""
+    through the partial index of tickets at windows, not through a center's or window's
+    tickets of every day."""
     if not window_ids:
         return {}
-    index = "" if connection.vendor == "postgresql" else f" INDEXED BY {ACTIVE_INDEX}"
+    index = _active_index_hint(postgres=connection.vendor == "postgresql")
     marks = ", ".join(["%s"] * len(window_ids))
     sql = (
         f"SELECT window_id, number FROM {Ticket._meta.db_table}{index} "
@@ -309,11 +318,7 @@ def claim_sql(postgres: bool, returning: str | None = None) -> str:
     if returning is None:
         returning = ", ".join(connection.ops.quote_name(c) for c in TICKET_COLUMNS)
     lock = " FOR UPDATE SKIP LOCKED" if postgres else ""
-    # SQLite has no statistics to tell the two indexes on window_id apart and took
-    # ticket_window_day_idx, reading every ticket the window ever served (51 served:
-    # 22.7 µs against 8.2 µs, growing with the window's history); named, it reads the at
-    # most one entry of the partial index. PostgreSQL picks it by itself.
-    active_index = "" if postgres else f" INDEXED BY {ACTIVE_INDEX}"
+    active_index = _active_index_hint(postgres)
     head = (
         f"SELECT q.id FROM {table} q WHERE {{where}} AND q.day = %(day)s "
         f"AND q.status = {WAITING_SQL} ORDER BY q.rank, q.original_issued_at, q.id LIMIT 1{lock}"
@@ -623,13 +628,11 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 # SQLite lets one transaction write at a time (the writer queue of
 # govhall/core/sqlite_backend), and the window work's writes go through group commit: the
 # read of the person's open session and of the ticket being finished is the unit's first
-# statement, on the process's writer connection inside the write transaction, so nothing
-# can change between it and the writes (no compare-and-set needed), and it reads pages
-# that connection has in its cache. Until the fourth session of 1 Dec 2026 it ran before
-# the transaction, on the request's own connection, whose cache another connection's
-# write had nearly always emptied; measured (bench/queue_load.py, SQLite, 3 rounds each),
-# CPU per request of the gunicorn processes 1.37–1.41 → 1.32–1.35 ms for 办结并叫下一位 and
-# 1.18–1.23 → 1.15–1.16 ms for a call or a finish. Model objects are made after the commit.
+# statement, inside the write transaction, so nothing can change between it and the
+# writes, and it runs on the process's writer connection, whose page cache holds those
+# pages (the request's own connection has nearly always had its cache emptied by another
+# connection's write; measured in docs/queueing.md "Benchmark"). Model objects are made
+# after the commit.
 
 _SESSION_TABLE = WindowSession._meta.db_table
 _TICKET_TABLE = Ticket._meta.db_table

@@ -35,7 +35,8 @@ load that was one unit in two batches of three (bench/queue_load.py, SQLite: 1.7
 batch on average), because the process's other requests were still in their Python work,
 waiting for the interpreter lock the leader held. Each batch costs a BEGIN, a COMMIT and,
 once the other process has written since, a cold page cache: every page the batch touches
-read again. So a leader first waits, up to GATHER_SECONDS, while fewer units are queued
+read again. So a leader first waits, up to SQLITE_GROUP_COMMIT_GATHER_MS, while fewer units
+are queued
 than this process has writing requests in flight (`counting_requests` counts the ones
 that are not GET, HEAD or OPTIONS at the WSGI entry: board polls and pages write
 nothing); a lone request never waits. Measured: 3.25 units a batch, CPU per request of the
@@ -74,10 +75,9 @@ _leading = False
 # Units of one batch at most: a long batch would hold the lock (and its leader's own
 # answer) while the other process waits.
 MAX_BATCH = 16
-# The longest a leader waits for the units of the process's other requests in flight
-# (settings.SQLITE_GROUP_COMMIT_GATHER_MS overrides it; 0 turns gathering off), and the
-# step it waits in (the sleep lets their threads take the interpreter lock).
-GATHER_SECONDS = 0.001
+# The step a leader waits in for the units of the process's other requests in flight (the
+# sleep lets their threads take the interpreter lock); the longest it waits is
+# settings.SQLITE_GROUP_COMMIT_GATHER_MS.
 GATHER_STEP = 0.0002
 
 _in_flight = 0  # writing requests this process is serving now (counting_requests)
@@ -108,13 +108,12 @@ def counting_requests(
 
 
 def _gather_seconds() -> float:
-    ms = getattr(settings, "SQLITE_GROUP_COMMIT_GATHER_MS", None)
-    return GATHER_SECONDS if ms is None else ms / 1000
+    return settings.SQLITE_GROUP_COMMIT_GATHER_MS / 1000
 
 
 def _gather() -> None:
-    """Wait (up to GATHER_SECONDS) while fewer units are queued than requests are in
-    flight: the others' units are on their way."""
+    """Wait (up to SQLITE_GROUP_COMMIT_GATHER_MS) while fewer units are queued than
+    requests are in flight: the others' units are on their way."""
     deadline = 0.0
     while len(_queue) < min(_in_flight, MAX_BATCH):
         now = time.monotonic()
