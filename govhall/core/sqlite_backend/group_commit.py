@@ -114,13 +114,13 @@ def _gather_seconds() -> float:
 def _gather() -> None:
     """Wait (up to SQLITE_GROUP_COMMIT_GATHER_MS) while fewer units are queued than
     requests are in flight: the others' units are on their way."""
-    deadline = 0.0
-    while len(_queue) < min(_in_flight, MAX_BATCH):
-        now = time.monotonic()
-        if not deadline:
-            deadline = now + _gather_seconds()
-        elif now >= deadline:
-            return
+    if len(_queue) >= min(_in_flight, MAX_BATCH):
+        return  # a lone request, or everyone's unit is here
+    limit = _gather_seconds()
+    if limit <= 0:
+        return  # gathering turned off
+    deadline = time.monotonic() + limit
+    while len(_queue) < min(_in_flight, MAX_BATCH) and time.monotonic() < deadline:
         time.sleep(GATHER_STEP)
 
 

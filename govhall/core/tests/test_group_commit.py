@@ -274,3 +274,13 @@ def test_writing_requests_are_counted_while_the_application_runs():
     assert counted({"REQUEST_METHOD": "GET"}, None) == [b"ok"]  # reads are not counted
     assert seen == [before + 1, before + 1, before]
     assert group_commit._in_flight == before
+
+
+def test_no_gathering_when_it_is_turned_off(monkeypatch, settings):
+    settings.SQLITE_GROUP_COMMIT_GATHER_MS = 0
+    clock = _Clock()
+    monkeypatch.setattr(group_commit, "time", clock)
+    monkeypatch.setattr(group_commit, "_in_flight", 3)
+    group_commit.run(_traced("at once"))
+    assert clock.sleeps == 0
+    assert _tags() == {"at once"}
