@@ -13,9 +13,11 @@ client takes little of the two cores it shares with the server):
 
 printing requests/s, p50 and p99 and the ratio to the bare insert, and per scenario the CPU
 milliseconds per request of the server's processes and of the worker. The insert and the queue
-scenarios run in rounds (--rounds, default 3), each ratio against its own round's insert,
-and each scenario starts once the worker has sealed the audit entries of the previous
-ones (so none pays for another's backlog); the summary gives the medians. Then it connects 200
+scenarios run in rounds (--rounds, default 3); the bare insert is measured before the issue
+scenarios, before each call scenario and after the last, and each ratio is taken against the
+mean of the two inserts around its scenario (the machine's speed drifts). Each scenario
+starts once the worker has sealed the audit entries of the previous ones (so none pays for
+another's backlog); the summary gives the medians. Then it connects 200
 display-board clients polling /api/v1/display/<center> (every 500 ms, ETag/304) and
 measures the time from each call-next to its arrival at every board (p50/p99). The
 background worker runs beside the server throughout, as in production (scripts/run.sh).
@@ -530,54 +532,73 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains, ro
 
 def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
     """One round: the bare one-row insert, then each queue scenario, each ratio taken
-    against this round's insert (the machine's speed drifts between rounds)."""
+    against the mean of the inserts measured just before and just after it (the speed of
+    these machines drifts by a fifth within a minute: an insert measured 20 s earlier
+    made the same code's ratio move by ±0.1 from round to round)."""
     if vacuum_if_autovacuum_off(database_url):
         print("   (PostgreSQL runs without autovacuum here: VACUUM ANALYZE before the round)")
     load = functools.partial(run_load, port, seconds=seconds, database_url=database_url)
-    insert = load("insert", slots[1:])
+    inserts = [load("insert", slots[1:])]
     issue = load("issue", slots[1:])
     spread = [{**slot, "letter": "ABCDEFGH"[i % 8]} for i, slot in enumerate(slots[1:])]
     issue8 = load("issue-8", spread)
-    base = insert["insert"]["rps"]
     # No call scenario outruns the bare insert: that many calls, and a quarter more, wait
     # in line A before each (the issue scenarios' tickets of A count).
-    calls = int(base * seconds * 1.25)
+    calls = int(inserts[0]["insert"]["rps"] * seconds * 1.25)
     waiting = _fill(env, issue["issue"]["n"] + issue8["issue"]["n"] // 8, calls)
+    inserts.append(load("insert", slots[1:]))
     call = load("call-next", slots[1:])
     _fill(env, waiting - call["call-next"]["n"], calls)
+    inserts.append(load("insert", slots[1:]))
     split = load("call-then-finish", slots[1:])
+    inserts.append(load("insert", slots[1:]))
+    rates = [run["insert"]["rps"] for run in inserts]
+    # The insert rate each scenario is compared with: the two measured around it.
+    around = [(rates[i] + rates[i + 1]) / 2 for i in range(len(rates) - 1)]
+    print(f"{_row('bare Django one-row insert', inserts[0]['insert'], inserts[0]['_errors'])}")
     rows = [
-        ("bare Django one-row insert", insert["insert"], insert["_errors"], None),
-        ("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"], "issue"),
-        ("  same, across 8 categories", issue8["issue"], issue8["_errors"], "issue, 8 categories"),
+        ("POST /api/v1/tickets (issue)", issue["issue"], issue["_errors"], "issue", 0),
+        (
+            "  same, across 8 categories",
+            issue8["issue"],
+            issue8["_errors"],
+            "issue, 8 categories",
+            0,
+        ),
         (
             "POST call-next {finish: previous}",
             call["call-next"],
             call["_errors"],
             "call-next {finish}",
+            1,
         ),
-        ("POST call-next, then…", split["call-next"], split["_errors"], None),
-        ("  …POST finish", split["finish"], 0, None),
+        ("POST call-next, then…", split["call-next"], split["_errors"], None, 2),
+        ("  …POST finish", split["finish"], 0, None, 2),
     ]
-    for name, stats, errors, key in rows:
-        ratio = stats["rps"] / base
+    for name, stats, errors, key, base in rows:
+        ratio = stats["rps"] / around[base]
         print(f"{_row(name, stats, errors)}{ratio:>8.2f}×")
         if key:
             ratios.setdefault(key, []).append(ratio)
             p99s.setdefault(key, []).append(stats["p99"])
+    print(
+        "   bare insert around the scenarios: "
+        + " → ".join(f"{rate:.0f}" for rate in rates)
+        + " req/s (each ratio: to the mean of the two around it)"
+    )
     for run in (call, split):
         if run["_empty"]:
             print(f"   (call-next answered 204 {run['_empty']} times: queue drained)")
     # A window holds one ticket at a time: either call-next finishes the previous one (the
     # console's one key) or a finish request comes between two calls; the second run is a
     # call/finish mix, so its rate per request counts too.
-    mix = (split["call-next"]["rps"] + split["finish"]["rps"]) / base
+    mix = (split["call-next"]["rps"] + split["finish"]["rps"]) / around[2]
     ratios.setdefault("call-next and finish requests", []).append(mix)
     print(f"   call-next then finish: {mix:.2f} × insert, counting both requests")
     cpu = ", ".join(
         f"{name} {run.get('_cpu_server', 0):.2f} + {run.get('_cpu_worker', 0):.2f}"
         for name, run in (
-            ("insert", insert),
+            ("insert", inserts[0]),
             ("issue", issue),
             ("issue-8", issue8),
             ("call-next {finish}", call),
@@ -588,7 +609,10 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
 
 
 def _summary(ratios: dict[str, list[float]], p99s: dict[str, list[float]]) -> None:
-    print("summary (median over the rounds; ratio = req/s ÷ the same round's bare insert):")
+    print(
+        "summary (median over the rounds; ratio = req/s ÷ the bare insert measured around "
+        "the scenario):"
+    )
     for key, values in ratios.items():
         line = f"   {key:<32} ratio {statistics.median(values):.2f}"
         line += f" (rounds: {', '.join(f'{v:.2f}' for v in values)})"

@@ -34,7 +34,23 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
-install_error_handlers(api)
+# The routes asked for all day, tried first when a path is resolved (core.api
+# install_error_handlers): the window console's keys, the boards' polls, issuing and the
+# mobile ticket page. tests/test_api_urls.py checks that each still exists.
+FIRST_ROUTES = (
+    "windows/<window_id>/call-next",
+    "tickets/<ticket_id>/finish",
+    "display/<center>",
+    "tickets",
+    "tickets/<ticket_id>",
+    "tickets/<ticket_id>/start",
+    "tickets/<ticket_id>/recall",
+    "tickets/<ticket_id>/no-show",
+    "tickets/<ticket_id>/transfer",
+    "queue/status",
+)
+
+install_error_handlers(api, first=FIRST_ROUTES)
 
 for app in API_APPS:
     module_name = f"govhall.{app}.api"

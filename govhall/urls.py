@@ -11,9 +11,10 @@ admin.site.site_header = "govhall 政务服务中心管理后台"
 admin.site.site_title = "govhall 管理后台"
 admin.site.index_title = "系统管理"
 
+# The API first: most requests of a hall's day are its (Django tries these in order).
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
 ]
 
 # Each app's pages: govhall/<app>/urls.py with its own app_name. The catalog app owns "/".

@@ -130,6 +130,22 @@ def test_real_endpoints_keep_working_next_to_the_catch_all(client):
     assert client.get("/api/v1/openapi.json").status_code == 200
 
 
+def test_the_routes_asked_for_all_day_are_tried_first_and_still_answer():
+    from django.urls import resolve
+
+    from govhall.api import FIRST_ROUTES, api
+
+    routes = [str(pattern.pattern) for pattern in api.urls[0]]
+    # Each of them exists (a renamed route would silently fall back to the slow order).
+    assert routes[: len(FIRST_ROUTES)] == list(FIRST_ROUTES)
+    assert routes[-1] == "^.*$"  # the problem+json 404 stays behind every endpoint
+    assert {"openapi.json", "health", "calendar/years", "appointments/slots"} <= set(routes)
+    assert resolve("/api/v1/windows/7/call-next").kwargs == {"window_id": "7"}
+    assert resolve("/api/v1/tickets/7/finish").kwargs == {"ticket_id": "7"}
+    assert resolve("/api/v1/tickets/7").kwargs == {"ticket_id": "7"}
+    assert resolve("/api/v1/tickets").kwargs == {}
+
+
 # --- tokens and sessions --------------------------------------------------------------------
 
 

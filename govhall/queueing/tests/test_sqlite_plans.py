@@ -2,8 +2,8 @@
 
 SQLite keeps no statistics here, so between two indexes that both fit it may take the
 worse one: it once read "does this window hold a ticket?" through (window, day), that is,
-every ticket the window had served. PostgreSQL plans from its statistics (checked with
-EXPLAIN ANALYZE in docs/queueing.md), so these tests are SQLite's only."""
+every ticket the window had served. PostgreSQL's plans of the same statements are checked
+in test_postgres_plans.py."""
 
 import re
 
