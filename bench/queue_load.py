@@ -13,7 +13,7 @@ client takes little of the two cores it shares with the server):
 
 printing requests/s, p50 and p99 and the ratio to the bare insert, and per scenario the CPU
 milliseconds per request of the server's processes and of the worker. The insert and the queue
-scenarios run in rounds (--rounds, default 3); the bare insert is measured before the issue
+scenarios run in rounds (--rounds, default 5); the bare insert is measured before the issue
 scenarios, before each call scenario and after the last, and each ratio is taken against the
 mean of the two inserts around its scenario (the machine's speed drifts). Each scenario
 starts once the worker has sealed the audit entries of the previous ones (so none pays for
@@ -34,9 +34,9 @@ late, not counted as missed.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/queue_load.py
     .venv/bin/python bench/queue_load.py --chains center,main,fine   # compare audit chains
 
-Options: --port (default 8111), --seconds per scenario (default 4), --rounds (default 3),
---sqlite-only, --postgres-only, --workers/--threads of gunicorn (default 2 × 4, as
-scripts/run.sh).
+Options: --port (default 8111), --seconds per scenario (default 4), --rounds (default 5:
+these machines' speed moves by a fifth within a minute), --sqlite-only, --postgres-only,
+--workers/--threads of gunicorn (default 2 × 4, as scripts/run.sh).
 """
 
 from __future__ import annotations
@@ -634,7 +634,7 @@ def main() -> None:
     parser.add_argument("--postgres-only", action="store_true")
     parser.add_argument("--workers", type=int, default=WORKERS)
     parser.add_argument("--threads", type=int, default=THREADS)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     globals().update(WORKERS=args.workers, THREADS=args.threads)
     chains = [c.strip() for c in args.chains.split(",") if c.strip()]
