@@ -36,7 +36,7 @@ api = NinjaAPI(
 )
 # The routes asked for all day, tried first when a path is resolved (core.api
 # install_error_handlers): the window console's keys, the boards' polls, issuing and the
-# mobile ticket page. tests/test_api_urls.py checks that each still exists.
+# mobile ticket page. core/tests/test_api.py checks that each still exists.
 FIRST_ROUTES = (
     "windows/<window_id>/call-next",
     "tickets/<ticket_id>/finish",

@@ -293,7 +293,7 @@ def current_numbers(window_ids: list[int]) -> dict[int, str]:
     tickets of every day."""
     if not window_ids:
         return {}
-    index = _active_index_hint(postgres=connection.vendor == "postgresql")
+    index = _active_index_hint(postgres=settings.IS_POSTGRES)
     marks = ", ".join(["%s"] * len(window_ids))
     sql = (
         f"SELECT window_id, number FROM {Ticket._meta.db_table}{index} "

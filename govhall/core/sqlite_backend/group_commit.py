@@ -36,9 +36,8 @@ batch on average), because the process's other requests were still in their Pyth
 waiting for the interpreter lock the leader held. Each batch costs a BEGIN, a COMMIT and,
 once the other process has written since, a cold page cache: every page the batch touches
 read again. So a leader first waits, up to SQLITE_GROUP_COMMIT_GATHER_MS, while fewer units
-are queued
-than this process has writing requests in flight (`counting_requests` counts the ones
-that are not GET, HEAD or OPTIONS at the WSGI entry: board polls and pages write
+are queued than this process has writing requests in flight (`counting_requests` counts
+the ones that are not GET, HEAD or OPTIONS at the WSGI entry: board polls and pages write
 nothing); a lone request never waits. Measured: 3.25 units a batch, CPU per request of the
 gunicorn processes −7 to −10 % for issue and call-next (docs/queueing.md "Benchmark").
 """

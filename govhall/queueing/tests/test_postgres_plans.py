@@ -84,6 +84,20 @@ def _wasteful_ticket_scans(plan: list[str]) -> list[str]:
     return found
 
 
+def _cancelled_or_waiting(q, seq: int, day: dt.date, issued: dt.datetime, status: str) -> Ticket:
+    return Ticket(
+        center=q.center,
+        category=q.cats["C"],
+        number=statements.ticket_number("C", seq),
+        day=day,
+        seq=seq,
+        channel=Channel.KIOSK,
+        status=status,
+        issued_at=issued,
+        original_issued_at=issued,
+    )
+
+
 def _tickets_never_at_a_window(q) -> None:
     """Rows of earlier days that no window served (cancelled when their day closed), a
     line of people at window 3, and statistics taken now: a busy table whose statistics
@@ -93,34 +107,9 @@ def _tickets_never_at_a_window(q) -> None:
     tickets = []
     for seq in range(1, EARLIER + 1):
         day = WORKDAY - dt.timedelta(days=1 + seq % 20)
-        issued = at(9, day=day)
-        tickets.append(
-            Ticket(
-                center=q.center,
-                category=q.cats["C"],
-                number=statements.ticket_number("C", seq),
-                day=day,
-                seq=seq,
-                channel=Channel.KIOSK,
-                status=Ticket.Status.CANCELLED,
-                issued_at=issued,
-                original_issued_at=issued,
-            )
-        )
+        tickets.append(_cancelled_or_waiting(q, seq, day, at(9, day=day), Ticket.Status.CANCELLED))
     for seq in range(1, LINE_C + 1):
-        issued = at(8, 30)
-        tickets.append(
-            Ticket(
-                center=q.center,
-                category=q.cats["C"],
-                number=statements.ticket_number("C", seq),
-                day=WORKDAY,
-                seq=seq,
-                channel=Channel.KIOSK,
-                issued_at=issued,
-                original_issued_at=issued,
-            )
-        )
+        tickets.append(_cancelled_or_waiting(q, seq, WORKDAY, at(8, 30), Ticket.Status.WAITING))
     Ticket.objects.bulk_create(tickets, batch_size=1000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -130,7 +119,7 @@ def test_prepared_queue_statements_read_no_history(q, monkeypatch):
     _tickets_never_at_a_window(q)
     services.window_open(window=q.w1, actor=q.clerk1, now=at(8, 30))
     for i in range(SERVED):
-        minute = at(8, 31) + (at(8, 32) - at(8, 31)) * i / 4
+        minute = at(8, 31) + dt.timedelta(seconds=15 * i)
         services.ticket_issue(center=q.center, category=q.cats["A"], now=minute)
         called = services.window_call_next(window=q.w1, actor=q.clerk1, now=minute)
         services.ticket_finish(ticket=called, actor=q.clerk1, now=minute)
