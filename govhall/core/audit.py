@@ -37,24 +37,51 @@ from govhall.core.sqlite_backend import hot
 GENESIS = "0" * 64
 
 
-def _canonical(entry: AuditEntry) -> bytes:
+# One encoder for every hash: json.dumps(cls=…) builds a new one per call.
+_CANONICAL_JSON = DjangoJSONEncoder(sort_keys=True, ensure_ascii=False)
+
+
+def _digest(
+    chain: str,
+    seq: int | None,
+    at: dt.datetime,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: Any,
+    prev_hash: str,
+) -> str:
+    """The SHA-256 of an entry's canonical JSON (sorted keys, UTC time)."""
     payload = {
-        "chain": entry.chain,
-        "seq": entry.seq,
-        "at": entry.at.astimezone(dt.UTC).isoformat(),
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "data": entry.data,
-        "prev": entry.prev_hash,
+        "chain": chain,
+        "seq": seq,
+        "at": at.astimezone(dt.UTC).isoformat(),
+        "actor": actor_id,
+        "actor_label": actor_label,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "data": data,
+        "prev": prev_hash,
     }
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder).encode()
+    return hashlib.sha256(_CANONICAL_JSON.encode(payload).encode()).hexdigest()
 
 
 def entry_hash(entry: AuditEntry) -> str:
-    return hashlib.sha256(_canonical(entry)).hexdigest()
+    return _digest(
+        entry.chain,
+        entry.seq,
+        entry.at,
+        entry.actor_id,
+        entry.actor_label,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.data,
+        entry.prev_hash,
+    )
 
 
 def _head(chain: str) -> AuditHead:
@@ -219,35 +246,67 @@ def seal_pending(chain: str | None = None, *, limit: int = 50_000) -> int:
     return sealed
 
 
+# What the sealer reads of a pending entry to hash it: values, not model instances (an
+# instance per entry cost more than its hash).
+_SEALED_FIELDS = (
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "data",
+)
+
+
+_SEAL_ONE = (
+    f"UPDATE {AuditEntry._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "
+    "WHERE id = %s AND seq IS NULL"
+)
+_SEAL_MANY_POSTGRES = (
+    f"UPDATE {AuditEntry._meta.db_table} AS e SET seq = v.seq, prev_hash = v.prev_hash, "
+    "hash = v.hash FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+    "AS v(seq, prev_hash, hash, id) WHERE e.id = v.id AND e.seq IS NULL"
+)
+
+
 def _seal_batch(chain: str) -> int | None:
     """Seal the chain's next pending entries. The reading and hashing happen before the
     write transaction, which is one conditional head update and one statement per entry,
     so writers wait for the sealer a millisecond or two at most. None: the head moved."""
     head = _head(chain)
     batch = list(
-        AuditEntry.objects.filter(chain=chain, seq__isnull=True).order_by("id")[:SEAL_BATCH]
+        AuditEntry.objects.filter(chain=chain, seq__isnull=True)
+        .order_by("id")
+        .values_list(*_SEALED_FIELDS)[:SEAL_BATCH]
     )
     if not batch:
         return 0
     seq, prev = head.seq, head.hash
-    for entry in batch:
+    updates = []
+    for pk, *fields in batch:
         seq += 1
-        entry.seq = seq
-        entry.prev_hash = prev
-        entry.hash = entry_hash(entry)
-        prev = entry.hash
+        digest = _digest(chain, seq, *fields, prev)
+        updates.append((seq, prev, digest, pk))
+        prev = digest
     with transaction.atomic():
         moved = AuditHead.objects.filter(chain=chain, seq=head.seq, hash=head.hash).update(
             seq=seq, hash=prev
         )
         if moved != 1:
             return None
-        with transaction.get_connection().cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {AuditEntry._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "
-                "WHERE id = %s AND seq IS NULL",
-                [(e.seq, e.prev_hash, e.hash, e.pk) for e in batch],
-            )
+        connection = transaction.get_connection()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One statement for the batch: one by one, the server parsed and planned
+                # each UPDATE (the sealer then cost the server more than the request that
+                # wrote the entry).
+                cursor.execute(
+                    _SEAL_MANY_POSTGRES, [list(column) for column in zip(*updates, strict=True)]
+                )
+            else:  # SQLite: the prepared UPDATE is reused row after row, in-process
+                cursor.executemany(_SEAL_ONE, updates)
             if cursor.rowcount != len(batch):
                 # Sealed meanwhile by a sealer that did not move the head: cannot happen
                 # while every sealer goes through here; refuse rather than fork the chain.

@@ -97,6 +97,31 @@ def test_chain_links_each_entry_to_the_previous():
     call_command("verify_audit")
 
 
+def test_the_hash_of_an_entry_is_the_one_chains_were_sealed_with():
+    # Chains sealed by earlier releases must still verify: the canonical form (sorted
+    # keys, UTC time, text not escaped) and its SHA-256 may not change. The value was
+    # computed by the release before the sealer read values instead of instances.
+    entry = AuditEntry(
+        chain="queue:BENCH",
+        seq=7,
+        at=dt.datetime(2026, 2, 13, 10, 0, 5, 123456, tzinfo=SH),
+        actor_id=3,
+        actor_label="王小明",
+        action="govhall.queueing.ticket.called",
+        object_type="queueing.ticket",
+        object_id="42",
+        data={
+            "number": "A001",
+            "status": "called",
+            "window": "3",
+            "amount": "12.50",
+            "z": [1, None, True],
+        },
+        prev_hash="ab" * 32,
+    )
+    assert entry_hash(entry) == "06f5d49d15ac2143913ba737c5fb2c7fbf2fc2f31584b687ba4c4f530b79081b"
+
+
 @pytest.mark.django_db
 def test_entries_cannot_be_changed_or_deleted_through_the_orm():
     entry = append(1, chain="t2")[0]
