@@ -58,6 +58,7 @@ import sys
 import tempfile
 import threading
 import time
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 from bench_common import (
@@ -324,7 +325,8 @@ def _load_proc(args):
 
 
 # The processes whose CPU time each scenario reports: {"server": gunicorn's master (its
-# workers are found through it), "worker": the background worker}.
+# workers are found through it), "worker": the background worker, "database": 1 when the
+# database is a PostgreSQL server on this machine (its processes are found by name)}.
 _measured: dict[str, int] = {}
 
 
@@ -346,13 +348,36 @@ def _server_pids(master: int) -> list[int]:
         return [master]
 
 
-def _cpu_now() -> dict[str, float]:
-    out = {}
+def _postgres_pids() -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/comm") as f:
+                    if f.read().strip() == "postgres":
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def _cpu_now() -> dict[str, Any]:
+    out: dict[str, Any] = {}
     if "server" in _measured:
         out["server"] = sum(_cpu_seconds(p) for p in _server_pids(_measured["server"]))
     if "worker" in _measured:
         out["worker"] = _cpu_seconds(_measured["worker"])
+    if _measured.get("database"):
+        # Per process: a connection opened during the scenario counts from zero (one that
+        # closed during it is lost; the server's and the worker's connections persist).
+        out["database"] = {pid: _cpu_seconds(pid) for pid in _postgres_pids()}
     return out
+
+
+def _cpu_used(before: dict[str, Any], after: dict[str, Any], name: str) -> float:
+    if name == "database":
+        return sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items())
+    return after[name] - before[name]
 
 
 def run_load(port, scenario, slots, seconds, database_url) -> dict:
@@ -383,9 +408,10 @@ def run_load(port, scenario, slots, seconds, database_url) -> dict:
                 warm.setdefault(k, []).extend(v)
     requests = sum(len(v) for v in lat.values()) or 1
     # CPU milliseconds per request (all kinds of the scenario together), to tell where the
-    # two cores went: the server's processes, and the worker sealing the audit entries.
+    # two cores went: the server's processes, the worker sealing the audit entries and, on
+    # PostgreSQL, the database server.
     stats = {
-        f"_cpu_{name}": (cpu_after[name] - cpu_before[name]) * 1000 / requests
+        f"_cpu_{name}": _cpu_used(cpu_before, cpu_after, name) * 1000 / requests
         for name in cpu_before
     }
     for kind, values in lat.items():
@@ -519,7 +545,11 @@ def bench_database(label, database_url, data_dir, base_port, seconds, chains, ro
             slots = prepare_database(env, CONNECTIONS)
         server = start_server(env, port)
         worker = start_worker(env)
-        _measured.update(server=server.pid, worker=worker.pid)
+        _measured.update(
+            server=server.pid,
+            worker=worker.pid,
+            database=int(database_url.startswith("postgres") and _postgres_pids() != []),
+        )
         try:
             print(f"-- audit chain mode: {chain}")
             if first:
@@ -616,6 +646,7 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
     print(f"   call-next then finish: {mix:.2f} × insert, counting both requests")
     cpu = ", ".join(
         f"{name} {run.get('_cpu_server', 0):.2f} + {run.get('_cpu_worker', 0):.2f}"
+        + (f" + {run['_cpu_database']:.2f}" if "_cpu_database" in run else "")
         for name, run in (
             ("insert", inserts[0]),
             ("issue", issue),
@@ -624,7 +655,8 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
             ("call-then-finish", split),
         )
     )
-    print(f"   CPU ms per request, server + worker: {cpu}")
+    parts = "server + worker + database" if _measured.get("database") else "server + worker"
+    print(f"   CPU ms per request, {parts}: {cpu}")
     cold = ", ".join(
         f"{name} {run['_warmup_max']:.0f}"
         for name, run in (

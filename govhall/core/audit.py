@@ -273,8 +273,9 @@ _SEAL_MANY_POSTGRES = (
 
 def _seal_batch(chain: str) -> int | None:
     """Seal the chain's next pending entries. The reading and hashing happen before the
-    write transaction, which is one conditional head update and one statement per entry,
-    so writers wait for the sealer a millisecond or two at most. None: the head moved."""
+    write transaction, which is one conditional head update and the entries' numbers and
+    hashes, so writers wait for the sealer a millisecond or two at most. None: the head
+    moved."""
     head = _head(chain)
     batch = list(
         AuditEntry.objects.filter(chain=chain, seq__isnull=True)
