@@ -659,6 +659,12 @@ _SQLITE_FINISH_SQL = (
     "WHERE id = %s AND window_id = %s AND status = %s RETURNING "
 )
 _SQLITE_TOUCH_SQL = f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s WHERE id = %s"
+# The head of a category's line (what _LINE_HEAD_SQL reads on PostgreSQL).
+_SQLITE_LINE_SQL = (
+    f"SELECT id, phone, near_sms_sent, number FROM {_TICKET_TABLE} "
+    f"WHERE category_id = %s AND day = %s AND status = {WAITING_SQL} "
+    "ORDER BY rank, original_issued_at, id LIMIT %s"
+)
 _SQLITE_EVENT_SQL = (
     f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
     "from_status, to_status, action, window_id, reason) VALUES "
@@ -680,11 +686,12 @@ class _Change:
 
 def _window_work_sqlite(
     *, finish_id: int | None, call: bool, window: Any, actor: Any, now: dt.datetime, chain: str
-) -> tuple[tuple | None, tuple | None] | None:
+) -> tuple[tuple | None, tuple | None, list[tuple] | None] | None:
     """Finish the window's ticket `finish_id` (if given) and/or claim its next ticket (if
     `call`), with their events, the session's activity and the audit entries, for the
     person signed in at the window. Returns the raw rows (finished: FINISHED_COLUMNS, or
-    all TICKET_COLUMNS for a lone finish; called: TICKET_COLUMNS); None when nothing was
+    all TICKET_COLUMNS for a lone finish; called: TICKET_COLUMNS) and, after a claim, the
+    head of the called ticket's line as Called.line_after holds it; None when nothing was
     written (no open session of this person, the ticket is not at the window, or nothing
     to claim for a lone call)."""
     work = _WindowWork(
@@ -711,7 +718,7 @@ class _WindowWork:
     finish_id: int | None
     claim_params: dict[str, Any] | None  # None: no call
 
-    def write(self) -> tuple[tuple | None, tuple | None] | None:
+    def write(self) -> tuple[tuple | None, tuple | None, list[tuple] | None] | None:
         """The rows, inside the write transaction: nothing is written when the person has
         no open session at the window or the ticket to finish is not called or serving
         there (the service then takes its step-by-step path, which says which)."""
@@ -740,7 +747,15 @@ class _WindowWork:
         self._record(changes)
         if _may_end_idle(_from_db(_LAST_ACTIVITY, last_activity), self.now):
             end_idle_incidents(self.window.pk, self.now, kinds=[IdleIncident.Kind.NO_ACTIVITY])
-        return finished, claimed
+        return finished, claimed, self._line_after(claimed) if claimed is not None else None
+
+    def _line_after(self, claimed: tuple) -> list[tuple]:
+        # The "three ahead" text needs the line after the call: read here, on the writer
+        # connection whose pages the claim just read, not after the commit on the request's
+        # own connection, whose page cache another connection's write has emptied (call-next
+        # 3.12 → 3.07 M instructions, and the pages it no longer reads again).
+        params = [claimed[_TICKET_INDEX["category_id"]], self.claim_params["day"], LINE_HEAD - 1]
+        return hot.execute(_SQLITE_LINE_SQL, params).fetchall()
 
     def _finish(self, changes: list[_Change], from_status: str) -> tuple | None:
         partial = self.claim_params is not None
@@ -845,8 +860,8 @@ def finish_and_call_next(
     )
     if rows is None:
         return None
-    finished, claimed = rows
-    called = Called(ticket_from_row(claimed)) if claimed is not None else None
+    finished, claimed, line = rows
+    called = Called(ticket_from_row(claimed), line) if claimed is not None else None
     return _finished_ticket(finished), called
 
 
@@ -860,7 +875,7 @@ def call_next(*, window: Any, actor: Any, now: dt.datetime, chain: str) -> Calle
     rows = _window_work_sqlite(
         finish_id=None, call=True, window=window, actor=actor, now=now, chain=chain
     )
-    return Called(ticket_from_row(rows[1])) if rows is not None else None
+    return Called(ticket_from_row(rows[1]), rows[2]) if rows is not None else None
 
 
 def finish(

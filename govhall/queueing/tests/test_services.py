@@ -530,8 +530,8 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
     else:
         # session and ticket status read before the write; in a savepoint (the test runs
         # inside a transaction): finish, claim, session activity, both events, both audit
-        # entries, the open 空窗 incident read and ended; then the line read for the
-        # "three ahead" text
+        # entries, the open 空窗 incident read and ended, and the line read for the
+        # "three ahead" text (in the write, on the writer connection)
         assert statements == 11, "\n".join(q["sql"][:70] for q in log.captured_queries)
     stored = {t.pk: t for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])}
     assert (stored[first.pk].status, stored[second.pk].status) == ("done", "called")
