@@ -644,29 +644,21 @@ def _round(env, port, slots, seconds, database_url, ratios, p99s) -> None:
     mix = (split["call-next"]["rps"] + split["finish"]["rps"]) / around[2]
     ratios.setdefault("call-next and finish requests", []).append(mix)
     print(f"   call-next then finish: {mix:.2f} × insert, counting both requests")
+    runs = (
+        ("insert", inserts[0]),
+        ("issue", issue),
+        ("issue-8", issue8),
+        ("call-next {finish}", call),
+        ("call-then-finish", split),
+    )
     cpu = ", ".join(
         f"{name} {run.get('_cpu_server', 0):.2f} + {run.get('_cpu_worker', 0):.2f}"
         + (f" + {run['_cpu_database']:.2f}" if "_cpu_database" in run else "")
-        for name, run in (
-            ("insert", inserts[0]),
-            ("issue", issue),
-            ("issue-8", issue8),
-            ("call-next {finish}", call),
-            ("call-then-finish", split),
-        )
+        for name, run in runs
     )
     parts = "server + worker + database" if _measured.get("database") else "server + worker"
     print(f"   CPU ms per request, {parts}: {cpu}")
-    cold = ", ".join(
-        f"{name} {run['_warmup_max']:.0f}"
-        for name, run in (
-            ("insert", inserts[0]),
-            ("issue", issue),
-            ("issue-8", issue8),
-            ("call-next {finish}", call),
-            ("call-then-finish", split),
-        )
-    )
+    cold = ", ".join(f"{name} {run['_warmup_max']:.0f}" for name, run in runs)
     print(f"   warm-up ({WARMUP} s, not counted), worst latency ms: {cold}")
 
 

@@ -370,10 +370,9 @@ def _utc_datetimes_in_one_step(conn: Any, converter: Any) -> Any:
     default), as one step: the sqlite3 module has already parsed the column into a naive
     datetime, and Django's converter then checked the type, the setting and the time zone
     on every value of every row (a ticket has five such columns)."""
-    sqlite_datetime = getattr(conn.ops, "convert_datetimefield_value", None)
     if (
         conn.vendor != "sqlite"
-        or converter != sqlite_datetime
+        or converter != conn.ops.convert_datetimefield_value
         or not settings.USE_TZ
         or conn.timezone is not dt.UTC
     ):
