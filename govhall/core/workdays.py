@@ -245,14 +245,15 @@ def missing_years_ahead(today: dt.date | None = None, ahead: int = 1) -> list[in
     return [y for y in range(today.year, today.year + ahead + 1) if y not in known]
 
 
-# The State Council publishes next year's holidays in November or December, so next year
-# can only be required from this (month, day) on; earlier its absence is a notice.
+# The State Council publishes next year's holidays in November or December, so next year's
+# absence is overdue only from this (month, day) on; earlier it is a plain notice.
 NEXT_YEAR_REQUIRED_FROM = (12, 1)
 
 
-def blocking_missing_years(today: dt.date | None = None) -> list[int]:
-    """Missing years that make the service not ready: this year always, next year from
-    settings.CALENDAR_NEXT_YEAR_REQUIRED_FROM (default 1 December) on."""
+def overdue_missing_years(today: dt.date | None = None) -> list[int]:
+    """Missing years that should have been entered by now: this year always, next year
+    from settings.CALENDAR_NEXT_YEAR_REQUIRED_FROM (default 1 December) on. A warning to
+    admins, never an outage: deadlines in those years are provisional (DESIGN.md 5)."""
     today = today or timezone.localdate()
     month, day = getattr(settings, "CALENDAR_NEXT_YEAR_REQUIRED_FROM", NEXT_YEAR_REQUIRED_FROM)
     required_from = dt.date(today.year, month, day)

@@ -409,7 +409,7 @@ def test_health(client):
     assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
-def test_ready_needs_calendar_and_a_fresh_heartbeat(client):
+def test_ready_needs_a_fresh_heartbeat(client):
     nov = dt.datetime(2026, 11, 26, 10, tzinfo=SH)
     with time_machine.travel(nov, tick=False):
         body = client.get("/api/v1/ready").json()
@@ -420,27 +420,39 @@ def test_ready_needs_calendar_and_a_fresh_heartbeat(client):
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["status"] == "ready"
-        assert body["checks"] == {"database": "ok", "calendar": "ok", "worker": "ok"}
-        assert body["calendar_missing_years"] == [2027]  # announced, not yet required
-        assert "2027" in body["notices"][0]
+        assert body["checks"] == {"database": "ok", "worker": "ok"}
+        assert body["calendar_missing_years"] == [2027]  # announced, not yet due
+        assert body["calendar_overdue_years"] == []
+        assert "2027" in body["notices"][0] and "已应录入" not in body["notices"][0]
     with time_machine.travel(nov + dt.timedelta(minutes=5), tick=False):
         response = client.get("/api/v1/ready")
         assert response.status_code == 503
         assert "秒未更新" in response.json()["checks"]["worker"]
+
+
+def test_a_calendar_year_not_entered_is_a_notice_not_an_outage(client):
+    """From 1 December next year's calendar is overdue: ready says so and stays 200, so a
+    load balancer keeps the servers in rotation while deadlines into it are provisional."""
     dec = dt.datetime(2026, 12, 15, 10, tzinfo=SH)
     with time_machine.travel(dec, tick=False):
         heartbeat("w1")
         response = client.get("/api/v1/ready")
-        assert response.status_code == 503
-        assert "2027" in response.json()["checks"]["calendar"]
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert body["status"] == "ready"
+        assert body["calendar_overdue_years"] == [2027]
+        assert body["notices"] == [
+            "工作日历缺少 2027 年（已应录入）：涉及该年的期限只按周末临时计算，"
+            "请在管理后台录入放假安排。"
+        ]
         from govhall.core.services import calendar_year_enter
 
         calendar_year_enter(
             year=2027, holidays={dt.date(2027, 1, 1): "元旦"}, workdays={}, actor=None
         )
-        response = client.get("/api/v1/ready")
-        assert response.status_code == 200, response.content
-        assert response.json()["calendar_missing_years"] == []
+        body = client.get("/api/v1/ready").json()
+        assert body["calendar_missing_years"] == body["calendar_overdue_years"] == []
+        assert body["notices"] == []
 
 
 def test_checked_tokens_are_forgotten_on_revocation_and_after_the_cache_time(

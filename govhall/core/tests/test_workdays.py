@@ -259,11 +259,11 @@ def test_other_processes_pick_up_changes_after_the_recheck_interval(monkeypatch)
 # --- warnings to admins --------------------------------------------------------------------
 
 
-def test_missing_years_and_readiness_gate():
+def test_missing_and_overdue_years():
     assert workdays.missing_years_ahead(D(2026, 11, 26)) == [2027]
-    assert workdays.blocking_missing_years(D(2026, 11, 26)) == []  # not yet published
-    assert workdays.blocking_missing_years(D(2026, 12, 1)) == [2027]
-    assert workdays.blocking_missing_years(D(2027, 3, 1)) == [2027]  # 2028 not due yet
+    assert workdays.overdue_missing_years(D(2026, 11, 26)) == []  # not yet published
+    assert workdays.overdue_missing_years(D(2026, 12, 1)) == [2027]
+    assert workdays.overdue_missing_years(D(2027, 3, 1)) == [2027]  # 2028 not due yet
     assert workdays.missing_years_ahead(D(2027, 3, 1)) == [2027, 2028]
     assert workdays.missing_years_ahead(D(2025, 6, 1)) == []
 
