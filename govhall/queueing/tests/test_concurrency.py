@@ -123,7 +123,7 @@ def test_finish_and_call_next_each_ticket_exactly_once():
 
 def test_concurrent_issue_numbers_unique_and_gapless():
     q = make_queue("QT-CI")
-    per_thread = 100
+    per_thread = PER_THREAD
 
     places: dict[str, list[int]] = {"A": [], "B": []}
 
@@ -141,6 +141,6 @@ def test_concurrent_issue_numbers_unique_and_gapless():
         counter = TicketCounter.objects.get(category=q.cats[letter])
         assert (counter.last, counter.waiting_first, counter.waiting_rest) == (total, 0, total)
         seqs = sorted(Ticket.objects.filter(category=q.cats[letter]).values_list("seq", flat=True))
-        assert seqs == list(range(1, THREADS // 2 * per_thread + 1))
+        assert seqs == list(range(1, total + 1))
         numbers = Ticket.objects.filter(category=q.cats[letter]).values_list("number", flat=True)
         assert len(set(numbers)) == len(seqs)
