@@ -3,6 +3,8 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 
 from govhall.api import API_APPS, api
@@ -11,10 +13,20 @@ admin.site.site_header = "govhall 政务服务中心管理后台"
 admin.site.site_title = "govhall 管理后台"
 admin.site.index_title = "系统管理"
 
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    # Resolved per request: the manifest storage knows the hashed name only after
+    # collectstatic, which may run after this module is imported.
+    return HttpResponseRedirect(static_url("govhall/favicon.svg"))
+
+
 # The API first: most requests of a hall's day are its (Django tries these in order).
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's): every
+    # display board and kiosk would log a 404 otherwise.
+    path("favicon.ico", favicon),
 ]
 
 # Each app's pages: govhall/<app>/urls.py with its own app_name. The catalog app owns "/".

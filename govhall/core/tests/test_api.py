@@ -479,3 +479,11 @@ def test_checked_tokens_are_forgotten_on_revocation_and_after_the_cache_time(
     ApiToken.objects.filter(key_hash=ApiToken.hash_key(other)).update(revoked_at=timezone.now())
     time.sleep(0.25)
     problem_of(post_json(client, url, year_body(), **other_auth), 401)
+
+
+def test_favicon_is_served_not_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("govhall/favicon.svg")
+    page = client.get("/")
+    assert b'rel="icon"' in page.content and b"favicon.svg" in page.content
