@@ -8,9 +8,11 @@ with a fast poll (default every 50 ms, ten times the production rate, so a few m
 the polls of hours), and drives calls through the API: two windows press 办结并叫下一位 in
 turn (default 4 calls a second — a busy hall makes a few thousand calls a day). Every
 --sample seconds it collects the page's garbage through the DevTools protocol and prints
-the JS heap in use, the DOM nodes and event listeners, and the resident memory of
-Chromium's renderer processes; at the end the growth per 1,000 calls from a least-squares
-line through the samples after the first.
+the JS heap in use, the DOM nodes and event listeners, and the resident memory of the
+board's renderer process — of that browser and of a second Chromium showing the same
+board with no DevTools client attached, as on a hall's TV (the attached renderer grew
+faster, likely from what the DevTools agents keep for their client, so the second one's
+memory is the one that counts). At the end, the growth per 1,000 calls over the run's second half.
 
     .venv/bin/python bench/board_soak.py [--seconds 180] [--rate 4] [--poll 50] [--sample 15]
 
@@ -77,6 +79,21 @@ def soak(args: argparse.Namespace, slots: list[dict]) -> None:
         board.goto(f"http://127.0.0.1:{args.port}/board/BENCH/?poll={args.poll}")
         board.wait_for_function("window.__board && window.__board.polls > 0", timeout=10000)
         devtools = context.new_cdp_session(board)
+        # The same board in a Chromium that no DevTools client is attached to, as on a
+        # hall's TV: under Playwright the renderer's memory grew faster (likely what the
+        # DevTools agents keep for their client), so this one's is the page's own.
+        plain = subprocess.Popen(
+            [
+                CHROMIUM,
+                "--headless",
+                *BROWSER_ARGS,
+                f"--user-data-dir={tempfile.mkdtemp(prefix='govhall-board-profile-')}",
+                "--window-size=1600,900",
+                f"http://127.0.0.1:{args.port}/board/BENCH/?poll={args.poll}",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         print(
             f"board soak: poll every {args.poll} ms, {args.rate:g} calls/s, "
             f"{args.seconds:.0f} s, a sample every {args.sample:.0f} s (after a garbage "
@@ -84,19 +101,21 @@ def soak(args: argparse.Namespace, slots: list[dict]) -> None:
         )
         print(
             f"{'s':>5} {'calls':>6} {'polls':>7} {'heap KB':>8} {'nodes':>6} "
-            f"{'listeners':>9} {'renderer RSS MB':>16}"
+            f"{'listeners':>9} {'RSS MB':>7} {'plain RSS MB':>13}"
         )
         samples = []
         started = time.monotonic()
         driver.start()
         while True:
-            samples.append(sample(devtools, board, made, time.monotonic() - started))
+            samples.append(sample(devtools, board, plain.pid, made, time.monotonic() - started))
             print_sample(samples[-1])
             if time.monotonic() - started >= args.seconds:
                 break
             time.sleep(min(args.sample, max(0.0, args.seconds - (time.monotonic() - started))))
         stop.set()
         driver.join()
+        plain.terminate()
+        plain.wait(10)
         browser.close()
     summarise(samples, made)
 
@@ -121,7 +140,7 @@ def drive(args, slots, stop: threading.Event, made: dict) -> None:
         time.sleep(max(0.0, due - time.monotonic()))
 
 
-def sample(devtools, board, made: dict, at: float) -> dict:
+def sample(devtools, board, plain_pid: int, made: dict, at: float) -> dict:
     devtools.send("HeapProfiler.collectGarbage")
     heap = devtools.send("Runtime.getHeapUsage")
     dom = devtools.send("Memory.getDOMCounters")
@@ -132,49 +151,69 @@ def sample(devtools, board, made: dict, at: float) -> dict:
         "heap": heap["usedSize"] / 1024,
         "nodes": dom["nodes"],
         "listeners": dom["jsEventListeners"],
-        "rss": renderer_rss_mb(),
+        **renderers_rss_mb(plain_pid),
     }
 
 
-def renderer_rss_mb() -> float:
-    """Resident memory of the largest Chromium renderer process (the board's page; the
-    others hold blank pages), from /proc."""
-    largest = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
+def renderers_rss_mb(plain_pid: int) -> dict[str, float]:
+    """Resident memory of the largest renderer process (the board's page; the others hold
+    blank pages) of the Playwright browser ("rss") and of the plain one ("plain"), from
+    /proc: the plain browser's renderers are the descendants of its process."""
+    parents, renderers = {}, {}
+    for pid in map(int, filter(str.isdigit, os.listdir("/proc"))):
         try:
+            with open(f"/proc/{pid}/stat") as f:
+                parents[pid] = int(f.read().rsplit(")", 1)[1].split()[1])
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                cmdline = f.read()
-            if b"--type=renderer" not in cmdline or b"chromium" not in cmdline:
-                continue
+                if b"--type=renderer" not in f.read():
+                    continue
             with open(f"/proc/{pid}/status") as f:
                 rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-            largest = max(largest, rss)
-        except (OSError, StopIteration):
+            renderers[pid] = rss / 1024
+        except (OSError, StopIteration, IndexError, ValueError):
             continue
-    return largest / 1024
+
+    def under_plain(pid: int) -> bool:
+        while pid > 1:
+            if pid == plain_pid:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    largest = {"rss": 0.0, "plain": 0.0}
+    for pid, rss in renderers.items():
+        key = "plain" if under_plain(pid) else "rss"
+        largest[key] = max(largest[key], rss)
+    return largest
 
 
 def print_sample(s: dict) -> None:
     print(
         f"{s['s']:>5.0f} {s['calls']:>6} {s['polls']:>7} {s['heap']:>8.0f} {s['nodes']:>6} "
-        f"{s['listeners']:>9} {s['rss']:>16.1f}",
+        f"{s['listeners']:>9} {s['rss']:>7.1f} {s['plain']:>13.1f}",
         flush=True,
     )
 
 
 def summarise(samples: list[dict], made: dict) -> None:
-    # The first sample is before the lists of calls filled up; the line runs through the rest.
-    later = samples[1:]
+    """Growth per 1,000 calls: a least-squares line through the samples of the run's second
+    half (the first fills the lists of calls and lets the allocators reach their working
+    set), and the change from the first full sample to the last."""
+    later = [s for s in samples if s["s"] >= samples[-1]["s"] / 2]
     if len(later) < 3:
         print("too few samples for a trend (run longer or sample more often)")
         return
     calls = [s["calls"] for s in later]
-    for key, unit in (("heap", "KB"), ("nodes", "nodes"), ("rss", "MB")):
+    units = {"heap": "KB", "nodes": "nodes", "rss": "MB", "plain": "MB"}
+    print(f"second half ({later[0]['s']:.0f}–{later[-1]['s']:.0f} s), per 1,000 calls:")
+    for key, unit in units.items():
         slope = statistics.linear_regression(calls, [s[key] for s in later]).slope
-        spread = max(s[key] for s in later) - min(s[key] for s in later)
-        print(f"   {key:<6} {slope * 1000:+8.2f} {unit} per 1,000 calls (range {spread:.1f})")
+        print(
+            f"   {key:<6} {slope * 1000:+8.2f} {unit}   (whole run: {samples[1][key]:.1f} → "
+            f"{samples[-1][key]:.1f})"
+        )
     print(
-        f"   {made['calls']} calls, {later[-1]['polls'] - samples[0]['polls']} polls, "
+        f"   {made['calls']} calls, {samples[-1]['polls'] - samples[0]['polls']} polls, "
         f"{made['errors']} failed calls"
     )
 
