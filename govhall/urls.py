@@ -24,8 +24,8 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    # Browsers ask for /favicon.ico on pages without an icon link (the admin's): every
-    # display board and kiosk would log a 404 otherwise.
+    # base.html names the icon; the admin's pages do not, and a browser then asks for
+    # /favicon.ico (a 404 in the log each time otherwise).
     path("favicon.ico", favicon),
 ]
 
