@@ -63,6 +63,26 @@ def make_queue(code: str = "QT-1") -> SimpleNamespace:
     )
 
 
+def add_self_service_item(q: SimpleNamespace):
+    """An item of category A that can be done at the self-service terminal and online."""
+    from govhall.catalog.testing import make_item
+    from govhall.org.testing import make_department
+
+    make_zone(q.center, "SELF", "自助服务区", kind="self_service")
+    dept = make_department(q.center, "SCJG", "市场监督管理局")
+    item = make_item(
+        q.center,
+        dept,
+        "QT-SS-1",
+        "营业执照打印",
+        self_service_available=True,
+        online_available=True,
+        online_url="https://zwfw.example.gov.cn/yyzz",
+    )
+    q.cats["A"].items.add(item)
+    return item
+
+
 @pytest.fixture
 def q(db):
     return make_queue()

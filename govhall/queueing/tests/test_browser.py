@@ -118,3 +118,50 @@ def make_second_ticket(q):
 
     services.ticket_issue(center=q.center, category=q.cats["A"])
     return services.ticket_issue(center=q.center, category=q.cats["A"], phone="13812345678")
+
+
+def test_guide_desk_and_idle_alerts(browser, plain_live_server, screenshot):
+    """The guide offers self-service first (6.4.1), then issues for the person; a window
+    open with nobody at it while people wait shows on the managers' 空窗 page (5.6.3)."""
+    import time_machine
+
+    from govhall.queueing import services
+    from govhall.queueing.jobs import detect_idle_windows
+    from govhall.queueing.tests.conftest import add_self_service_item, at
+
+    base = plain_live_server.url
+    # The server's clock on a working morning (the browser keeps its own).
+    with time_machine.travel(at(10, 0), tick=True):
+        q = make_queue("QT-G")
+        add_self_service_item(q)
+        ctx = login_context(
+            browser, plain_live_server, q.guide, viewport={"width": 1280, "height": 900}
+        )
+        guide = ctx.new_page()
+        guide.goto(f"{base}/guide/?center={q.center.code}")
+        guide.select_option("select[name=item]", "QT-SS-1")
+        guide.click("#guide-issue")
+        hint = guide.inner_text("#self-service-hint")
+        assert "自助服务区" in hint and "可网上办理" in hint
+        assert guide.inner_text("#guide-issue") == "仍要取号"
+        screenshot(guide, "queue-guide-self-service-hint")
+        guide.locator("label", has_text="残疾人").click()
+        guide.click("#guide-issue")
+        assert guide.inner_text("#issued .console-ticket") == "A001"
+        ticket = Ticket.objects.get()
+        assert ticket.channel == "guide" and ticket.priority_group == "disabled"
+        screenshot(guide, "queue-guide-issued")
+        ctx.close()
+
+        services.window_open(window=q.w1, actor=q.clerk1, now=at(10, 0))
+    with time_machine.travel(at(10, 12), tick=True):
+        assert detect_idle_windows(at(10, 12)) == 1
+        ctx = login_context(
+            browser, plain_live_server, q.manager, viewport={"width": 1280, "height": 900}
+        )
+        alerts = ctx.new_page()
+        alerts.goto(f"{base}/window/alerts/")
+        row = alerts.inner_text("#open-alerts tbody tr")
+        assert "1号" in row and q.clerk1.display_name in row and "12 分钟" in row, row
+        screenshot(alerts, "queue-idle-alerts")
+        ctx.close()

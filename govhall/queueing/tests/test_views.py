@@ -4,29 +4,17 @@ import pytest
 from django.test import Client
 
 from govhall.catalog.models import ServiceItem
-from govhall.catalog.testing import make_item
-from govhall.org.testing import make_department, make_user, make_zone
+from govhall.org.testing import make_user
 from govhall.queueing import services
 from govhall.queueing.models import IdleIncident, Ticket, TicketCategory, WindowSkill
+from govhall.queueing.tests.conftest import add_self_service_item
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def self_service_item(q):
-    make_zone(q.center, "SELF", "自助服务区", kind="self_service")
-    dept = make_department(q.center, "SCJG", "市场监督管理局")
-    item = make_item(
-        q.center,
-        dept,
-        "QT-SS-1",
-        "营业执照打印",
-        self_service_available=True,
-        online_available=True,
-        online_url="https://zwfw.example.gov.cn/yyzz",
-    )
-    q.cats["A"].items.add(item)
-    return item
+    return add_self_service_item(q)
 
 
 def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item):
