@@ -59,14 +59,14 @@ def main() -> None:
         subprocess.run(fill, cwd=ROOT, env=env, check=True)
         server = start_server(env, args.port)
         try:
-            soak(args, slots)
+            soak(args, slots, profile=os.path.join(tmp, "chromium-profile"))
         finally:
             stop_server(server)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def soak(args: argparse.Namespace, slots: list[dict]) -> None:
+def soak(args: argparse.Namespace, slots: list[dict], profile: str) -> None:
     from playwright.sync_api import sync_playwright
 
     stop = threading.Event()
@@ -87,7 +87,7 @@ def soak(args: argparse.Namespace, slots: list[dict]) -> None:
                 CHROMIUM,
                 "--headless",
                 *BROWSER_ARGS,
-                f"--user-data-dir={tempfile.mkdtemp(prefix='govhall-board-profile-')}",
+                f"--user-data-dir={profile}",  # removed with the bench's directory
                 "--window-size=1600,900",
                 f"http://127.0.0.1:{args.port}/board/BENCH/?poll={args.poll}",
             ],

@@ -551,7 +551,9 @@ def _notify_near(category_id: int, now: dt.datetime, line_after: list[tuple] | N
     """Text the person who now has exactly three people ahead (once per ticket).
 
     `line_after`: the first waiting tickets of the category after the call, when the
-    call already read them (PostgreSQL); otherwise they are read here."""
+    call's one-go write already read them (statements.call_next and
+    finish_and_call_next, both databases); otherwise (the step-by-step path) they are
+    read here."""
     if line_after is not None:
         found = line_after[NEAR_AHEAD] if len(line_after) > NEAR_AHEAD else None
     else:
@@ -566,9 +568,7 @@ def _notify_near(category_id: int, now: dt.datetime, line_after: list[tuple] | N
 def _line_position(category_id: int, now: dt.datetime, position: int) -> tuple | None:
     # Asked after every call: written out (one probe of ticket_waiting_line_idx), not built.
     return statements.fetchone(
-        f"SELECT id, phone, near_sms_sent, number FROM {Ticket._meta.db_table} "
-        f"WHERE category_id = %s AND day = %s AND status = {statements.WAITING_SQL} "
-        "ORDER BY rank, original_issued_at, id LIMIT 1 OFFSET %s",
+        statements.LINE_SQL + " LIMIT 1 OFFSET %s",
         [category_id, connection.ops.adapt_datefield_value(local_day(now)), position],
     )
 

@@ -706,12 +706,14 @@ _SQLITE_FINISH_SQL = (
     "WHERE id = %s AND window_id = %s AND status = %s RETURNING "
 )
 _SQLITE_TOUCH_SQL = f"UPDATE {_SESSION_TABLE} SET last_activity_at = %s WHERE id = %s"
-# The head of a category's line (what _LINE_HEAD_SQL reads on PostgreSQL).
-_SQLITE_LINE_SQL = (
+# A category's waiting line in order, as the "three ahead" SMS reads it (parameters:
+# category id, day); PostgreSQL's one-go statements read the same in _LINE_HEAD_SQL.
+LINE_SQL = (
     f"SELECT id, phone, near_sms_sent, number FROM {_TICKET_TABLE} "
     f"WHERE category_id = %s AND day = %s AND status = {WAITING_SQL} "
-    "ORDER BY rank, original_issued_at, id LIMIT %s"
+    "ORDER BY rank, original_issued_at, id"
 )
+_SQLITE_LINE_SQL = LINE_SQL + " LIMIT %s"
 _SQLITE_EVENT_SQL = (
     f"INSERT INTO {TicketEvent._meta.db_table} (ticket_id, center_id, at, actor_id, "
     "from_status, to_status, action, window_id, reason) VALUES "
