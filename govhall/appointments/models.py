@@ -68,11 +68,10 @@ class BookingRule(models.Model):
     checkin_before_minutes = models.PositiveSmallIntegerField(
         "签到开始（时段开始前分钟数）", default=30
     )
-    checkin_after_minutes = models.PositiveSmallIntegerField(
-        "签到截止（时段开始后分钟数）", default=15
-    )
-    no_show_grace_minutes = models.PositiveSmallIntegerField(
-        "爽约宽限（时段结束后分钟数）", default=15
+    # 6.3.5: a booking is given up only when the person has not come by the end of the
+    # slot. Check-in stays open until then; a center may allow more (minutes after the end).
+    checkin_grace_minutes = models.PositiveSmallIntegerField(
+        "签到截止延后（时段结束后分钟数，0为时段结束即截止）", default=0
     )
     reminder_time = models.TimeField("前一工作日提醒时间", default=dt.time(9, 0))
     morning_reminder = models.BooleanField("当日上午再提醒", default=False)
@@ -300,6 +299,7 @@ class Appointment(models.Model):
         related_name="rescheduled_to",
         verbose_name="改约自",
     )
+    cancel_failures = models.PositiveSmallIntegerField("网上取消验证失败次数", default=0)
     reminder_due_at = models.DateTimeField("前一工作日提醒时间", null=True, blank=True)
     reminder_sent_at = models.DateTimeField("前一工作日提醒已排队", null=True, blank=True)
     morning_reminder_due_at = models.DateTimeField("当日提醒时间", null=True, blank=True)
@@ -315,12 +315,14 @@ class Appointment(models.Model):
             models.Index(fields=["center", "slot_start"], name="appt_center_start"),
         ]
         constraints = [
-            # A second active booking of the same person in the same slot is never allowed;
-            # overlaps across slots are checked by the booking service under a lock.
+            # A second active booking of the same person (ID number with the phone that
+            # booked it) in the same slot is never allowed; overlaps across slots are
+            # checked by the booking service under a lock. The phone is part of the key so
+            # that a stranger typing someone's ID number cannot hold their place.
             models.UniqueConstraint(
-                fields=["slot", "id_number"],
+                fields=["slot", "id_number", "phone"],
                 condition=Q(status__in=["booked", "checked_in"]),
-                name="appt_one_active_per_slot",
+                name="appt_one_active_per_slot_person",
             ),
         ]
 
@@ -334,10 +336,12 @@ class Appointment(models.Model):
         return self.slot_start - dt.timedelta(minutes=self.rule.checkin_before_minutes)
 
     def checkin_closes_at(self) -> dt.datetime:
-        return self.slot_start + dt.timedelta(minutes=self.rule.checkin_after_minutes)
+        """6.3.5: the end of the slot, plus the rule's grace if the center allows more."""
+        return self.slot_end + dt.timedelta(minutes=self.rule.checkin_grace_minutes)
 
     def no_show_after(self) -> dt.datetime:
-        return self.slot_end + dt.timedelta(minutes=self.rule.no_show_grace_minutes)
+        """A no-show only once check-in has closed, never while the person may still come."""
+        return self.checkin_closes_at()
 
     def cancel_deadline(self) -> dt.datetime:
         return self.slot_start - dt.timedelta(minutes=self.rule.cancel_cutoff_minutes)

@@ -141,13 +141,16 @@ def notice_lines(appointment: Any) -> list[str]:
 
     rule = appointment.rule
     limit, window_days, _ = no_show_policy()
+    until = "预约时段结束前"
+    if rule.checkin_grace_minutes:
+        until = f"预约时段结束后{rule.checkin_grace_minutes}分钟内"
     return [
-        f"请于预约时段开始前{rule.checkin_before_minutes}分钟至开始后"
-        f"{rule.checkin_after_minutes}分钟内，凭预约码或身份证号在自助取号机或导服台签到取号，"
-        "签到后优先叫号。",
+        f"请于预约时段开始前{rule.checkin_before_minutes}分钟起、{until}，"
+        "凭预约码或身份证号在自助取号机或导服台签到取号，签到后优先叫号。",
         "超过预约时段未到场的，视为主动放弃预约服务；"
         f"{window_days}天内{limit}次未到场的，将暂停网上预约。",
-        f"如需取消，请在时段开始{rule.cancel_cutoff_minutes}分钟前凭预约码和手机号取消。",
+        f"如需取消，请在时段开始{rule.cancel_cutoff_minutes}分钟前凭预约码和"
+        "发送到预约手机号的短信验证码取消。",
     ]
 
 

@@ -241,9 +241,13 @@ def _check_in_allowed(appointment: Appointment, now: dt.datetime) -> None:
         raise InvalidTransition("该预约已取消，请重新预约或现场取号。")
     if status == Status.CHECKED_IN:
         raise InvalidTransition(f"该预约已签到，排队号 {appointment.ticket_number}，请留意叫号。")
+    # Check-in closes when the slot ends (plus the rule's grace): 6.3.5 gives the booking
+    # up only then, and only then does it count as a no-show.
     if status == Status.NO_SHOW or appointment.is_no_show_at(now):
+        closes = _local(appointment.checkin_closes_at())
         raise InvalidTransition(
-            "已超过预约时段未到，视为主动放弃预约（6.3.5），请现场取号或重新预约。",
+            f"签到已于 {closes:%H:%M} 截止：超过预约时段未到，视为主动放弃预约（6.3.5），"
+            "请现场取号或重新预约。",
             code="no_show",
         )
     opens = appointment.checkin_opens_at()
@@ -253,12 +257,6 @@ def _check_in_allowed(appointment: Appointment, now: dt.datetime) -> None:
         raise DomainError(
             f"签到时间未到，请于{day} {local:%H:%M} 以后签到。".replace("于 ", "于"),
             code="checkin_too_early",
-        )
-    closes = appointment.checkin_closes_at()
-    if now > closes:
-        raise DomainError(
-            f"签到已于 {_local(closes):%H:%M} 截止，请到咨询台联系工作人员。",
-            code="checkin_too_late",
         )
 
 
@@ -271,7 +269,9 @@ def appointment_check_in(
     actor: Any = None,
     now: dt.datetime | None = None,
 ) -> Appointment:
-    """Check in within the window around the slot start → a priority ticket in the queue."""
+    """6.3.5: “服务对象超过预约时段而未到场的，视为主动放弃预约服务。” Check-in is open from
+    `checkin_before_minutes` before the slot until the slot ends (plus the rule's grace);
+    a check-in gives a priority ticket in the queue."""
     now = _now(now)
     appointment = _find_for_checkin(center=center, code=code, id_number=id_number, now=now)
     _check_in_allowed(appointment, now)

@@ -51,6 +51,8 @@ def booking(center, item, rule, when, n=1, phone="13800000001", now=None, channe
 
 @pytest.mark.django_db
 def test_no_show_after_slot_end_plus_grace_and_idempotent(center, item, rule):
+    rule.checkin_grace_minutes = 15
+    rule.save()
     a = booking(center, item, rule, at(2026, 3, 9, 9, 0))  # slot 09:00-09:30, grace 15 min
     with time_machine.travel(at(2026, 3, 9, 9, 45), tick=False):
         assert jobs.no_shows_mark(dt.datetime.now(tz=at(2026, 1, 1).tzinfo)) == 0
@@ -98,19 +100,6 @@ def test_check_in_too_early_says_from_when(center, item, rule):
     ):
         services.appointment_check_in(center=center, code=a.code)
     assert "03月09日" in exc.value.message
-
-
-@pytest.mark.django_db
-def test_check_in_too_late_after_window(center, item, rule):
-    a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
-    with (
-        time_machine.travel(at(2026, 3, 9, 10, 16), tick=False),
-        pytest.raises(services.DomainError) as exc,
-    ):
-        services.appointment_check_in(center=center, code=a.code)
-    assert exc.value.code == "checkin_too_late"
-    a.refresh_from_db()
-    assert a.status == Status.BOOKED
 
 
 @pytest.mark.django_db
