@@ -239,6 +239,28 @@ def _resolve_category(center: Center, category: TicketCategory | None, item: Any
     raise InvalidInput("请选择业务类别或事项。", field="category")
 
 
+def _checked_appointment_code(center: Center, appointment_code: str | None, channel: str) -> str:
+    """Only an appointment check-in ranks a ticket first (6.3, appointments'
+    `appointment_check_in`: channel "appointment", a real booking of this center that has
+    just been checked in and has no ticket yet). Any other code is refused, never honoured."""
+    code = (appointment_code or "").strip()
+    if not code:
+        return ""
+    if channel != Channel.APPOINTMENT:
+        raise InvalidInput(
+            "预约优先须在自助机或导服台凭预约码签到取号，此处不接受预约码。",
+            field="appointment_code",
+        )
+    from govhall.appointments.models import Appointment, Status
+
+    checked_in = Appointment.objects.filter(
+        center=center, code=code, status=Status.CHECKED_IN, ticket_id=""
+    )
+    if not checked_in.exists():
+        raise InvalidInput("预约码无效或尚未签到。", field="appointment_code")
+    return code
+
+
 def ticket_issue(
     *,
     center: Center,
@@ -279,7 +301,7 @@ def ticket_issue(
     if channel == Channel.GUIDE:
         _require_role(actor, center.pk, ISSUE_ROLES, "导办取号")
     category = _resolve_category(center, category, item)
-    appointment_code = (appointment_code or "").strip()[:40]
+    appointment_code = _checked_appointment_code(center, appointment_code, channel)
     ticket = Ticket(
         center=center,
         category=category,

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from govhall.appointments.testing import checked_in_appointment
 from govhall.core.errors import Conflict, Forbidden, InvalidInput, InvalidTransition
 from govhall.core.models import AuditEntry
 from govhall.notifications.models import OutboxMessage
@@ -146,7 +147,7 @@ def test_appointment_ticket_ranks_with_priority(q):
     booked = services.ticket_issue(
         center=q.center,
         category=q.cats["A"],
-        appointment_code="YY20260213001",
+        appointment_code=checked_in_appointment(q.center, now=at(9, 5)),
         channel="appointment",
         now=at(9, 5),
     )
@@ -630,7 +631,8 @@ def test_waiting_counts_follow_every_change_and_give_the_new_tickets_place(q):
 
     for letter, group in ["A", None], ["A", "elderly"], ["B", None], ["A", None], ["C", None]:
         issue_checked(letter, priority_group=group)
-    issue_checked("A", appointment_code="YY-1")  # an appointment ranks first too
+    code = checked_in_appointment(q.center, now=at(9, 6))
+    issue_checked("A", appointment_code=code, channel="appointment")  # ranks first too
     called = call(q, q.w1, q.clerk1, 10, 0)
     _assert_waiting_counts_match()
     services.ticket_recall(ticket=called, actor=q.clerk1, now=at(10, 1))
