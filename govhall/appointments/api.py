@@ -216,7 +216,7 @@ def book(request: HttpRequest, payload: BookIn) -> Status:
     if payload.channel == Channel.ONLINE and services.online_code_required():
         if not payload.verification_code:
             raise InvalidInput("请先获取并填写短信验证码。", field="verification_code")
-        verification = services.verification_code_verify(
+        verification = services.verification_code_use(
             phone=payload.phone, code=payload.verification_code
         )
     appointment = services.appointment_book(

@@ -48,20 +48,22 @@ class BookingBlock:
         return f"因您{base}。如需办理，请致电中心或到现场预约、取号。"
 
 
-def booking_block(*, id_number: str, now: dt.datetime) -> BookingBlock | None:
+def booking_block(*, id_number: str, phone: str | None, now: dt.datetime) -> BookingBlock | None:
     """Online booking is blocked for `block days` after the no-show that reached the limit
-    within the window (calendar days: a house rule, not a legal period)."""
+    within the window (calendar days: a house rule, not a legal period). Counted per ID
+    number together with the phone that booked, so that no-shows of bookings a stranger
+    made with someone's ID number never block that person. `phone=None` (staff screens,
+    where it is only a warning and never refuses) counts every phone of the ID number."""
     limit, window_days, block_days = no_show_policy()
     if limit <= 0:
         return None
     since = now - dt.timedelta(days=window_days + block_days)
-    times = list(
-        Appointment.objects.filter(
-            id_number=id_number, status=Status.NO_SHOW, slot_start__gte=since
-        )
-        .order_by("slot_start")
-        .values_list("slot_start", flat=True)
+    no_shows = Appointment.objects.filter(
+        id_number=id_number, status=Status.NO_SHOW, slot_start__gte=since
     )
+    if phone is not None:
+        no_shows = no_shows.filter(phone=phone)
+    times = list(no_shows.order_by("slot_start").values_list("slot_start", flat=True))
     best: BookingBlock | None = None
     for i, last in enumerate(times):
         within = [t for t in times[: i + 1] if t > last - dt.timedelta(days=window_days)]

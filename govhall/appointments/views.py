@@ -113,7 +113,7 @@ def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResp
         try:
             verification = None
             if services.online_code_required():
-                verification = services.verification_code_verify(
+                verification = services.verification_code_use(
                     phone=data.get("phone", ""), code=data.get("verification_code", "")
                 )
             appointment = services.appointment_book(
@@ -369,15 +369,17 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     item_code = request.GET.get("item") or request.POST.get("item") or ""
     item = next((i for i, _ in pairs if i.code == item_code), None)
     rule = next((r for i, r in pairs if i.code == item_code), None)
-    data = request.POST if request.method == "POST" else request.GET
+    # Personal data only ever arrives by POST (never in the URL or the access log).
+    data = request.POST if request.method == "POST" else {}
     errors: dict[str, str] = {}
     error = ""
     warning = ""
-    if item is not None and (data.get("id_number") or request.GET.get("id_number")):
-        number = (data.get("id_number") or request.GET.get("id_number") or "").strip().upper()
-        block = selectors.booking_block(id_number=number, now=timezone.now())
+    checking = data.get("action") == "check"
+    if item is not None and data.get("id_number"):
+        number = (data.get("id_number") or "").strip().upper()
+        block = selectors.booking_block(id_number=number, phone=None, now=timezone.now())
         warning = block.message(staff=True) if block else ""
-    if request.method == "POST" and item is not None:
+    if request.method == "POST" and item is not None and not checking:
         slot = Slot.objects.filter(pk=data.get("slot") or 0, rule=rule).first()
         try:
             if slot is None:

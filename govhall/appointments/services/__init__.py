@@ -16,6 +16,7 @@ from govhall.appointments.services.codes import (
     CODE_MINUTES,
     CODE_RESEND_SECONDS,
     verification_code_request,
+    verification_code_use,
     verification_code_verify,
 )
 from govhall.appointments.services.lifecycle import (
@@ -51,5 +52,6 @@ __all__ = [
     "online_code_required",
     "slots_materialise",
     "verification_code_request",
+    "verification_code_use",
     "verification_code_verify",
 ]

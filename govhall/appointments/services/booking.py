@@ -30,7 +30,6 @@ from govhall.appointments.services._common import (
     confirmation_link,
     online_code_required,
 )
-from govhall.appointments.services.codes import _consume_code
 from govhall.core import workdays
 from govhall.core.errors import Conflict, Forbidden, InvalidInput
 from govhall.core.validators import validate_id_document, validate_mobile
@@ -115,16 +114,26 @@ def _lock_person(id_number: str) -> None:
 
 
 def _check_person_limits(
-    *, rule: BookingRule, slot: Slot, id_number: str, exclude: Appointment | None = None
+    *,
+    rule: BookingRule,
+    slot: Slot,
+    id_number: str,
+    phone: str,
+    exclude: Appointment | None = None,
 ) -> None:
-    active = Appointment.objects.filter(id_number=id_number, status__in=Appointment.ACTIVE)
+    """Overlaps and per-day/per-week limits of one person: the ID number together with the
+    phone that booked (verified by SMS online), so that a stranger typing someone's ID
+    number can neither use up nor reveal their bookings. The answer never names another
+    booking."""
+    active = Appointment.objects.filter(
+        id_number=id_number, phone=phone, status__in=Appointment.ACTIVE
+    )
     if exclude is not None:
         active = active.exclude(pk=exclude.pk)
-    clash = active.filter(slot_start__lt=slot.end, slot_end__gt=slot.start).first()
-    if clash is not None:
+    if active.filter(slot_start__lt=slot.end, slot_end__gt=slot.start).exists():
         raise Conflict(
-            f"您在该时段已有预约（预约码 {clash.code}，{clash.item.name}），"
-            "同一人不能同时持有时间重叠的预约。",
+            "您在该时段已有时间重叠的预约，同一人不能同时持有时间重叠的预约。"
+            "如需查看，请使用预约确认短信中的链接。",
             code="overlapping_booking",
             field="slot_id",
         )
@@ -243,18 +252,22 @@ def appointment_book(
     if rule is None:
         raise InvalidInput("该事项不在本中心提供预约。", field="item_code")
     _slot_window_ok(rule=rule, slot=slot, channel=channel, now=now)
-    block = selectors.booking_block(id_number=id_number, now=now)
+    if verification is not None:
+        # Burned by the caller (services.verification_code_use) before this transaction,
+        # so that a failed or rolled-back attempt costs the code too.
+        if verification.used_at is None or verification.phone != phone:
+            raise InvalidInput("验证码与手机号不匹配。", field="verification_code")
+    elif channel == Channel.ONLINE and online_code_required():
+        raise InvalidInput("请先获取并填写短信验证码。", field="verification_code")
+    online = channel == Channel.ONLINE
+    block = selectors.booking_block(id_number=id_number, phone=phone if online else None, now=now)
     warning = ""
     if block is not None:
         if channel == Channel.ONLINE:
             raise Forbidden(block.message(), code="booking_blocked", field="id_number")
         warning = block.message(staff=True)
-    if verification is not None:
-        _consume_code(verification, phone, now)
-    elif channel == Channel.ONLINE and online_code_required():
-        raise InvalidInput("请先获取并填写短信验证码。", field="verification_code")
     _lock_person(id_number)
-    _check_person_limits(rule=rule, slot=slot, id_number=id_number)
+    _check_person_limits(rule=rule, slot=slot, id_number=id_number, phone=phone)
     _take_place(slot)
     slot.refresh_from_db(fields=["booked"])
     appointment = Appointment.objects.create(

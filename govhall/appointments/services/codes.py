@@ -71,9 +71,9 @@ def verification_code_request(*, phone: str, now: dt.datetime | None = None) -> 
 def verification_code_verify(
     *, phone: str, code: str, now: dt.datetime | None = None
 ) -> VerificationCode:
-    """Check a code without consuming it (the booking consumes it when it succeeds, so a
-    full slot does not cost the person their code). Failed attempts are counted in their
-    own transaction; after CODE_MAX_ATTEMPTS the code is dead."""
+    """Check a code without consuming it (callers use `verification_code_use`, which burns
+    it). Failed attempts are counted in their own transaction; after CODE_MAX_ATTEMPTS the
+    code is dead."""
     now = _now(now)
     try:
         phone = validate_mobile(phone)
@@ -93,11 +93,20 @@ def verification_code_verify(
     return record
 
 
-def _consume_code(verification: VerificationCode, phone: str, now: dt.datetime) -> None:
-    if verification.phone != phone:
-        raise InvalidInput("验证码与手机号不匹配。", field="verification_code")
-    used = VerificationCode.objects.filter(pk=verification.pk, used_at__isnull=True).update(
-        used_at=now
-    )
+def verification_code_use(
+    *, phone: str, code: str, now: dt.datetime | None = None
+) -> VerificationCode:
+    """Check a code and burn it at once, in its own transaction: whatever the booking or
+    cancellation it is used for then does (succeeds, is refused, rolls back), the code is
+    spent, so one code cannot probe several ID numbers or booking codes."""
+    now = _now(now)
+    # Not one atomic block around both: a wrong code's counted attempt must stay counted.
+    record = verification_code_verify(phone=phone, code=code, now=now)
+    with transaction.atomic():
+        used = VerificationCode.objects.filter(pk=record.pk, used_at__isnull=True).update(
+            used_at=now
+        )
     if used != 1:
         raise InvalidInput("验证码已使用，请重新获取。", field="verification_code")
+    record.used_at = now
+    return record

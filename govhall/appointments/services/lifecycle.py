@@ -141,7 +141,9 @@ def appointment_reschedule(
         appointment, Status.RESCHEDULED, action="rescheduled", reason=reason, actor=actor, now=now
     )
     _lock_person(old.id_number)
-    _check_person_limits(rule=rule, slot=new_slot, id_number=old.id_number, exclude=old)
+    _check_person_limits(
+        rule=rule, slot=new_slot, id_number=old.id_number, phone=old.phone, exclude=old
+    )
     _take_place(new_slot)
     _free_place(old.slot_id)
     new = Appointment.objects.create(

@@ -401,9 +401,16 @@ def test_two_no_shows_block_online_booking_for_90_days(client, center, item, rul
     assert problem["code"] == "booking_blocked"
     assert "2026年06月14日" in problem["detail"]  # 16 March + 90 days
     assert "30天内有2次预约未到场" in problem["detail"]
-    block = selectors.booking_block(id_number=person_id(10), now=at(2026, 6, 13, 10))
+    block = selectors.booking_block(
+        id_number=person_id(10), phone="13800000010", now=at(2026, 6, 13, 10)
+    )
     assert block is not None
-    assert selectors.booking_block(id_number=person_id(10), now=at(2026, 6, 14, 10)) is None
+    assert (
+        selectors.booking_block(
+            id_number=person_id(10), phone="13800000010", now=at(2026, 6, 14, 10)
+        )
+        is None
+    )
     # Staff booking by phone is still possible, with a visible warning.
     with time_machine.travel(at(2026, 3, 17, 10), tick=False):
         done = book_person(
@@ -431,4 +438,9 @@ def test_no_shows_further_apart_than_30_days_do_not_block(center, item, rule):
             now=booked_at,
         )
         assert services.appointment_mark_no_show(appointment=appointment, now=at(2026, 4, 14, 10))
-    assert selectors.booking_block(id_number=person_id(11), now=at(2026, 4, 14, 11)) is None
+    assert (
+        selectors.booking_block(
+            id_number=person_id(11), phone="13800000011", now=at(2026, 4, 14, 11)
+        )
+        is None
+    )
