@@ -12,6 +12,7 @@ from ninja.utils import check_csrf
 
 from govhall.appointments import selectors, services
 from govhall.appointments.models import Appointment, Channel, Slot
+from govhall.appointments.selectors import public_phone
 from govhall.core.api import BearerTokenAuth, paginate
 from govhall.core.errors import Forbidden, InvalidInput, NotFound
 from govhall.core.masking import mask_id_number, mask_name, mask_phone
@@ -261,18 +262,42 @@ def _get(code: str) -> Appointment:
     return appointment
 
 
-class CancelIn(Schema):
+class CancelCodeOut(Schema):
+    detail: str
     phone: str
+    expires_in_minutes: int
+
+
+@router.post(
+    "/appointments/{code}/cancel-code",
+    response=CancelCodeOut,
+    auth=None,
+    summary="向预约手机号发送取消验证码（按手机号限频）",
+)
+def cancel_code(request: HttpRequest, code: str) -> dict[str, Any]:
+    appointment = _get(code)
+    services.appointment_cancel_code_request(appointment=appointment)
+    return {
+        "detail": "验证码已发送至预约手机号，请查收短信。",
+        "phone": public_phone(appointment.phone),
+        "expires_in_minutes": services.CODE_MINUTES,
+    }
+
+
+class CancelIn(Schema):
+    verification_code: str
 
 
 @router.post(
     "/appointments/{code}/cancel",
     response=AppointmentOut,
     auth=None,
-    summary="预约人凭预约码和手机号取消预约",
+    summary="预约人凭预约码和发送到预约手机号的短信验证码取消预约（失败次数按预约码限制）",
 )
 def cancel(request: HttpRequest, code: str, payload: CancelIn) -> dict[str, Any]:
-    appointment = services.appointment_cancel(appointment=_get(code), phone=payload.phone)
+    appointment = services.appointment_cancel(
+        appointment=_get(code), verification_code=payload.verification_code
+    )
     return _appointment_out(appointment)
 
 

@@ -22,7 +22,8 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from govhall.core.masking import mask_id_number, mask_name, mask_phone
+from govhall.appointments.selectors import public_id_number, public_phone
+from govhall.core.masking import mask_name
 
 logger = logging.getLogger(__name__)
 DEFAULT_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -89,8 +90,8 @@ def confirmation_pdf(appointment: Any, materials: list[dict[str, Any]], link: st
         ["预约时间", f"{start:%Y年%m月%d日} {start:%H:%M}–{end:%H:%M}"],
         ["办理地点", appointment.place()],
         ["预约人", mask_name(appointment.name)],
-        ["证件号码", mask_id_number(appointment.id_number)],
-        ["联系电话", mask_phone(appointment.phone)],
+        ["证件号码", public_id_number(appointment.id_number)],
+        ["联系电话", public_phone(appointment.phone)],
         ["预约渠道", appointment.get_channel_display()],
         ["状态", appointment.get_status_display()],
     ]

@@ -171,6 +171,19 @@ def available_slots(
     return [s for s in qs if s.date not in closed]
 
 
+def public_phone(phone: str) -> str:
+    """The phone as shown to anyone holding a booking code (confirmation page, cancel
+    page): only the last four digits, e.g. “尾号0001”."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return f"尾号{digits[-4:]}" if len(digits) >= 7 else ""
+
+
+def public_id_number(id_number: str) -> str:
+    """The ID number as shown to anyone holding a booking code: the last four only."""
+    value = (id_number or "").strip()
+    return f"尾号{value[-4:]}" if len(value) >= 8 else ""
+
+
 def appointment_by_code(code: str) -> Appointment | None:
     return (
         Appointment.objects.select_related("item", "center", "slot", "rule", "guide__zone")

@@ -166,6 +166,9 @@ def _confirmation_context(appointment: Appointment) -> dict[str, Any]:
         "link": link,
         "qr_svg": printing.qr_svg(link, scale=3),
         "notices": printing.notice_lines(appointment),
+        # Anyone holding the code sees this page: last four digits only.
+        "public_id": selectors.public_id_number(appointment.id_number),
+        "public_phone": selectors.public_phone(appointment.phone),
         "successor": getattr(appointment, "rescheduled_to", None)
         if appointment.status == Status.RESCHEDULED
         else None,
@@ -194,48 +197,75 @@ def confirmation_pdf(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def booking_cancel(request: HttpRequest) -> HttpResponse:
-    data = request.POST if request.method == "POST" else request.GET
+    """Cancel online: the booking code, then an SMS code sent to the booked phone."""
+    data = request.POST if request.method == "POST" else {"code": request.GET.get("code", "")}
     errors: dict[str, str] = {}
     error = ""
     done = None
+    sent = ""
     if request.method == "POST":
         appointment = selectors.appointment_by_code(data.get("code", ""))
         try:
             if appointment is None:
                 raise DomainError("未找到该预约码，请核对。", field="code")
-            done = services.appointment_cancel(appointment=appointment, phone=data.get("phone", ""))
+            if data.get("action") == "send":
+                services.appointment_cancel_code_request(appointment=appointment)
+                sent = selectors.public_phone(appointment.phone)
+            else:
+                done = services.appointment_cancel(
+                    appointment=appointment, verification_code=data.get("verification_code", "")
+                )
         except DomainError as exc:
             errors, error = _errors_of(exc), exc.message
     return render(
         request,
         "appointments/booking_cancel.html",
-        {"data": data, "errors": errors, "error": error, "done": done},
+        {"data": data, "errors": errors, "error": error, "done": done, "sent": sent},
         status=422 if error else 200,
     )
 
 
+def _trusted_checkin(request: HttpRequest, center: Center) -> bool:
+    """A hall device (kiosk, guide desk) or staff of this center is signed in."""
+    if not request.user.is_authenticated:
+        return False
+    scope = scope_for(request.user)
+    return scope.has_role("device", center.pk) or selectors.can_manage(scope, center.pk)
+
+
+ID_CHECKIN_REFUSED = "按身份证号签到请到大厅自助取号机或导服台办理；此处请输入预约码。"
+
+
 def booking_checkin(request: HttpRequest) -> HttpResponse:
+    """Check-in by booking code for anyone; by ID number only on a signed-in hall device or
+    staff session, so that nobody on the internet learns whether an ID number has a booking
+    today or checks someone in from outside."""
     kiosk = request.GET.get("kiosk") == "1" or request.POST.get("kiosk") == "1"
     center = _public_center(request)
+    trusted = _trusted_checkin(request, center)
     error = ""
+    status = 200
     done = None
     if request.method == "POST":
         value = (request.POST.get("value") or "").strip().upper()
         by_id = request.POST.get("mode") == "id" or len(value) >= 15
-        try:
-            done = services.appointment_check_in(
-                center=center,
-                code=None if by_id else value,
-                id_number=value if by_id else None,
-                actor=request.user if request.user.is_authenticated else None,
-            )
-        except DomainError as exc:
-            error = exc.message
+        if by_id and not trusted:
+            error, status = ID_CHECKIN_REFUSED, 403
+        else:
+            try:
+                done = services.appointment_check_in(
+                    center=center,
+                    code=None if by_id else value,
+                    id_number=value if by_id else None,
+                    actor=request.user if request.user.is_authenticated else None,
+                )
+            except DomainError as exc:
+                error, status = exc.message, 422
     return render(
         request,
         "appointments/checkin.html",
-        {"center": center, "kiosk": kiosk, "error": error, "done": done},
-        status=422 if error else 200,
+        {"center": center, "kiosk": kiosk, "error": error, "done": done, "by_id": trusted},
+        status=status,
     )
 
 

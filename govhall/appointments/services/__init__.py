@@ -9,6 +9,11 @@ from govhall.appointments.services._common import (
     confirmation_link,
     online_code_required,
 )
+from govhall.appointments.services.applicant import (
+    CANCEL_MAX_FAILURES,
+    appointment_cancel,
+    appointment_cancel_code_request,
+)
 from govhall.appointments.services.booking import appointment_book, slots_materialise
 from govhall.appointments.services.codes import (
     CODE_MAX_ATTEMPTS,
@@ -20,7 +25,6 @@ from govhall.appointments.services.codes import (
     verification_code_verify,
 )
 from govhall.appointments.services.lifecycle import (
-    appointment_cancel,
     appointment_cancel_by_center,
     appointment_check_in,
     appointment_reschedule,
@@ -31,6 +35,7 @@ from govhall.appointments.services.reminders import appointment_mark_no_show, ap
 from govhall.core.errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition
 
 __all__ = [
+    "CANCEL_MAX_FAILURES",
     "CODE_MAX_ATTEMPTS",
     "CODE_MAX_PER_HOUR",
     "CODE_MINUTES",
@@ -44,6 +49,7 @@ __all__ = [
     "appointment_book",
     "appointment_cancel",
     "appointment_cancel_by_center",
+    "appointment_cancel_code_request",
     "appointment_check_in",
     "appointment_mark_no_show",
     "appointment_remind",

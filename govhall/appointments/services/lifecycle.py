@@ -1,11 +1,9 @@
-"""After booking: cancellation (by the applicant or the center), rescheduling by the center,
-and check-in into the queue."""
+"""After booking: cancellation by the center, rescheduling by the center, and check-in into
+the queue (the applicant's own online cancellation is in `applicant`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hmac
-import re
 from typing import Any
 
 from django.conf import settings
@@ -37,33 +35,9 @@ from govhall.appointments.services.booking import (
     _take_place,
     _unique_code,
 )
-from govhall.core.errors import DomainError, Forbidden, InvalidInput, InvalidTransition
+from govhall.core.errors import DomainError, InvalidInput, InvalidTransition
 from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
-
-
-@transaction.atomic
-def appointment_cancel(
-    *, appointment: Appointment, phone: str, actor: Any = None, now: dt.datetime | None = None
-) -> Appointment:
-    """The applicant cancels with code plus the phone number given when booking."""
-    now = _now(now)
-    given = re.sub(r"\s|-", "", phone or "")
-    stored = re.sub(r"\s|-", "", appointment.phone or "")
-    if not given or not stored or not hmac.compare_digest(given, stored):
-        raise Forbidden("预约码与手机号不匹配。", code="phone_mismatch", field="phone")
-    if appointment.status == Status.BOOKED and now > appointment.cancel_deadline():
-        deadline = _local(appointment.cancel_deadline())
-        raise DomainError(
-            f"已超过取消截止时间（{deadline:%m月%d日 %H:%M}），如不能到场可不再前往，"
-            "或致电中心说明。",
-            code="cancel_cutoff",
-        )
-    result = _transition(
-        appointment, Status.CANCELLED, action="cancelled", reason="本人取消", actor=actor, now=now
-    )
-    _release_and_notify_cancelled(result, reason="您已自行取消预约", now=now)
-    return result
 
 
 def _release_and_notify_cancelled(

@@ -108,3 +108,11 @@ def queue_category(center, item):
     )
     category.items.add(item)
     return category
+
+
+def cancel_code(appointment, now=None) -> str:
+    """Ask for the SMS code that cancels `appointment` online; the code as sent."""
+    from govhall.appointments import services
+
+    services.appointment_cancel_code_request(appointment=appointment, now=now)
+    return OutboxMessage.objects.filter(template="verification_code").latest("id").params["code"]

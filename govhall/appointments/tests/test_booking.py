@@ -10,7 +10,7 @@ from govhall.appointments import selectors, services
 from govhall.appointments.models import CODE_ALPHABET, Appointment, Slot
 from govhall.core.models import AuditEntry
 
-from .conftest import at, book_person, person_id
+from .conftest import at, book_person, cancel_code, person_id
 
 NOW = at(2026, 3, 5, 10)  # Thursday
 
@@ -335,19 +335,29 @@ def test_staff_channels_need_staff_auth(client, center, item, rule, consultant):
 
 
 @pytest.mark.django_db
-def test_applicant_cancels_with_code_and_phone(client, center, item, rule, outbox):
-    with time_machine.travel(NOW, tick=False):
+def test_applicant_cancels_with_code_and_an_sms_code(client, center, item, rule, outbox):
+    with time_machine.travel(NOW, tick=False) as traveller:
         slot = first_slot(rule)
         code = book(client, center, item, slot).json()["code"]
+        traveller.shift(dt.timedelta(seconds=61))
+        sent = client.post(f"/api/v1/appointments/{code}/cancel-code")
+        assert sent.status_code == 200, sent.content
+        assert sent.json() == {
+            "detail": "验证码已发送至预约手机号，请查收短信。",
+            "phone": "尾号0001",
+            "expires_in_minutes": 10,
+        }
+        [sms] = outbox("verification_code")[-1:]
+        assert sms.to == "13800000001"
         url = f"/api/v1/appointments/{code}/cancel"
-        wrong = client.post(url, {"phone": "13900000000"}, content_type="application/json")
-        assert wrong.status_code == 403
-        ok = client.post(url, {"phone": "13800000001"}, content_type="application/json")
+        ok = client.post(
+            url, {"verification_code": sms.params["code"]}, content_type="application/json"
+        )
         assert ok.status_code == 200 and ok.json()["status"] == "cancelled"
-        again = client.post(url, {"phone": "13800000001"}, content_type="application/json")
-        assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
         missing = client.post(
-            "/api/v1/appointments/ZZZZZZZZ/cancel", {"phone": "1"}, content_type="application/json"
+            "/api/v1/appointments/ZZZZZZZZ/cancel",
+            {"verification_code": "123456"},
+            content_type="application/json",
         )
         assert missing.status_code == 404
     slot.refresh_from_db()
@@ -367,14 +377,19 @@ def test_cancel_cut_off(center, item, rule):
         channel="phone",
         now=NOW,
     )
+    in_time = cancel_code(appointment, at(2026, 3, 9, 7, 55))  # valid until 08:05
     with pytest.raises(services.DomainError) as exc:
         services.appointment_cancel(
-            appointment=appointment, phone="13800000008", now=at(2026, 3, 9, 8, 30)
+            appointment=appointment,
+            verification_code=cancel_code(appointment, at(2026, 3, 9, 8, 0)),
+            now=at(2026, 3, 9, 8, 1),
         )
     assert exc.value.code == "cancel_cutoff"
     services.appointment_cancel(
-        appointment=appointment, phone="13800000008", now=at(2026, 3, 9, 7, 59)
+        appointment=appointment, verification_code=in_time, now=at(2026, 3, 9, 7, 59)
     )
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from govhall.appointments.models import Appointment
+from govhall.appointments.models import Appointment, VerificationCode
 from govhall.core.testing import reload_live_server_middleware
 from govhall.notifications.models import OutboxMessage
 from govhall.org.testing import log_in_browser
@@ -63,7 +63,8 @@ def test_book_online_on_phone_then_kiosk_says_when_check_in_opens(
     text = phone_page.inner_text("main")
     assert appointment.code in text
     assert "经营者身份证明" in text and "委托书" in text
-    assert "230102********" in text and person_id(3) not in text
+    assert f"尾号{person_id(3)[-4:]}" in text and "尾号0003" in text
+    assert person_id(3)[:6] not in text and "138****" not in text
     assert OutboxMessage.objects.filter(template="appointment_confirmed").count() == 1
     # The phone-sized page does not scroll sideways.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
@@ -75,7 +76,10 @@ def test_book_online_on_phone_then_kiosk_says_when_check_in_opens(
     screenshot(phone_page, "appt-06-kiosk-too-early")
 
 
-def test_kiosk_keypad_on_a_kiosk_screen(live_server, page, screenshot, item, rule):
+def test_kiosk_keypad_on_a_kiosk_screen(live_server, page, screenshot, center, item, rule):
+    from govhall.org.testing import make_user
+
+    log_in_browser(make_user("kiosk-1", ("device", center)), live_server.url, page.context)
     page.goto(f"{live_server.url}/booking/checkin/?kiosk=1")
     page.click("text=身份证号")
     assert page.is_visible("#keypad-id") and not page.is_visible("#keypad")
@@ -144,3 +148,27 @@ def _slot_on(rule, start):
 
     services.slots_materialise(rule=rule, date_from=start.date(), date_to=start.date())
     return Slot.objects.get(rule=rule, start=start)
+
+
+def test_public_cancel_and_check_in_pages(live_server, page, phone_page, screenshot, item, rule):
+    """The changed public pages, on a desktop and a 390 px phone: cancel asks for an SMS
+    code sent to the booked phone; check-in on the internet takes the booking code only."""
+    appointment = _book_online(phone_page, live_server, item, screenshot, "appt-sec")
+    for p, size in ((page, "desktop"), (phone_page, "phone")):
+        p.goto(f"{live_server.url}/booking/c/{appointment.code}/")
+        screenshot(p, f"appt-sec-confirmation-{size}")
+        p.goto(f"{live_server.url}/booking/cancel/?code={appointment.code}")
+        # The last code was sent over a minute ago (one a minute per phone).
+        VerificationCode.objects.update(created_at=timezone.now() - dt.timedelta(minutes=2))
+        p.click("#cancel-send")
+        p.wait_for_selector("#cancel-sent")
+        assert "验证码已发送至尾号0003的手机" in p.inner_text("#cancel-sent")
+        screenshot(p, f"appt-sec-cancel-{size}")
+        p.goto(f"{live_server.url}/booking/checkin/")
+        assert p.locator("input[name=mode][value=id]").count() == 0
+        screenshot(p, f"appt-sec-checkin-{size}")
+        assert p.evaluate("document.documentElement.scrollWidth") <= (
+            390 if size == "phone" else 1920
+        )
+    sent = OutboxMessage.objects.filter(template="verification_code", to="13800000003")
+    assert sent.count() == 3  # the booking's code, then a cancel code from each screen

@@ -10,7 +10,7 @@ from govhall.appointments import jobs, services
 from govhall.appointments.models import Appointment, Slot, Status
 from govhall.core.models import AuditEntry
 
-from .conftest import at, person_id
+from .conftest import at, cancel_code, person_id
 
 
 def _has_ticket_issue() -> bool:
@@ -229,7 +229,11 @@ def test_booking_without_mobile_still_gets_a_reminder_task(center, item, rule, o
 @pytest.mark.django_db
 def test_no_reminder_for_cancelled_or_late_bookings(center, item, rule, outbox):
     a = booking(center, item, rule, at(2026, 3, 10, 9, 0), now=at(2026, 3, 5, 10))
-    services.appointment_cancel(appointment=a, phone="13800000001", now=at(2026, 3, 6, 10))
+    services.appointment_cancel(
+        appointment=a,
+        verification_code=cancel_code(a, at(2026, 3, 6, 10)),
+        now=at(2026, 3, 6, 10),
+    )
     # Booked after the reminder time: the confirmation is enough.
     late = booking(center, item, rule, at(2026, 3, 10, 10, 0), n=2, now=at(2026, 3, 9, 15))
     assert late.reminder_due_at is None

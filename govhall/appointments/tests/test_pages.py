@@ -79,7 +79,8 @@ def test_public_booking_flow_with_sms_code(client, center, item, rule):
     assert response["Location"] == f"/booking/c/{appointment.code}/"
     page = client.get(response["Location"]).content.decode()
     assert appointment.code in page and "<svg" in page
-    assert person_id(1) not in page and "230102********" in page and "138****0001" in page
+    assert person_id(1) not in page and "230102" not in page and "138****0001" not in page
+    assert f"尾号{person_id(1)[-4:]}" in page and "尾号0001" in page
     assert "张*丰" in page and "张三丰" not in page
     for name in ("经营者身份证明", "经营场所使用证明", "委托书"):
         assert name in page
@@ -107,11 +108,16 @@ def test_confirmation_pdf_has_chinese_text_code_and_materials(client, center, it
 @pytest.mark.django_db
 def test_cancel_page(client, center, item, rule):
     appointment = _book(center, item, rule)
-    wrong = client.post("/booking/cancel/", {"code": appointment.code, "phone": "13900000000"})
-    assert wrong.status_code == 422 and "不匹配" in wrong.content.decode()
     with time_machine.travel(NOW, tick=False):
+        prefilled = client.get(f"/booking/cancel/?code={appointment.code}")
+        assert f'value="{appointment.code}"' in prefilled.content.decode()
+        sent = client.post("/booking/cancel/", {"code": appointment.code, "action": "send"})
+        assert sent.status_code == 200
+        assert "验证码已发送至尾号0001的手机" in sent.content.decode()
+        code = OutboxMessage.objects.get(template="verification_code").params["code"]
         ok = client.post(
-            "/booking/cancel/", {"code": appointment.code.lower(), "phone": "13800000001"}
+            "/booking/cancel/",
+            {"code": appointment.code.lower(), "verification_code": code, "action": "cancel"},
         )
     assert ok.status_code == 200 and "已取消" in ok.content.decode()
     appointment.refresh_from_db()
@@ -131,7 +137,7 @@ def test_kiosk_checkin_page_messages(client, center, item, rule):
         )
     assert early.status_code == 422 and "09:30 以后签到" in early.content.decode()
     with time_machine.travel(at(2026, 3, 9, 11, 0), tick=False):
-        late = client.post("/booking/checkin/", {"kiosk": "1", "value": person_id(1), "mode": "id"})
+        late = client.post("/booking/checkin/", {"kiosk": "1", "value": appointment.code})
     assert "视为主动放弃" in late.content.decode()
 
 
@@ -272,6 +278,7 @@ def test_openapi_lists_the_appointment_endpoints(client):
         "/api/v1/appointments/slots",
         "/api/v1/appointments",
         "/api/v1/appointments/{code}/cancel",
+        "/api/v1/appointments/{code}/cancel-code",
         "/api/v1/appointments/{code}/reschedule",
         "/api/v1/appointments/{code}/check-in",
     ):
