@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from govhall.appointments import services
 from govhall.appointments.models import (
     Appointment,
     AppointmentEvent,
@@ -18,8 +19,31 @@ class BookingRuleAdmin(admin.ModelAdmin):
 
 @admin.register(CenterClosure)
 class CenterClosureAdmin(admin.ModelAdmin):
-    list_display = ["center", "rule", "start_date", "end_date", "reason"]
+    """Entering a closure goes through `services.closure_enter` (6.3.3: the booked people
+    are moved or cancelled and told the reason by SMS). An entered closure is not edited:
+    the people have been told; delete it to take bookings on those days again."""
+
+    list_display = ["center", "rule", "start_date", "end_date", "reason", "created_at"]
     list_filter = ["center"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        result = services.closure_enter(
+            center=obj.center,
+            rule=obj.rule,
+            start_date=obj.start_date,
+            end_date=obj.end_date,
+            reason=obj.reason,
+            actor=request.user,
+        )
+        obj.pk, obj.created_at = result.closure.pk, result.closure.created_at
+        self.message_user(
+            request,
+            f"已登记暂停预约。受影响的预约：改约 {len(result.rescheduled)} 个，"
+            f"因无可改约时段取消 {len(result.cancelled)} 个，均已短信告知原因。",
+        )
 
 
 @admin.register(Slot)

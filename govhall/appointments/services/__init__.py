@@ -15,6 +15,7 @@ from govhall.appointments.services.applicant import (
     appointment_cancel_code_request,
 )
 from govhall.appointments.services.booking import appointment_book, slots_materialise
+from govhall.appointments.services.closures import ClosureResult, closure_enter
 from govhall.appointments.services.codes import (
     CODE_MAX_ATTEMPTS,
     CODE_MAX_PER_HOUR,
@@ -40,6 +41,7 @@ __all__ = [
     "CODE_MAX_PER_HOUR",
     "CODE_MINUTES",
     "CODE_RESEND_SECONDS",
+    "ClosureResult",
     "Conflict",
     "DomainError",
     "Forbidden",
@@ -54,6 +56,7 @@ __all__ = [
     "appointment_mark_no_show",
     "appointment_remind",
     "appointment_reschedule",
+    "closure_enter",
     "confirmation_link",
     "online_code_required",
     "slots_materialise",
