@@ -1,4 +1,5 @@
-"""Capacity is never oversold: real threads, real PostgreSQL transactions."""
+"""Capacity is never oversold: real threads and real transactions, on PostgreSQL and on
+SQLite (WAL, IMMEDIATE transactions, a file database shared by the threads)."""
 
 import threading
 
@@ -17,7 +18,6 @@ PEOPLE = 50
 PLACES = 5
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_bookings_for_the_last_five_places(center, item, rule):
     rule.capacity = 8
@@ -87,7 +87,6 @@ def test_fifty_concurrent_bookings_for_the_last_five_places(center, item, rule):
     assert OutboxMessage.objects.filter(template="appointment_confirmed").count() == PLACES
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_one_person_racing_for_overlapping_slots_gets_one(center, department, item, rule):
     """Ten simultaneous phone bookings of one person for two overlapping slots (09:00–09:30
