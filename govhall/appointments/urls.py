@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.appointments import views
+from govhall.appointments import staff_views, views
 
 app_name = "appointments"
 
@@ -13,7 +13,7 @@ urlpatterns = [
     path("booking/c/<str:code>/pdf", views.confirmation_pdf, name="confirmation_pdf"),
     path("booking/cancel/", views.booking_cancel, name="booking_cancel"),
     path("booking/checkin/", views.booking_checkin, name="checkin"),
-    path("appointments/", views.staff_day, name="staff_day"),
-    path("appointments/new/", views.staff_new, name="staff_new"),
-    path("appointments/a/<str:code>/", views.staff_detail, name="staff_detail"),
+    path("appointments/", staff_views.staff_day, name="staff_day"),
+    path("appointments/new/", staff_views.staff_new, name="staff_new"),
+    path("appointments/a/<str:code>/", staff_views.staff_detail, name="staff_detail"),
 ]
