@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -89,7 +90,17 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ]
 
     def export_view(self, request):
-        return _xlsx(export_workbook())
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _xlsx(export_workbook(self._published(request)))
+
+    def _published(self, request):
+        return (
+            self.get_queryset(request)
+            .filter(published__isnull=False)
+            .select_related("center", "department", "published", "published__zone")
+            .order_by("center__code", "code")
+        )
 
     def import_view(self, request):
         if not self.has_change_permission(request):

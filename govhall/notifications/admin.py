@@ -5,6 +5,7 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -176,6 +177,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return [stats, *urls]
 
     def stats_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         days = 30
         with contextlib.suppress(ValueError):
             days = max(1, min(366, int(request.GET.get("days", days))))
@@ -183,7 +186,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"短信发送统计（近 {days} 天，按模板和日期）",
-            "rows": outbox_stats(since=since),
+            "rows": outbox_stats(since=since, queryset=self.get_queryset(request)),
             "days": days,
             "opts": self.model._meta,
             "changelist_url": reverse("admin:notifications_outboxmessage_changelist"),
