@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from govhall.core.audit import log_action
+from govhall.core.errors import Forbidden
 from govhall.org import services
 from govhall.org.forms import StaffAdminAuthenticationForm
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
@@ -282,8 +283,12 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         now = timezone.now()
         count = 0
         for user in queryset:
-            services.user_unlock(user=user, actor=request.user, now=now)
-            count += 1
+            try:
+                services.user_unlock(user=user, actor=request.user, now=now)
+            except Forbidden as exc:
+                self.message_user(request, f"{user}：{exc.message}", messages.ERROR)
+            else:
+                count += 1
         self.message_user(request, f"已解除{count}个账号的锁定。", messages.SUCCESS)
 
 

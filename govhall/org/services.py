@@ -22,10 +22,12 @@ def _require_admin_of(actor: User | None, center: Center) -> None:
         raise Forbidden("您无权管理该中心的人员。", field="center")
 
 
-def may_manage_user(actor: User | None, user: User) -> bool:
+def may_manage_user(
+    actor: User | None, user: User, roles: frozenset[str] = frozenset({Role.ADMIN})
+) -> bool:
     """Whether `actor` may change `user`'s account: the system and superusers always; a
-    center admin only non-superusers whose every role lies in centers they administer
-    (a role elsewhere would hand them that other center)."""
+    holder of one of `roles` (center admins) only non-superusers whose every role lies in
+    centers where they hold it (a role elsewhere would hand them that other center)."""
     if actor is None or actor.is_superuser:
         return True
     if user.is_superuser:
@@ -36,7 +38,7 @@ def may_manage_user(actor: User | None, user: User) -> bool:
     centers = set(RoleAssignment.objects.filter(user=user).values_list("center_id", flat=True))
     if not centers:
         return scope.has_role(Role.ADMIN)
-    return all(scope.administers(center_id) for center_id in centers)
+    return all(scope.has_any_role(roles, center_id) for center_id in centers)
 
 
 # Account fields whose change hands over or cuts off access: changed only by
@@ -96,8 +98,11 @@ def user_account_change(
 
 @transaction.atomic
 def user_unlock(*, user: User, actor: User | None, now: dt.datetime | None = None) -> User:
-    """Lift a login lock and clear the failure count."""
+    """Lift a login delay and clear the failure count: managers and admins of every
+    center the user works in."""
     now = now or timezone.now()
+    if not may_manage_user(actor, user, frozenset({Role.ADMIN, Role.MANAGER})):
+        raise Forbidden("您无权解除该账号的锁定。", field="user")
     was_locked = user.is_locked(now)
     User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     user.failed_logins, user.locked_until = 0, None
