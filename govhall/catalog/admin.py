@@ -138,7 +138,17 @@ def _xlsx(data: bytes) -> HttpResponse:
 class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
-    fields = ["position", "name", "required", "form", "copies", "original_required", "notes"]
+    fields = [
+        "position",
+        "name",
+        "required",
+        "form",
+        "copies",
+        "original_required",
+        "notes",
+        "blank_form",
+        "sample",
+    ]
 
     def _frozen(self, obj):
         return obj is not None and obj.is_frozen
