@@ -7,23 +7,25 @@ from govhall.appointments.models import (
     CenterClosure,
     Slot,
 )
+from govhall.core.masking import mask_id_number, mask_name, mask_phone
+from govhall.org.admin_scope import AuditedAdmin, CenterScopedAdmin, MaskedAdmin
 
 
 @admin.register(BookingRule)
-class BookingRuleAdmin(admin.ModelAdmin):
+class BookingRuleAdmin(AuditedAdmin, CenterScopedAdmin):
     list_display = ["center", "item", "department", "slot_minutes", "capacity", "days_ahead"]
     list_filter = ["center", "is_active"]
     raw_id_fields = ["item"]
 
 
 @admin.register(CenterClosure)
-class CenterClosureAdmin(admin.ModelAdmin):
+class CenterClosureAdmin(AuditedAdmin, CenterScopedAdmin):
     list_display = ["center", "rule", "start_date", "end_date", "reason"]
     list_filter = ["center"]
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(AuditedAdmin, CenterScopedAdmin):
     list_display = ["start", "end", "rule", "capacity", "booked", "is_closed"]
     list_filter = ["center", "is_closed"]
     date_hierarchy = "start"
@@ -38,14 +40,16 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the services (audit, SMS)."""
+class AppointmentAdmin(MaskedAdmin):
+    """Read-only: every change goes through the services (audit, SMS). Name, ID number and
+    phone are masked; 查看完整信息 shows them, audited."""
 
     list_display = ["code", "item", "slot_start", "channel", "status"]
     list_filter = ["center", "status", "channel"]
     search_fields = ["code"]
     date_hierarchy = "slot_start"
     inlines = [EventInline]
+    masked_fields = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -18,6 +18,7 @@ from govhall.catalog.services import (
     item_update,
 )
 from govhall.core.errors import DomainError
+from govhall.org.admin_scope import CenterScopedAdmin
 
 
 class VersionInline(admin.TabularInline):
@@ -37,7 +38,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(CenterScopedAdmin):
     list_display = ["code", "name", "department", "kind", "current_version", "is_active"]
     list_filter = ["center", "department", "kind", "is_active"]
     search_fields = ["code", "name", "keywords"]
@@ -164,7 +165,8 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(GuideVersion)
-class GuideVersionAdmin(admin.ModelAdmin):
+class GuideVersionAdmin(CenterScopedAdmin):
+    center_field = "item__center"
     list_display = ["item", "version", "status", "published_at"]
     list_filter = ["status", "item__department"]
     search_fields = ["item__code", "item__name"]

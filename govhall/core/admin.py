@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import services, workdays
+from govhall.core.admin_audit import AuditedAdmin
 from govhall.core.audit import log_action
 from govhall.core.models import (
     ApiToken,
@@ -77,13 +78,22 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ["date", "kind", "name", "year"]
     list_filter = ["year", "kind"]
     date_hierarchy = "date"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Records of the whole install, tied to no center: superusers only (a center's staff
+    given a view permission still see none of them)."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.none()
+
+
+class ReadOnlyAdmin(SuperuserOnlyAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -135,7 +145,7 @@ class ApiTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperuserOnlyAdmin):
     form = ApiTokenForm
     list_display = [
         "prefix",

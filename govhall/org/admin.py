@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from govhall.core.admin_audit import AuditedAdmin
 from govhall.core.audit import log_action
 from govhall.core.errors import Forbidden
 from govhall.org import services
@@ -293,7 +294,7 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Center)
-class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CenterAdmin(ScopedAdminMixin, AuditedAdmin):
     center_field = "id"
     list_display = ["code", "name", "level", "parent", "phone", "complaint_phone", "is_active"]
     list_filter = ["level", "is_active"]
@@ -310,6 +311,13 @@ class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ("短信", {"fields": ("sms_signature",)}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Where a center sits in the tree is decided by superusers; a center admin's own
+        # center hangs under one they do not administer.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "parent", "level"]
+
     def get_queryset(self, request):
         qs = super(ScopedAdminMixin, self).get_queryset(request).select_related("parent")
         scope = self._scope(request)
@@ -317,21 +325,21 @@ class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "short_name", "center", "phone", "is_active"]
     list_filter = ["center", "is_active"]
     search_fields = ["code", "name", "short_name"]
 
 
 @admin.register(Zone)
-class ZoneAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ZoneAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "kind", "floor", "center"]
     list_filter = ["center", "kind", "floor"]
     search_fields = ["code", "name", "directions"]
 
 
 @admin.register(Window)
-class WindowAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class WindowAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["number", "name", "kind", "zone", "department", "center", "is_active"]
     list_filter = ["center", "kind", "is_active"]
     search_fields = ["number", "name"]
