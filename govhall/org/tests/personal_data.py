@@ -126,11 +126,12 @@ def admin_viewer(username: str, role: str, center: Center) -> User:
     return user
 
 
-def leaks(html: str) -> list[str]:
-    """The full values of PEOPLE found in `html`."""
+def leaks(html: str, *, names: bool = True) -> list[str]:
+    """The full values of PEOPLE found in `html` (numbers only with names=False)."""
     found = []
     for person in PEOPLE.values():
-        for value in (person.name, person.phone, person.id_number, person.landline):
+        values = (person.name,) if names else ()
+        for value in (*values, person.phone, person.id_number, person.landline):
             if value in html:
                 found.append(value)
     return found
