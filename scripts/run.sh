@@ -17,12 +17,16 @@ export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 WORKER_PID=$!
 
 .venv/bin/python manage.py demo_info --port "$PORT" || true
+# The access log names the path without its query string and without the referrer: ticket
+# status tokens (?t=) and other query values never land in it (docs/security.md).
+ACCESS_LOG_FORMAT='%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # --reuse-port: each worker listens on its own socket and the kernel spreads new
 # connections over them; on one shared socket whichever worker woke first took them, and
 # the keep-alive connections of consoles and boards stuck there (seen: 28 of 32 on one
 # worker, its requests queued behind one another; docs/queueing.md "Benchmark").
 .venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" --reuse-port \
-  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60 &
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - \
+  --access-logformat "$ACCESS_LOG_FORMAT" --timeout 60 &
 WEB_PID=$!
 # Stopping either process (or Ctrl-C) stops both: no orphaned worker.
 trap 'kill $WORKER_PID $WEB_PID 2>/dev/null || true' EXIT INT TERM

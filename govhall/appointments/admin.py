@@ -8,20 +8,23 @@ from govhall.appointments.models import (
     CenterClosure,
     Slot,
 )
+from govhall.core.masking import mask_id_number, mask_name, mask_phone
+from govhall.org.admin_scope import AuditedAdmin, CenterScopedAdmin, MaskedAdmin
 
 
 @admin.register(BookingRule)
-class BookingRuleAdmin(admin.ModelAdmin):
+class BookingRuleAdmin(AuditedAdmin, CenterScopedAdmin):
     list_display = ["center", "item", "department", "slot_minutes", "capacity", "days_ahead"]
     list_filter = ["center", "is_active"]
     raw_id_fields = ["item"]
 
 
 @admin.register(CenterClosure)
-class CenterClosureAdmin(admin.ModelAdmin):
+class CenterClosureAdmin(AuditedAdmin, CenterScopedAdmin):
     """Entering a closure goes through `services.closure_enter` (6.3.3: the booked people
     are moved or cancelled and told the reason by SMS). An entered closure is not edited:
-    the people have been told; delete it to take bookings on those days again."""
+    the people have been told; delete it to take bookings on those days again. The service
+    writes its own audit entry; deletions are audited by AuditedAdmin."""
 
     list_display = ["center", "rule", "start_date", "end_date", "reason", "created_at"]
     list_filter = ["center"]
@@ -47,7 +50,7 @@ class CenterClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Slot)
-class SlotAdmin(admin.ModelAdmin):
+class SlotAdmin(AuditedAdmin, CenterScopedAdmin):
     list_display = ["start", "end", "rule", "capacity", "booked", "is_closed"]
     list_filter = ["center", "is_closed"]
     date_hierarchy = "start"
@@ -62,14 +65,16 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only: every change goes through the services (audit, SMS)."""
+class AppointmentAdmin(MaskedAdmin):
+    """Read-only: every change goes through the services (audit, SMS). Name, ID number and
+    phone are masked; 查看完整信息 shows them, audited."""
 
     list_display = ["code", "item", "slot_start", "channel", "status"]
     list_filter = ["center", "status", "channel"]
     search_fields = ["code"]
     date_hierarchy = "slot_start"
     inlines = [EventInline]
+    masked_fields = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number}
 
     def has_change_permission(self, request, obj=None):
         return False

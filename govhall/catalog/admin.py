@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +18,7 @@ from govhall.catalog.services import (
     item_update,
 )
 from govhall.core.errors import DomainError
+from govhall.org.admin_scope import CenterScopedAdmin
 
 
 class VersionInline(admin.TabularInline):
@@ -36,7 +38,7 @@ class ImportForm(forms.Form):
 
 
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(CenterScopedAdmin):
     list_display = ["code", "name", "department", "kind", "current_version", "is_active"]
     list_filter = ["center", "department", "kind", "is_active"]
     search_fields = ["code", "name", "keywords"]
@@ -89,7 +91,17 @@ class ServiceItemAdmin(admin.ModelAdmin):
         ]
 
     def export_view(self, request):
-        return _xlsx(export_workbook())
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return _xlsx(export_workbook(self._published(request)))
+
+    def _published(self, request):
+        return (
+            self.get_queryset(request)
+            .filter(published__isnull=False)
+            .select_related("center", "department", "published", "published__zone")
+            .order_by("center__code", "code")
+        )
 
     def import_view(self, request):
         if not self.has_change_permission(request):
@@ -127,7 +139,17 @@ def _xlsx(data: bytes) -> HttpResponse:
 class MaterialInline(admin.TabularInline):
     model = Material
     extra = 0
-    fields = ["position", "name", "required", "form", "copies", "original_required", "notes"]
+    fields = [
+        "position",
+        "name",
+        "required",
+        "form",
+        "copies",
+        "original_required",
+        "notes",
+        "blank_form",
+        "sample",
+    ]
 
     def _frozen(self, obj):
         return obj is not None and obj.is_frozen
@@ -143,7 +165,8 @@ class MaterialInline(admin.TabularInline):
 
 
 @admin.register(GuideVersion)
-class GuideVersionAdmin(admin.ModelAdmin):
+class GuideVersionAdmin(CenterScopedAdmin):
+    center_field = "item__center"
     list_display = ["item", "version", "status", "published_at"]
     list_filter = ["status", "item__department"]
     search_fields = ["item__code", "item__name"]

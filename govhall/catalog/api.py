@@ -8,7 +8,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema
 
 from govhall.catalog import selectors
-from govhall.catalog.models import ServiceItem
+from govhall.catalog.models import Material, ServiceItem
 from govhall.catalog.notice import render_notice
 from govhall.core.api import paginate
 
@@ -128,8 +128,10 @@ def _item_out(item: ServiceItem, request: HttpRequest) -> dict:
     }
 
 
-def _file_url(request: HttpRequest, f) -> str | None:
-    return request.build_absolute_uri(f.url) if f else None
+def _file_url(request: HttpRequest, material: Material, field: str) -> str | None:
+    if not getattr(material, field):
+        return None
+    return request.build_absolute_uri(reverse("catalog:material_file", args=[material.pk, field]))
 
 
 @router.get("/items", response=ItemPage, auth=None, summary="事项目录（中文检索、按中心/部门筛选）")
@@ -162,8 +164,8 @@ def item_detail(request: HttpRequest, code: str) -> dict:
                 "original_required": m.original_required,
                 "source": m.source,
                 "notes": m.notes,
-                "blank_form_url": _file_url(request, m.blank_form),
-                "sample_url": _file_url(request, m.sample),
+                "blank_form_url": _file_url(request, m, "blank_form"),
+                "sample_url": _file_url(request, m, "sample"),
             }
             for m in selectors.guide_materials(g)
         ],

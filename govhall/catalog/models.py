@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from govhall.catalog.uploads import validate_publishable_file
 from govhall.core.errors import Conflict
 from govhall.org.models import Center, Department, Window, Zone
 
@@ -215,8 +216,18 @@ class Material(models.Model):
     original_required = models.BooleanField("需提供原件", default=False)
     source = models.CharField("来源渠道", max_length=100, blank=True)
     notes = models.TextField("填报须知/备注", blank=True)
-    blank_form = models.FileField("空白表格", upload_to="catalog/forms/", blank=True)
-    sample = models.FileField("示例样表", upload_to="catalog/samples/", blank=True)
+    blank_form = models.FileField(
+        "空白表格",
+        upload_to="catalog/forms/",
+        blank=True,
+        validators=[validate_publishable_file],
+    )
+    sample = models.FileField(
+        "示例样表",
+        upload_to="catalog/samples/",
+        blank=True,
+        validators=[validate_publishable_file],
+    )
 
     class Meta:
         verbose_name = "申请材料"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from govhall.catalog import search
-from govhall.catalog.models import GuideVersion, ServiceItem
+from govhall.catalog.models import GuideVersion, Material, ServiceItem
 from govhall.core.errors import InvalidInput, NotFound
 from govhall.org.models import Center, Department
 
@@ -90,3 +90,12 @@ def departments_with_items(center: Center) -> QuerySet[Department]:
     return Department.objects.filter(
         center=center, is_active=True, items__is_active=True, items__published__isnull=False
     ).distinct()
+
+
+def material_published(material_id: int) -> Material | None:
+    """A material of a guide version that was published (current or superseded)."""
+    return (
+        Material.objects.filter(pk=material_id)
+        .exclude(guide__status=GuideVersion.Status.DRAFT)
+        .first()
+    )

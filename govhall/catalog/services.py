@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from govhall.catalog.models import GuideVersion, Material, ServiceItem
 from govhall.catalog.search import index_tokens
+from govhall.catalog.uploads import validate_publishable_file
 from govhall.core.audit import log_action
 from govhall.core.errors import Conflict, InvalidInput, InvalidTransition
 from govhall.org.models import Center, Department
@@ -71,6 +73,13 @@ def _set_materials(guide: GuideVersion, materials: list[dict[str, Any]]) -> None
         data.setdefault("position", position)
         if not str(data.get("name", "")).strip():
             raise InvalidInput(f"第{position}项材料缺少名称。", field="materials")
+        for name in ("blank_form", "sample"):
+            try:
+                validate_publishable_file(data.get(name))
+            except ValidationError as exc:
+                raise InvalidInput(
+                    f"第{position}项材料：{exc.messages[0]}", field="materials"
+                ) from exc
         Material.objects.create(guide=guide, **data)
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/", views.items, name="items"),
     path("items/<str:code>/", views.item, name="item"),
     path("items/<str:code>/notice.pdf", views.item_notice, name="item_notice"),
+    path("materials/<int:material_id>/<str:field>/", views.material_file, name="material_file"),
     path("staff-directory/", views.staff_directory, name="staff_directory"),
     path("touch/", views.touch_home, name="touch_home"),
     path("touch/d/<str:code>/", views.touch_department, name="touch_department"),

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from urllib.parse import urlencode
 
 import segno
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from govhall.catalog import selectors
 from govhall.catalog.api import notice_response
 from govhall.catalog.notice import guide_url
+from govhall.catalog.uploads import CONTENT_TYPES
 from govhall.core.errors import DomainError
 from govhall.org.models import Center
 from govhall.org.selectors import staff_public
@@ -220,3 +222,27 @@ def touch_item(request: HttpRequest, code: str) -> HttpResponse:
             "qr_svg": segno.make(guide_url(obj), error="m").svg_data_uri(scale=4),
         },
     )
+
+
+def material_file(request: HttpRequest, material_id: int, field: str) -> FileResponse:
+    """A published guide's blank form or sample, always as a download (27.11)."""
+    if field not in ("blank_form", "sample"):
+        raise Http404("文件不存在")
+    material = selectors.material_published(material_id)
+    stored = getattr(material, field) if material is not None else None
+    if not stored:
+        raise Http404("文件不存在")
+    extension = os.path.splitext(stored.name)[1].lower().lstrip(".")
+    content_type = CONTENT_TYPES.get(extension)
+    if content_type is None:  # stored before the allow-list: not served
+        raise Http404("文件不存在")
+    label = "空白表格" if field == "blank_form" else "示例样表"
+    response = FileResponse(
+        stored.open("rb"),
+        as_attachment=True,
+        filename=f"{material.name}-{label}.{extension}",
+        content_type=content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -3,11 +3,13 @@ read-only; API tokens can only be revoked (their key is never stored, never show
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils import timezone
 
-from govhall.core import workdays
+from govhall.core import services, workdays
+from govhall.core.admin_audit import AuditedAdmin
 from govhall.core.audit import log_action
 from govhall.core.models import (
     ApiToken,
@@ -76,13 +78,22 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ["date", "kind", "name", "year"]
     list_filter = ["year", "kind"]
     date_hierarchy = "date"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class SuperuserOnlyAdmin(admin.ModelAdmin):
+    """Records of the whole install, tied to no center: superusers only (a center's staff
+    given a view permission still see none of them)."""
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.none()
+
+
+class ReadOnlyAdmin(SuperuserOnlyAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
@@ -115,8 +126,27 @@ class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "seen_at"]
 
 
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["label", "expires_at"]
+
+    def clean_expires_at(self):
+        value = self.cleaned_data.get("expires_at")
+        if value is None:
+            raise forms.ValidationError("令牌须有过期时间。")
+        latest = self.instance.created_at + ApiToken.MAX_LIFETIME
+        if value > latest:
+            raise forms.ValidationError(
+                f"令牌有效期最长 {ApiToken.MAX_LIFETIME.days} 天"
+                f"（至 {timezone.localtime(latest):%Y-%m-%d %H:%M}）。"
+            )
+        return value
+
+
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(SuperuserOnlyAdmin):
+    form = ApiTokenForm
     list_display = [
         "prefix",
         "user",
@@ -132,9 +162,33 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     # The key itself is never stored; its digest is not shown either.
     exclude = ["key_hash"]
-    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    fields = ["user", "label", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    readonly_fields = ["user", "prefix", "scopes", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "user",
+        "label",
+        "prefix",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     actions = ["revoke"]
+
+    def save_model(self, request, obj, form, change):
+        # The end moves through the audited service; the label is saved here, audited too.
+        expires_at = obj.expires_at
+        with transaction.atomic():
+            if "label" in form.changed_data:
+                ApiToken.objects.filter(pk=obj.pk).update(label=obj.label)
+                log_action(
+                    actor=request.user,
+                    action="govhall.core.api_token.relabelled",
+                    obj=obj,
+                    data={"prefix": obj.prefix, "label": obj.label},
+                )
+            if "expires_at" in form.changed_data:
+                services.api_token_set_expiry(token=obj, expires_at=expires_at, actor=request.user)
 
     def has_add_permission(self, request) -> bool:
         # A key can only be shown once, on the command line: manage.py create_api_token.

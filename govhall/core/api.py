@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
@@ -261,8 +262,30 @@ _tokens = ProcessCache(
 )
 
 
+# What each device scope of a token reaches: (method, path under /api/v1/ as a regex).
+DEVICE_SCOPE_ROUTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "issue": (("POST", r"tickets"),),
+    "checkin": (("POST", r"appointments/[^/]+/check-in"),),
+    "display": (("GET", r"display/[^/]+(/stream)?"), ("GET", r"queue/status")),
+    "evaluate": (("*", r"evaluations(/.*)?"),),
+}
+
+
+def device_scope_allows(scopes: list[str], method: str, path: str) -> bool:
+    """Whether a device token with `scopes` may call `method path` (path of the request)."""
+    _, _, rest = path.partition("/api/v1/")
+    rest = rest.rstrip("/")
+    return any(
+        want in ("*", method) and re.fullmatch(pattern, rest)
+        for scope in scopes
+        for want, pattern in DEVICE_SCOPE_ROUTES.get(scope, ())
+    )
+
+
 class BearerTokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>` for staff and device accounts."""
+    """`Authorization: Bearer <token>` for staff and device accounts; never superusers
+    (their power stays behind a session, CSRF and the admin's audit); a device account's
+    token only for the operations of its scopes."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from govhall.core.models import ApiToken
@@ -279,7 +302,9 @@ class BearerTokenAuth(HttpBearer):
             return found, (found.user if found is not None else None)
 
         record, user = _tokens.get(key_hash, load)
-        if record is None or not user.is_active or record.is_expired(now):
+        if record is None or not user.is_active or record.is_expired(now) or user.is_superuser:
+            return None
+        if user.is_device and not device_scope_allows(record.scopes, request.method, request.path):
             return None
         if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
             # Throttled write: a busy device must not turn every read into a write.

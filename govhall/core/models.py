@@ -141,7 +141,19 @@ class AuditHead(models.Model):
 
 
 class ApiToken(models.Model):
-    """A Bearer token for one user or device account. Only its SHA-256 is stored."""
+    """A Bearer token for one user or device account. Only its SHA-256 is stored.
+
+    Every token ends: at `expires_at`, at most MAX_LIFETIME after creation (a row stored
+    without an end ends then too). A device account's token reaches only the operations
+    of its `scopes` (DEVICE_SCOPES; checked by core.api.BearerTokenAuth)."""
+
+    MAX_LIFETIME = dt.timedelta(days=180)
+    DEVICE_SCOPES = {
+        "issue": "取号",
+        "checkin": "预约签到",
+        "display": "叫号显示",
+        "evaluate": "评价器",
+    }
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,6 +168,7 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    scopes = models.JSONField("设备权限范围", default=list, blank=True)
 
     class Meta:
         verbose_name = "API 令牌"
@@ -168,8 +181,15 @@ class ApiToken(models.Model):
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
 
+    def ends_at(self) -> dt.datetime | None:
+        latest = self.created_at + self.MAX_LIFETIME if self.created_at else None
+        if self.expires_at is None or latest is None:
+            return self.expires_at or latest
+        return min(self.expires_at, latest)
+
     def is_expired(self, now: dt.datetime) -> bool:
-        return self.expires_at is not None and now >= self.expires_at
+        end = self.ends_at()
+        return end is not None and now >= end
 
     def is_active(self, now: dt.datetime) -> bool:
         return self.revoked_at is None and not self.is_expired(now)

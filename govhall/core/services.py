@@ -117,3 +117,38 @@ def _bulk_days(record: CalendarYear, holidays: dict, workdays: dict) -> None:
             for d, n in workdays.items()
         ]
     )
+
+
+@transaction.atomic
+def api_token_set_expiry(
+    *, token: Any, expires_at: dt.datetime, actor: Any, now: dt.datetime | None = None
+) -> Any:
+    """Move a token's end, at most ApiToken.MAX_LIFETIME after its creation; audited."""
+    from govhall.core.models import ApiToken
+
+    if expires_at is None:
+        raise InvalidInput("令牌须有过期时间。", field="expires_at")
+    latest = token.created_at + ApiToken.MAX_LIFETIME
+    if expires_at > latest:
+        raise InvalidInput(
+            f"令牌有效期最长 {ApiToken.MAX_LIFETIME.days} 天"
+            f"（至 {timezone.localtime(latest):%Y-%m-%d %H:%M}）。",
+            field="expires_at",
+        )
+    before = ApiToken.objects.filter(pk=token.pk).values_list("expires_at", flat=True).get()
+    if before == expires_at:
+        return token
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=expires_at)
+    token.expires_at = expires_at
+    log_action(
+        actor=actor,
+        action="govhall.core.api_token.expiry_changed",
+        obj=token,
+        data={
+            "prefix": token.prefix,
+            "from": before.astimezone(dt.UTC) if before else None,
+            "to": expires_at.astimezone(dt.UTC),
+        },
+        now=now,
+    )
+    return token

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from govhall.documents.models import Document, DocumentCounter
+from govhall.org.admin_scope import CenterScopedAdmin
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(CenterScopedAdmin):
     list_display = ["number", "title", "kind", "center", "created_at", "size"]
     list_filter = ["kind", "center", "year"]
     search_fields = ["number", "title", "related_id"]
@@ -18,7 +19,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentCounter)
-class DocumentCounterAdmin(admin.ModelAdmin):
+class DocumentCounterAdmin(CenterScopedAdmin):
+    center_field = None  # issuers' counters: superusers only
     list_display = ["issuer_short_name", "kind", "year", "last_serial"]
     readonly_fields = ["issuer_short_name", "kind", "year", "last_serial"]
 

@@ -5,11 +5,13 @@ import datetime as dt
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from govhall.core.masking import mask_phone
 from govhall.notifications.models import (
     MULTI_SMS_PART_CHARS,
     SINGLE_SMS_CHARS,
@@ -24,8 +26,21 @@ from govhall.notifications.models import (
 from govhall.notifications.selectors import outbox_stats
 from govhall.notifications.services import message_resend
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+from govhall.org.admin_scope import AuditedAdmin, MaskedAdmin
 
 PREVIEW_SIGNATURE = "××县政务服务中心"
+
+
+def _hidden_text(value) -> str:
+    # Bodies and parameters carry names, numbers and codes: shown only in full view.
+    return f"（已隐藏，共{len(value)}字）" if value else "—"
+
+
+def _hidden_params(value) -> str:
+    return f"（已隐藏：{'、'.join(sorted(value))}）" if value else "—"
+
+
+MESSAGE_MASKS = {"to": mask_phone, "body": _hidden_text, "params": _hidden_params}
 
 
 def _sample_params(template: SmsTemplate) -> dict[str, str]:
@@ -72,7 +87,7 @@ class SmsTemplateForm(forms.ModelForm):
 
 
 @admin.register(SmsTemplate)
-class SmsTemplateAdmin(admin.ModelAdmin):
+class SmsTemplateAdmin(AuditedAdmin):
     form = SmsTemplateForm
     list_display = ["code", "name", "kind", "length_info", "aliyun_template_code", "is_active"]
     list_filter = ["kind", "is_active"]
@@ -119,12 +134,13 @@ class SmsTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(MaskedAdmin):
     change_list_template = "admin/notifications/outboxmessage/change_list.html"
+    masked_fields = MESSAGE_MASKS
     list_display = [
         "created_at",
         "template",
-        "masked_to",
+        "to",
         "channel",
         "status",
         "attempts",
@@ -145,12 +161,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
-
-    @admin.display(description="号码")
-    def masked_to(self, obj: OutboxMessage) -> str:
-        from govhall.core.masking import mask_phone
-
-        return mask_phone(obj.to) if obj.to else "—"
 
     @admin.display(description="错误")
     def short_error(self, obj: OutboxMessage) -> str:
@@ -176,6 +186,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return [stats, *urls]
 
     def stats_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         days = 30
         with contextlib.suppress(ValueError):
             days = max(1, min(366, int(request.GET.get("days", days))))
@@ -183,7 +195,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "title": f"短信发送统计（近 {days} 天，按模板和日期）",
-            "rows": outbox_stats(since=since),
+            "rows": outbox_stats(since=since, queryset=self.get_queryset(request)),
             "days": days,
             "opts": self.model._meta,
             "changelist_url": reverse("admin:notifications_outboxmessage_changelist"),
@@ -192,7 +204,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
 
 @admin.register(PhoneCallTask)
-class PhoneCallTaskAdmin(admin.ModelAdmin):
+class PhoneCallTaskAdmin(MaskedAdmin):
+    masked_fields = {"phone": mask_phone, "script": _hidden_text, "note": _hidden_text}
     list_display = ["created_at", "center", "reason", "status", "outcome", "calls", "done_by"]
     list_filter = ["status", "reason", "outcome", "center"]
     readonly_fields = [f.name for f in PhoneCallTask._meta.fields]
@@ -202,13 +215,22 @@ class PhoneCallTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(SmsOptOut)
-class SmsOptOutAdmin(admin.ModelAdmin):
+class SmsOptOutAdmin(MaskedAdmin):
+    # Not tied to a center: superusers only. Opt-outs change through the services.
+    center_field = None
+    masked_fields = {"phone": mask_phone}
     list_display = ["phone", "created_at", "source"]
     search_fields = ["phone"]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(SentSms)
-class SentSmsAdmin(admin.ModelAdmin):
+class SentSmsAdmin(MaskedAdmin):
+    # The database SMS backend's record of what left: superusers only.
+    center_field = None
+    masked_fields = MESSAGE_MASKS
     list_display = ["sent_at", "template", "to", "requests"]
     list_filter = ["template"]
     readonly_fields = [f.name for f in SentSms._meta.fields]

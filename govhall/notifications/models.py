@@ -167,7 +167,10 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.to}"
+        # Shown in admin titles, breadcrumbs and links: the number masked.
+        from govhall.core.masking import mask_phone
+
+        return f"{self.template} → {mask_phone(self.to)}"
 
     @property
     def segments(self) -> int:
@@ -186,7 +189,9 @@ class SmsOptOut(models.Model):
         verbose_name_plural = "退订提醒的号码"
 
     def __str__(self) -> str:
-        return self.phone
+        from govhall.core.masking import mask_phone
+
+        return mask_phone(self.phone)
 
 
 class PhoneCallTask(models.Model):
@@ -267,7 +272,10 @@ class SentSms(models.Model):
         ordering = ["-sent_at"]
 
     def __str__(self) -> str:
-        return f"{self.template} → {self.to}"
+        # Shown in admin titles, breadcrumbs and links: the number masked.
+        from govhall.core.masking import mask_phone
+
+        return f"{self.template} → {mask_phone(self.to)}"
 
 
 def local_time(value: str, default: dt.time) -> dt.time:

@@ -21,10 +21,15 @@ def may_handle_calls(user: Any) -> bool:
 
 
 def call_tasks_for(user: Any, *, status: str = PhoneCallTask.Status.OPEN) -> QuerySet:
+    """Tasks of the centers where the user holds a calling role: a clerk at A who is an
+    approver at B sees A's tasks only."""
     qs = PhoneCallTask.objects.select_related("message", "center")
     if status:
         qs = qs.filter(status=status)
-    return scope_for(user).filter(qs, center_field="center").order_by("created_at")
+    scope = scope_for(user)
+    if not scope.is_admin:
+        qs = qs.filter(center_id__in=scope.centers_with_role(set(CALL_ROLES)))
+    return qs.order_by("created_at")
 
 
 def call_task_get(user: Any, task_id: int) -> PhoneCallTask | None:

@@ -22,6 +22,7 @@ from govhall.notifications.models import (
     SmsTemplate,
     local_time,
 )
+from govhall.notifications.selectors import call_task_get
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
 
 
@@ -211,7 +212,8 @@ def call_task_record_outcome(
     if outcome not in PhoneCallTask.Outcome.values:
         raise InvalidInput("请选择通话结果。", field="outcome")
     task = PhoneCallTask.objects.select_for_update().filter(pk=task_id).first()
-    if task is None:
+    if task is None or (actor is not None and not call_task_get(actor, task_id)):
+        # Another center's task (or one the actor's roles there do not cover): not found.
         raise NotFound("电话通知任务不存在。")
     if task.status != PhoneCallTask.Status.OPEN:
         raise InvalidTransition("该电话通知任务已完成。")

@@ -3,13 +3,19 @@ their own centers, managers read them — both through the same scope as every s
 
 from __future__ import annotations
 
+import contextvars
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from govhall.core.admin_audit import AuditedAdmin
+from govhall.core.audit import log_action
+from govhall.core.errors import Forbidden
 from govhall.org import services
 from govhall.org.forms import StaffAdminAuthenticationForm
 from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
@@ -101,6 +107,39 @@ class RoleAssignmentInline(admin.TabularInline):
         return self.has_add_permission(request, obj)
 
 
+# Who is changing a password in the admin's password view (the form has no request).
+_password_actor: contextvars.ContextVar[User | None] = contextvars.ContextVar("password_actor")
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's password form, writing through services.user_account_change."""
+
+    def save(self, commit: bool = True) -> User:
+        usable = self.cleaned_data["set_usable_password"]
+        return services.user_account_change(
+            user=self.user,
+            password=self.cleaned_data["password1"] if usable else None,
+            disable_password=not usable,
+            actor=_password_actor.get(),
+        )
+
+
+def _users_visible_to(request: HttpRequest, qs: QuerySet, roles: set[str]) -> QuerySet:
+    """Non-superusers whose every role lies in centers where the viewer holds one of
+    `roles`, and the viewer themself; holders of the admin role also see accounts
+    without any role (their creator must reach them to assign one)."""
+    scope = scope_for(request.user)
+    if scope.is_admin:
+        return qs
+    ours = {cid for cid, held in scope.center_roles.items() if held & roles}
+    elsewhere = RoleAssignment.objects.exclude(center_id__in=ours).values("user_id")
+    mine = RoleAssignment.objects.filter(center_id__in=ours).values("user_id")
+    condition = Q(pk__in=mine) & ~Q(pk__in=elsewhere)
+    if scope.has_role(Role.ADMIN):
+        condition |= ~Q(pk__in=RoleAssignment.objects.values("user_id"))
+    return qs.filter((condition & Q(is_superuser=False)) | Q(pk=request.user.pk))
+
+
 class LockedFilter(admin.SimpleListFilter):
     title = "锁定状态"
     parameter_name = "locked"
@@ -154,18 +193,52 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         ),
     )
 
+    change_password_form = AuditedPasswordChangeForm
+
     def get_queryset(self, request):
         qs = super(ScopedAdminMixin, self).get_queryset(request)
-        scope = self._scope(request)
-        if scope.is_admin:
-            return qs
-        # Staff with a role in one of the actor's centers (and the actor themself).
-        visible = RoleAssignment.objects.filter(center_id__in=scope.center_ids).values("user_id")
-        result = qs.filter(pk__in=visible) | qs.filter(pk=request.user.pk)
-        if scope.has_role(Role.ADMIN):
-            # A new account has no role yet; its creator must reach it to assign one.
-            result = result | qs.filter(roles__isnull=True, is_superuser=False)
-        return result.distinct()
+        return _users_visible_to(request, qs, {Role.ADMIN, Role.MANAGER})
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or services.may_manage_user(request.user, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        token = _password_actor.set(request.user)
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _password_actor.reset(token)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            log_action(
+                actor=request.user,
+                action="govhall.org.user.created",
+                obj=obj,
+                data={"username": obj.username},
+            )
+            return
+        account = [f for f in form.changed_data if f in services.ACCOUNT_FIELDS]
+        wanted = {f: getattr(obj, f) for f in account}
+        other = [f for f in form.changed_data if f not in services.ACCOUNT_FIELDS]
+        if account:
+            # The form's values go through the audited service, not this save.
+            stored = User.objects.get(pk=obj.pk)
+            for name in account:
+                setattr(obj, name, getattr(stored, name))
+        super().save_model(request, obj, form, change)
+        if other:
+            log_action(
+                actor=request.user,
+                action="govhall.org.user.edited",
+                obj=obj,
+                data={"fields": sorted(other)},
+            )
+        if account:
+            services.user_account_change(user=obj, actor=request.user, **wanted)
 
     def get_inline_instances(self, request, obj=None):
         # Like Django's own user admin: first the account and password, then the roles.
@@ -211,13 +284,17 @@ class UserAdmin(ScopedAdminMixin, BaseUserAdmin):
         now = timezone.now()
         count = 0
         for user in queryset:
-            services.user_unlock(user=user, actor=request.user, now=now)
-            count += 1
+            try:
+                services.user_unlock(user=user, actor=request.user, now=now)
+            except Forbidden as exc:
+                self.message_user(request, f"{user}：{exc.message}", messages.ERROR)
+            else:
+                count += 1
         self.message_user(request, f"已解除{count}个账号的锁定。", messages.SUCCESS)
 
 
 @admin.register(Center)
-class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class CenterAdmin(ScopedAdminMixin, AuditedAdmin):
     center_field = "id"
     list_display = ["code", "name", "level", "parent", "phone", "complaint_phone", "is_active"]
     list_filter = ["level", "is_active"]
@@ -234,6 +311,13 @@ class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
         ("短信", {"fields": ("sms_signature",)}),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        # Where a center sits in the tree is decided by superusers; a center admin's own
+        # center hangs under one they do not administer.
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "parent", "level"]
+
     def get_queryset(self, request):
         qs = super(ScopedAdminMixin, self).get_queryset(request).select_related("parent")
         scope = self._scope(request)
@@ -241,21 +325,21 @@ class CenterAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "short_name", "center", "phone", "is_active"]
     list_filter = ["center", "is_active"]
     search_fields = ["code", "name", "short_name"]
 
 
 @admin.register(Zone)
-class ZoneAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ZoneAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["code", "name", "kind", "floor", "center"]
     list_filter = ["center", "kind", "floor"]
     search_fields = ["code", "name", "directions"]
 
 
 @admin.register(Window)
-class WindowAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class WindowAdmin(ScopedAdminMixin, AuditedAdmin):
     list_display = ["number", "name", "kind", "zone", "department", "center", "is_active"]
     list_filter = ["center", "kind", "is_active"]
     search_fields = ["number", "name"]

@@ -54,6 +54,11 @@ class Scope:
         """Superusers everywhere; `admin` role holders in their centers and sub-centers."""
         return self.has_role(Role.ADMIN, center_id)
 
+    def centers_with_role(self, roles: set[str] | frozenset[str]) -> frozenset[int]:
+        """The centers where the user holds one of `roles` (inherited down the tree): for
+        work that belongs to a role, not to every role the user holds somewhere."""
+        return frozenset(c for c, held in self.center_roles.items() if held & set(roles))
+
     def sees_center(self, center_id: int) -> bool:
         return self.is_admin or center_id in self.center_ids
 

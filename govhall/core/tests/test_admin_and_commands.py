@@ -117,9 +117,12 @@ def test_machine_records_are_read_only(admin_client):
         assert admin_client.get(f"/admin/core/{model}/add/").status_code == 403
 
 
-def test_api_tokens_list_and_revoke_without_showing_the_key(admin_client, admin_user):
+def test_api_tokens_list_and_revoke_without_showing_the_key(admin_client):
+    from govhall.org.testing import make_user
+
+    make_user("board1", is_device=True)
     out = StringIO()
-    call_command("create_api_token", admin_user.username, "--label", "叫号屏", stdout=out)
+    call_command("create_api_token", "board1", "--label", "叫号屏", stdout=out)
     key = out.getvalue().strip()
     token = ApiToken.objects.get()
     listing = admin_client.get("/admin/core/apitoken/").content.decode()

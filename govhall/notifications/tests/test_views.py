@@ -111,3 +111,22 @@ def test_invalid_outcome_rerenders_the_form(client, center, tasks):
     assert response.status_code == 200
     mine.refresh_from_db()
     assert mine.calls == 0
+
+
+def test_a_clerk_at_one_center_and_approver_at_another_sees_only_the_first(client, center, tasks):
+    """27.12: the landed scope let a clerk at A who approves at B see B's call tasks."""
+    from govhall.core.errors import NotFound
+    from govhall.notifications.services import call_task_record_outcome
+    from govhall.org.testing import make_department
+
+    mine, theirs = tasks
+    other = theirs.center
+    user = login(client, "mixed", ("clerk", center), ("approver", other, make_department(other)))
+    html = client.get(reverse("notifications:calls")).content.decode()
+    assert "需补正材料" in html and "不予受理" not in html
+    assert client.get(reverse("notifications:call_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("notifications:call_detail", args=[mine.pk])).status_code == 200
+    with pytest.raises(NotFound):
+        call_task_record_outcome(task_id=theirs.pk, outcome="reached", actor=user)
+    theirs.refresh_from_db()
+    assert (theirs.status, theirs.calls) == ("open", 0)

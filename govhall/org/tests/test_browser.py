@@ -51,15 +51,14 @@ def test_manager_workbench(page, live_server, screenshot):
     screenshot(page, "org-workbench-manager")
 
 
-def test_five_wrong_passwords_show_lock_message(page, live_server, screenshot):
+def test_wrong_passwords_and_the_delay_show_one_message(page, live_server, screenshot):
     center = make_center("HL-239901", "青松县政务服务中心")
     make_user("clerk2", (Role.CLERK, center))
+    refused = "用户名或密码不正确，或连续输错后须稍候再试。"
     for _ in range(4):
         _sign_in(page, live_server.url, "clerk2", "wrong-password")
-        assert "用户名或密码不正确" in page.locator(".login-error").inner_text()
-    _sign_in(page, live_server.url, "clerk2", "wrong-password")
-    message = page.locator(".login-error").inner_text()
-    assert "账号已锁定，请于" in message and "后再试" in message
+        assert page.locator(".login-error").inner_text().strip() == refused
+    # In the delay the right password gets the same answer (it names no lock).
     _sign_in(page, live_server.url, "clerk2", TEST_PASSWORD)
-    assert "账号已锁定" in page.locator(".login-error").inner_text()
-    screenshot(page, "org-login-locked")
+    assert page.locator(".login-error").inner_text().strip() == refused
+    screenshot(page, "org-login-refused")

@@ -26,6 +26,24 @@ def test_user_unlock_clears_lock_and_is_audited(tree):
     assert entry.actor == actor and entry.data == {"was_locked": True}
 
 
+def test_a_manager_lifts_a_delay_in_their_center_only(tree):
+    now = timezone.now()
+    clerk_a = make_user("clerk-a", (Role.CLERK, tree["a"]))
+    type(clerk_a).objects.filter(pk=clerk_a.pk).update(
+        locked_until=now + dt.timedelta(seconds=60), failed_logins=9
+    )
+    clerk_a.refresh_from_db()
+    manager_b = make_user("manager-b", (Role.MANAGER, tree["b"]))
+    with pytest.raises(Forbidden):
+        services.user_unlock(user=clerk_a, actor=manager_b, now=now)
+    manager_a = make_user("manager-a", (Role.MANAGER, tree["a"]))
+    services.user_unlock(user=clerk_a, actor=manager_a, now=now)
+    clerk_a.refresh_from_db()
+    assert (clerk_a.failed_logins, clerk_a.locked_until) == (0, None)
+    entry = AuditEntry.objects.get(action="govhall.org.user.unlocked")
+    assert (entry.actor_id, entry.data) == (manager_a.pk, {"was_locked": True})
+
+
 def test_role_assign_rules_and_audit(tree):
     root = make_user("root", superuser=True)
     user = make_user("someone")
