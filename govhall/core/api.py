@@ -5,18 +5,17 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import functools
 import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, re_path
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -25,7 +24,7 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from pydantic import ConfigDict
 
-from govhall.core.caching import ProcessCache, copy_row
+from govhall.core.caching import ProcessCache
 from govhall.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -131,10 +130,9 @@ def validation_problem(errors: list[dict[str, Any]]) -> JsonResponse:
     return problem(422, f"提交的内容有误：{detail}", code="invalid_input", errors=items)
 
 
-def install_error_handlers(api: Any, *, first: tuple[str, ...] = ()) -> None:
-    """problem+json for every error, and the API's URL list: the routes of `first`
-    (ninja's route strings, e.g. "windows/<window_id>/call-next") ahead of the others, in
-    that order, and a problem+json 404 after them all."""
+def install_error_handlers(api: Any) -> None:
+    """problem+json for every error raised in an API view. Errors Django answers before or
+    around a view (CSRF, unknown paths, wrong methods) are converted by core.edge."""
 
     @api.exception_handler(DomainError)
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -190,61 +188,19 @@ def install_error_handlers(api: Any, *, first: tuple[str, ...] = ()) -> None:
     def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
         return problem(404, "未找到请求的对象。", code="not_found")
 
+    @api.exception_handler(RequestDataTooBig)
+    def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem(
+            413,
+            "请求内容过大。",
+            code="request_too_large",
+            errors=[{"field": "body", "message": "请求内容过大"}],
+        )
+
     @api.exception_handler(Exception)
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return problem(500, "服务器内部错误，请稍后重试或联系管理员。", code="server_error")
-
-    _install_url_list(api, first)
-
-
-def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Any path under the API that no endpoint claims: problem+json, never an HTML page."""
-    return problem(404, f"接口不存在：{request.method} {request.path}", code="not_found")
-
-
-def _install_url_list(api: Any, first: tuple[str, ...]) -> None:
-    # Routers are mounted after this runs, so the list is arranged when the URLs are built.
-    # Django tries an API path against the routes one by one, in order: a call-next at the
-    # 22nd route cost more to resolve than its whole JSON answer (0.16 M instructions of
-    # 3.2 M, bench/queue_instructions.py), so the routes asked for all day come first. Two
-    # routes never match the same path (each converter stops at "/"), so the order changes
-    # which route is tried first, never which one answers. The catch-all comes last.
-    build = api._get_urls
-    rank = {route: i for i, route in enumerate(first)}
-
-    def arranged_urls() -> list:
-        patterns = build()
-        for pattern in patterns:
-            if isinstance(pattern, URLPattern):
-                pattern.callback = _problem_on_405(pattern.callback)
-        # sorted() is stable: the other routes keep their order behind the first ones.
-        patterns = sorted(patterns, key=lambda p: rank.get(str(p.pattern), len(rank)))
-        return [*patterns, re_path(r"^.*$", api_not_found, name="not-found")]
-
-    api._get_urls = arranged_urls
-
-
-def _problem_on_405(view: Any) -> Any:
-    """ninja answers a wrong method with a plain-text 405; make it problem+json too."""
-
-    @functools.wraps(view)  # keeps csrf_exempt and the other view attributes
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
-            PROBLEM_CONTENT_TYPE
-        ):
-            allowed = response.get("Allow", "")
-            converted = problem(
-                405,
-                f"此接口不支持 {request.method} 方法（可用：{allowed}）。",
-                code="method_not_allowed",
-            )
-            converted["Allow"] = allowed
-            return converted
-        return response
-
-    return wrapped
 
 
 def _chinese_or(message: str, fallback: str) -> str:
@@ -285,22 +241,19 @@ class BearerTokenAuth(HttpBearer):
             # Throttled write: a busy device must not turn every read into a write.
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
             record.last_used_at = now
-        request.user = copy_row(user)
+        request.user = copy.copy(user)
         return request.user
 
 
 class StaffSessionAuth(SessionAuth):
     """Browser session (cookie + CSRF on writes)."""
 
-    def _get_key(self, request: HttpRequest) -> str | None:
+    def __call__(self, request: HttpRequest) -> Any:
         # Without a session cookie there is nothing to protect from CSRF: answer 401
         # (log in), not 403 (CSRF failed), to a client that simply sent no credentials.
         if not request.COOKIES.get(self.param_name):
             return None
-        return super()._get_key(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return super().authenticate(request, key) if key else None
+        return super().__call__(request)
 
 
 STAFF_AUTH = [BearerTokenAuth(), StaffSessionAuth()]
@@ -321,6 +274,9 @@ def paginate(queryset: QuerySet | list, page: int, page_size: int) -> tuple[int,
         raise InvalidInput("每页条数须在1到200之间。", field="page_size")
     count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     start = (page - 1) * page_size
+    if start >= count:
+        # Past the end: empty, without asking the database for an OFFSET it may not hold.
+        return count, []
     return count, list(queryset[start : start + page_size])
 
 
