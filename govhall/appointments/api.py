@@ -12,6 +12,7 @@ from ninja.utils import check_csrf
 
 from govhall.appointments import selectors, services
 from govhall.appointments.models import Appointment, Channel, Slot
+from govhall.core import ratelimit
 from govhall.core.api import BearerTokenAuth, paginate
 from govhall.core.errors import Forbidden, InvalidInput, NotFound
 from govhall.core.masking import mask_id_number, mask_name, mask_phone
@@ -202,6 +203,7 @@ def _require_staff(request: HttpRequest, center: Center) -> Any:
     summary="预约（网上预约公开；电话/现场预约须工作人员登录）",
 )
 def book(request: HttpRequest, payload: BookIn) -> Status:
+    ratelimit.check(request, "booking", center=payload.center)
     center = _center(payload.center)
     actor = None
     if payload.channel != Channel.ONLINE:
@@ -250,6 +252,7 @@ class CodeOut(Schema):
     summary="获取网上预约短信验证码（按手机号限频）",
 )
 def verification_code(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
+    ratelimit.check(request, "sms_code")
     services.verification_code_request(phone=payload.phone)
     return {"detail": "验证码已发送，请查收短信。", "expires_in_minutes": services.CODE_MINUTES}
 
@@ -272,6 +275,7 @@ class CancelIn(Schema):
     summary="预约人凭预约码和手机号取消预约",
 )
 def cancel(request: HttpRequest, code: str, payload: CancelIn) -> dict[str, Any]:
+    ratelimit.check(request, "cancel")
     appointment = services.appointment_cancel(appointment=_get(code), phone=payload.phone)
     return _appointment_out(appointment)
 

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.appointments import printing, selectors, services
 from govhall.appointments.models import Appointment, BookingRule, Channel, Slot, Status
+from govhall.core import ratelimit
 from govhall.core.errors import DomainError
 from govhall.core.masking import mask_id_number, mask_name, mask_phone
 from govhall.org.models import Center
@@ -101,6 +102,7 @@ def booking_slots(request: HttpRequest, item_code: str) -> HttpResponse:
     )
 
 
+@ratelimit.limited_page("booking", methods=frozenset({"POST"}))
 def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResponse:
     center, item, rule = _item_and_rule(request, item_code)
     slot = Slot.objects.filter(pk=slot_id, rule=rule).first()
@@ -149,6 +151,7 @@ def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResp
 
 
 @require_POST
+@ratelimit.limited_page("sms_code", as_json=True)
 def booking_sms_code(request: HttpRequest) -> JsonResponse:
     try:
         services.verification_code_request(phone=request.POST.get("phone", ""))
@@ -172,6 +175,7 @@ def _confirmation_context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+@ratelimit.limited_page("lookup")
 def confirmation(request: HttpRequest, code: str) -> HttpResponse:
     appointment = selectors.appointment_by_code(code)
     if appointment is None:
@@ -179,6 +183,7 @@ def confirmation(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "appointments/confirmation.html", _confirmation_context(appointment))
 
 
+@ratelimit.limited_page("lookup")
 def confirmation_pdf(request: HttpRequest, code: str) -> HttpResponse:
     appointment = selectors.appointment_by_code(code)
     if appointment is None:
@@ -193,6 +198,7 @@ def confirmation_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@ratelimit.limited_page("cancel", methods=frozenset({"POST"}))
 def booking_cancel(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     errors: dict[str, str] = {}
@@ -214,6 +220,7 @@ def booking_cancel(request: HttpRequest) -> HttpResponse:
     )
 
 
+@ratelimit.limited_page("checkin", methods=frozenset({"POST"}))
 def booking_checkin(request: HttpRequest) -> HttpResponse:
     kiosk = request.GET.get("kiosk") == "1" or request.POST.get("kiosk") == "1"
     center = _public_center(request)

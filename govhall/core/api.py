@@ -136,7 +136,10 @@ def install_error_handlers(api: Any) -> None:
 
     @api.exception_handler(DomainError)
     def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return problem(exc.status, exc.message, code=exc.code, errors=exc.errors)
+        response = problem(exc.status, exc.message, code=exc.code, errors=exc.errors)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -257,6 +260,29 @@ class StaffSessionAuth(SessionAuth):
 
 
 STAFF_AUTH = [BearerTokenAuth(), StaffSessionAuth()]
+
+
+def authenticated_caller(request: HttpRequest) -> tuple[str, Any] | None:
+    """Who sent this request, checked as the API's authentication checks it, for code that
+    runs before or outside it (idempotency scope, rate limits): ("token:<hash>", user) for
+    a valid bearer token, ("user:<pk>", user) for a staff session, ("device:<pk>", user)
+    for a hall device signed in at /device/ (core.devices), None for anyone else.
+    A header that is not a valid token ("Bearer undefined") makes nobody a caller."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer " and header[7:].strip():
+        token = header[7:].strip()
+        user = BearerTokenAuth().authenticate(request, token)
+        if user is not None:
+            from govhall.core.models import ApiToken
+
+            return "token:" + ApiToken.hash_key(token)[:40], user
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}", user
+    from govhall.core.devices import device_user
+
+    device = device_user(request)
+    return (f"device:{device.pk}", device) if device is not None else None
 
 
 class PageQuery(Schema):
