@@ -82,18 +82,20 @@ def check(request: HttpRequest, channel: str, *, center: str | None = None) -> N
         return
     per_client, per_center = settings.RATE_LIMITS.get(channel, (None, None))
     now = timezone.now().timestamp()
-    waits = []
     client_rate = parse_rate(per_client)
     if client_rate:
         client = hashlib.sha256(client_address(request).encode()).hexdigest()[:24]
-        waits.append(_count(f"{channel}:client:{client}", client_rate, now))
+        wait = _count(f"{channel}:client:{client}", client_rate, now)
+        if wait is not None:
+            # Refused before the center is counted: one flooding client must not use up
+            # the center's allowance for everyone else.
+            raise RateLimited(wait)
     center_rate = parse_rate(per_center)
     if center and center_rate:
         code = hashlib.sha256(center.encode()).hexdigest()[:24]
-        waits.append(_count(f"{channel}:center:{code}", center_rate, now))
-    refused = [w for w in waits if w is not None]
-    if refused:
-        raise RateLimited(max(refused))
+        wait = _count(f"{channel}:center:{code}", center_rate, now)
+        if wait is not None:
+            raise RateLimited(wait)
 
 
 def is_authenticated(request: HttpRequest) -> bool:
