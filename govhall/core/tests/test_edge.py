@@ -110,3 +110,11 @@ def test_a_csrf_refusal_under_the_api_is_problem_json(client, queue):
     body = problem_of(response, 403)
     assert body["code"] == "forbidden"
     assert response["Content-Type"].startswith(PROBLEM)
+
+
+def test_a_non_ascii_status_token_is_404_not_500(client, queue):
+    # Found by the API fuzz run: compare_digest refuses non-ASCII str.
+    issued = post(client, "/api/v1/tickets", {"center": "EDGE-1", "category": "A"}).json()
+    body = problem_of(client.get(f"/api/v1/tickets/{issued['id']}?t=%F2%BB%83%B9"), 404)
+    assert body["code"] == "not_found"
+    assert client.get(f"/t/{issued['id']}/?t=令牌").status_code == 404
