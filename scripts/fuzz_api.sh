@@ -19,6 +19,13 @@ TOKEN="$(.venv/bin/python manage.py create_api_token admin --label fuzz)"
   --bind "127.0.0.1:${PORT}" --workers 2 --threads 2 --error-logfile "$WORK/server.log" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+# A request line past gunicorn's default 4094 bytes reaches Django: problem+json, not an
+# HTML 414 (scripts/gunicorn.conf.py).
+LONG="http://127.0.0.1:${PORT}/api/v1/$(printf 'x%.0s' $(seq 1 6000))"
+GOT="$(curl -s -o /dev/null --retry 30 --retry-connrefused --retry-delay 1 \
+  -w '%{http_code} %{content_type}' "$LONG")"
+[ "$GOT" = "404 application/problem+json" ] || { echo "long request line: $GOT"; exit 1; }
+echo "long request line (6 KB): $GOT"
 SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks .venv/bin/st --config-file scripts/schemathesis.toml run \
   "http://127.0.0.1:${PORT}/api/v1/openapi.json" --wait-for-schema 30 \
   --phases fuzzing --max-time "${FUZZ_SECONDS:-120}" \
