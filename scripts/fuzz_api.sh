@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Schemathesis over the whole OpenAPI document (its fuzzing phase) against a real server
-# on a fresh SQLite database with the demo data: no 5xx, every error problem+json.
+# Schemathesis over the whole OpenAPI document (coverage and fuzzing phases) against a
+# real server on a fresh SQLite database with the demo data: no 5xx, every error is
+# problem+json.
 # /ready is left out: its 503 (no worker heartbeat here) is what it is for.
 # Used by .ci/run; FUZZ_SECONDS (default 120) is the time budget, FUZZ_PORT the port.
 set -euo pipefail
@@ -28,7 +29,7 @@ GOT="$(curl -s -o /dev/null --retry 30 --retry-connrefused --retry-delay 1 \
 echo "long request line (6 KB): $GOT"
 SCHEMATHESIS_HOOKS=scripts.schemathesis_hooks .venv/bin/st --config-file scripts/schemathesis.toml run \
   "http://127.0.0.1:${PORT}/api/v1/openapi.json" --wait-for-schema 30 \
-  --phases fuzzing --max-time "${FUZZ_SECONDS:-120}" \
+  --phases coverage,fuzzing --max-time "${FUZZ_SECONDS:-120}" \
   --checks not_a_server_error,errors_are_problem_json \
   -H "Authorization: Bearer ${TOKEN}" --seed "${FUZZ_SEED:-1485}" \
   --exclude-path /api/v1/ready --request-timeout 20 --no-color "$@" || { tail -50 "$WORK/server.log"; exit 1; }

@@ -6,7 +6,7 @@ as problem+json.
   it, and Django's forms are the only ones that check it);
 - a path segment of digits beyond a 64-bit integer (no row has such an id: 404);
 - a query parameter of digits beyond a 64-bit integer (the databases cannot compare it);
-and for API writes with a JSON body: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), and
+and for API writes (every body is JSON there): a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), and
 in any string, key or number of the JSON document a NUL, a lone surrogate or an integer
 beyond 64 bits (422 naming the field). Under /api/ every error response that is not
 problem+json already (Django's CSRF page, a 404/405/500 page, ninja's plain-text 405) is
@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
 from govhall.core.api import PROBLEM_CONTENT_TYPE, STATUS_TITLES, problem
@@ -74,8 +75,8 @@ def check_json(document: Any) -> None:
             raise OddInput(422, name, "数值超出范围")
 
 
-def check_request(request: HttpRequest) -> None:
-    """Path, query and form: the checks every page and API request gets."""
+def check_request(request: HttpRequest, *, is_api: bool) -> None:
+    """Path, query and (pages) form fields: the checks every request gets."""
     if "\x00" in request.path:
         raise OddInput(400, "path", "路径不能包含空字符")
     for segment in request.path.split("/"):
@@ -87,11 +88,13 @@ def check_request(request: HttpRequest) -> None:
             _check_text(name, value)
             if _digits_beyond_int64(value.strip()):
                 raise OddInput(422, name, "数值超出范围")
-    if request.method in WRITE_METHODS and request.content_type in FORM_TYPES:
+    if not is_api and request.method in WRITE_METHODS and request.content_type in FORM_TYPES:
         try:
             form = request.POST
         except RequestDataTooBig as exc:
             raise OddInput(413, "body", "请求内容过大") from exc
+        except MultiPartParserError as exc:
+            raise OddInput(400, "body", "表单格式不正确") from exc
         for name, values in form.lists():
             _check_text(name, name)
             for value in values:
@@ -99,9 +102,9 @@ def check_request(request: HttpRequest) -> None:
 
 
 def _check_api_body(request: HttpRequest) -> None:
-    # Uploads stream to files (request.FILES) and are checked by their own views; any
-    # other body is parsed by ninja as JSON whatever its Content-Type says.
-    if request.method not in WRITE_METHODS or request.content_type in FORM_TYPES:
+    # No API operation takes a form or a file: ninja parses any body as JSON whatever its
+    # Content-Type says, so every body is checked as JSON (and never parsed as a form).
+    if request.method not in WRITE_METHODS:
         return
     try:
         body = request.body
@@ -166,7 +169,7 @@ class EdgeMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         is_api = request.path.startswith(API_PREFIX)
         try:
-            check_request(request)
+            check_request(request, is_api=is_api)
             if is_api:
                 _check_api_body(request)
         except OddInput as exc:

@@ -118,3 +118,12 @@ def test_a_non_ascii_status_token_is_404_not_500(client, queue):
     body = problem_of(client.get(f"/api/v1/tickets/{issued['id']}?t=%F2%BB%83%B9"), 404)
     assert body["code"] == "not_found"
     assert client.get(f"/t/{issued['id']}/?t=令牌").status_code == 404
+
+
+def test_a_broken_multipart_body_is_json_checked_on_the_api_and_400_on_a_page(client, queue):
+    # Found by the fuzz run's coverage phase: a multipart header without a boundary.
+    kind = "multipart/form-data"
+    body = problem_of(client.post("/api/v1/tickets", "{}", content_type=kind), 422)
+    assert fields_of(body) == ["center"]  # parsed as the JSON it is, like ninja does
+    response = client.post("/kiosk/issue/", "x", content_type=kind)
+    assert response.status_code == 400 and "请求有误" in response.content.decode()
