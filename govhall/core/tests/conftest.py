@@ -11,3 +11,7 @@ def _test_http_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+# The queue tests' live server over plain HTTP, for core's kiosk/device browser test.
+from govhall.queueing.tests.conftest import plain_live_server  # noqa: E402, F401
