@@ -127,3 +127,22 @@ def test_a_broken_multipart_body_is_json_checked_on_the_api_and_400_on_a_page(cl
     assert fields_of(body) == ["center"]  # parsed as the JSON it is, like ninja does
     response = client.post("/kiosk/issue/", "x", content_type=kind)
     assert response.status_code == 400 and "请求有误" in response.content.decode()
+
+
+def test_core_does_not_import_the_root_api_module_or_private_ninja_names():
+    import ast
+    from pathlib import Path
+
+    core = Path(__file__).resolve().parents[1]
+    found = []
+    for path in core.rglob("*.py"):
+        if "tests" in path.parts or "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module in {"govhall", "govhall.api"}:
+                found.append(f"{path.name}: from {node.module} import …")
+            if isinstance(node, ast.Import) and any(a.name == "govhall.api" for a in node.names):
+                found.append(f"{path.name}: import govhall.api")
+            if isinstance(node, ast.Attribute) and node.attr in {"_get_urls", "_get_key"}:
+                found.append(f"{path.name}: {node.attr}")
+    assert found == []
