@@ -24,7 +24,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 
-from govhall.core.api import PROBLEM_CONTENT_TYPE, STATUS_TITLES, problem
+from govhall.core.problems import PROBLEM_CONTENT_TYPE, STATUS_TITLES, problem
 
 API_PREFIX = "/api/"
 INT64_MAX = 2**63 - 1

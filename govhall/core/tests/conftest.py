@@ -13,5 +13,12 @@ def _test_http_settings(settings):
     }
 
 
+@pytest.fixture
+def admin_user():
+    from govhall.org.testing import make_user
+
+    return make_user("core_admin", superuser=True)
+
+
 # The queue tests' live server over plain HTTP, for core's kiosk/device browser test.
 from govhall.queueing.tests.conftest import plain_live_server  # noqa: E402, F401
