@@ -21,8 +21,10 @@ WORKER_PID=$!
 # connections over them; on one shared socket whichever worker woke first took them, and
 # the keep-alive connections of consoles and boards stuck there (seen: 28 of 32 on one
 # worker, its requests queued behind one another; docs/queueing.md "Benchmark").
-.venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" --reuse-port \
-  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60 &
+# scripts/gunicorn.conf.py: the request-line limit (Django, not gunicorn, answers long URLs).
+.venv/bin/gunicorn govhall.wsgi:application -c scripts/gunicorn.conf.py \
+  --bind "0.0.0.0:${PORT}" --reuse-port \
+  --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - &
 WEB_PID=$!
 # Stopping either process (or Ctrl-C) stops both: no orphaned worker.
 trap 'kill $WORKER_PID $WEB_PID 2>/dev/null || true' EXIT INT TERM
