@@ -31,7 +31,7 @@ run: demo
 test: venv
 	GOVHALL_TESTING=1 $(PY) -m pytest -n $(TEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
-# Schemathesis over the whole API against a real server (about 3 minutes; CI runs it).
+# Schemathesis over the whole API against a real server (about 4 minutes; CI runs it).
 fuzz: venv
 	bash scripts/fuzz_api.sh
 
