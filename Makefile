@@ -7,7 +7,7 @@ TEST_WORKERS ?= 2
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: venv migrate demo run test lint format bench clean
+.PHONY: venv migrate demo run test fuzz lint format bench clean
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -30,6 +30,10 @@ run: demo
 
 test: venv
 	GOVHALL_TESTING=1 $(PY) -m pytest -n $(TEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+# Schemathesis over the whole API against a real server (about 4 minutes; CI runs it).
+fuzz: venv
+	bash scripts/fuzz_api.sh
 
 lint: venv
 	$(PY) -m ruff check .

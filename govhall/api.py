@@ -34,25 +34,13 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
-# The routes asked for all day, tried first when a path is resolved (core.api
-# install_error_handlers): the window console's keys, the boards' polls, issuing and the
-# mobile ticket page. core/tests/test_api.py checks that each still exists.
-FIRST_ROUTES = (
-    "windows/<window_id>/call-next",
-    "tickets/<ticket_id>/finish",
-    "display/<center>",
-    "tickets",
-    "tickets/<ticket_id>",
-    "tickets/<ticket_id>/start",
-    "tickets/<ticket_id>/recall",
-    "tickets/<ticket_id>/no-show",
-    "tickets/<ticket_id>/transfer",
-    "queue/status",
-)
+install_error_handlers(api)
 
-install_error_handlers(api, first=FIRST_ROUTES)
-
-for app in API_APPS:
+# The queue's router is mounted first: Django tries an API path against the routes in the
+# order they were declared, and the window consoles' and boards' calls are most of a hall's
+# day. The OpenAPI document keeps the order of API_APPS (its tags are listed below).
+MOUNT_FIRST = "queueing"
+for app in [MOUNT_FIRST, *(a for a in API_APPS if a != MOUNT_FIRST)]:
     module_name = f"govhall.{app}.api"
     if find_spec(f"govhall.{app}") and find_spec(module_name):
         api.add_router("/", import_module(module_name).router)

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "govhall.core.edge.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -275,6 +276,35 @@ SMS_LEASE_SECONDS = env_int("SMS_LEASE_SECONDS", 300)
 SMS_TIMEOUT_SECONDS = env_int("SMS_TIMEOUT_SECONDS", 10)
 
 NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+
+# Rate limits of the anonymous channels (core/ratelimit.py): per client address and per
+# center, "count/seconds"; RATE_LIMIT_<CHANNEL>="10/60 300/60" overrides one, "-" for none.
+# Off under tests unless a test turns it on (their clients share one address).
+RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", not TESTING)
+_RATE_LIMIT_DEFAULTS = {
+    "ticket": "10/60 300/60",  # anonymous ticket issuing: mobile page, public API, kiosk page
+    "booking": "5/600 300/600",  # online booking submissions
+    "sms_code": "5/600 200/600",  # verification codes sent
+    "cancel": "10/600 200/600",  # cancel / reschedule attempts
+    "checkin": "10/60 -",  # check-in by code or ID number without a device or staff session
+    "lookup": "300/60 -",  # confirmation, check-in and ticket status pages and lookups
+}
+
+
+def _rate_pair(text: str) -> tuple[str | None, str | None]:
+    client, _, center = text.strip().partition(" ")
+    return (None if client in {"", "-"} else client), (
+        None if center.strip() in {"", "-"} else center.strip()
+    )
+
+
+RATE_LIMITS = {
+    channel: _rate_pair(env_str(f"RATE_LIMIT_{channel.upper()}", default))
+    for channel, default in _RATE_LIMIT_DEFAULTS.items()
+}
+# Reverse proxies in front of the app servers that append the client to X-Forwarded-For
+# (0: clients connect directly, REMOTE_ADDR is theirs).
+FORWARDED_PROXY_COUNT = env_int("FORWARDED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,

@@ -5,9 +5,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from govhall.api import API_APPS, api
+from govhall.core.edge import api_not_found
 
 admin.site.site_header = "govhall 政务服务中心管理后台"
 admin.site.site_title = "govhall 管理后台"
@@ -23,6 +24,8 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 # The API first: most requests of a hall's day are its (Django tries these in order).
 urlpatterns = [
     path("api/v1/", api.urls),
+    # Any other path under the API: a problem+json 404, never the site's HTML page.
+    re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
     # base.html names the icon; the admin's pages do not, and a browser then asks for
     # /favicon.ico (a 404 in the log each time otherwise).

@@ -24,7 +24,9 @@ ACCESS_LOG_FORMAT='%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # connections over them; on one shared socket whichever worker woke first took them, and
 # the keep-alive connections of consoles and boards stuck there (seen: 28 of 32 on one
 # worker, its requests queued behind one another; docs/queueing.md "Benchmark").
-.venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" --reuse-port \
+# scripts/gunicorn.conf.py: the request-line limit (Django, not gunicorn, answers long URLs).
+.venv/bin/gunicorn govhall.wsgi:application -c scripts/gunicorn.conf.py \
+  --bind "0.0.0.0:${PORT}" --reuse-port \
   --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - \
   --access-logformat "$ACCESS_LOG_FORMAT" --timeout 60 &
 WEB_PID=$!

@@ -13,6 +13,7 @@ from ninja.utils import check_csrf
 from govhall.appointments import selectors, services
 from govhall.appointments.models import Appointment, Channel, Slot
 from govhall.appointments.selectors import public_phone
+from govhall.core import ratelimit
 from govhall.core.api import BearerTokenAuth, paginate
 from govhall.core.errors import Forbidden, InvalidInput, NotFound
 from govhall.core.masking import mask_id_number, mask_name, mask_phone
@@ -203,6 +204,7 @@ def _require_staff(request: HttpRequest, center: Center) -> Any:
     summary="预约（网上预约公开；电话/现场预约须工作人员登录）",
 )
 def book(request: HttpRequest, payload: BookIn) -> Status:
+    ratelimit.check(request, "booking", center=payload.center)
     center = _center(payload.center)
     actor = None
     if payload.channel != Channel.ONLINE:
@@ -251,6 +253,7 @@ class CodeOut(Schema):
     summary="获取网上预约短信验证码（按手机号限频）",
 )
 def verification_code(request: HttpRequest, payload: CodeIn) -> dict[str, Any]:
+    ratelimit.check(request, "sms_code")
     services.verification_code_request(phone=payload.phone)
     return {"detail": "验证码已发送，请查收短信。", "expires_in_minutes": services.CODE_MINUTES}
 
@@ -275,6 +278,7 @@ class CancelCodeOut(Schema):
     summary="向预约手机号发送取消验证码（按手机号限频）",
 )
 def cancel_code(request: HttpRequest, code: str) -> dict[str, Any]:
+    ratelimit.check(request, "sms_code")
     appointment = _get(code)
     services.appointment_cancel_code_request(appointment=appointment)
     return {
@@ -295,6 +299,7 @@ class CancelIn(Schema):
     summary="预约人凭预约码和发送到预约手机号的短信验证码取消预约（失败次数按预约码限制）",
 )
 def cancel(request: HttpRequest, code: str, payload: CancelIn) -> dict[str, Any]:
+    ratelimit.check(request, "cancel")
     appointment = services.appointment_cancel(
         appointment=_get(code), verification_code=payload.verification_code
     )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from govhall.appointments import printing, selectors, services
 from govhall.appointments.models import Appointment, BookingRule, Channel, Slot, Status
+from govhall.core import ratelimit
 from govhall.core.errors import DomainError
 from govhall.org.models import Center
 from govhall.org.selectors import scope_for
@@ -94,6 +95,7 @@ def booking_slots(request: HttpRequest, item_code: str) -> HttpResponse:
     )
 
 
+@ratelimit.limited_page("booking", methods=frozenset({"POST"}))
 def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResponse:
     center, item, rule = _item_and_rule(request, item_code)
     slot = Slot.objects.filter(pk=slot_id, rule=rule).first()
@@ -142,6 +144,7 @@ def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResp
 
 
 @require_POST
+@ratelimit.limited_page("sms_code", as_json=True)
 def booking_sms_code(request: HttpRequest) -> JsonResponse:
     try:
         services.verification_code_request(phone=request.POST.get("phone", ""))
@@ -168,6 +171,7 @@ def _confirmation_context(appointment: Appointment) -> dict[str, Any]:
     }
 
 
+@ratelimit.limited_page("lookup")
 def confirmation(request: HttpRequest, code: str) -> HttpResponse:
     appointment = selectors.appointment_by_code(code)
     if appointment is None:
@@ -175,6 +179,7 @@ def confirmation(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "appointments/confirmation.html", _confirmation_context(appointment))
 
 
+@ratelimit.limited_page("lookup")
 def confirmation_pdf(request: HttpRequest, code: str) -> HttpResponse:
     appointment = selectors.appointment_by_code(code)
     if appointment is None:
@@ -189,6 +194,7 @@ def confirmation_pdf(request: HttpRequest, code: str) -> HttpResponse:
     return response
 
 
+@ratelimit.limited_page("cancel", methods=frozenset({"POST"}))
 def booking_cancel(request: HttpRequest) -> HttpResponse:
     """Cancel online: the booking code, then an SMS code sent to the booked phone."""
     data = request.POST if request.method == "POST" else {"code": request.GET.get("code", "")}
@@ -229,6 +235,7 @@ def _trusted_checkin(request: HttpRequest, center: Center) -> bool:
 ID_CHECKIN_REFUSED = "按身份证号签到请到大厅自助取号机或导服台办理；此处请输入预约码。"
 
 
+@ratelimit.limited_page("checkin", methods=frozenset({"POST"}))
 def booking_checkin(request: HttpRequest) -> HttpResponse:
     """Check-in by booking code for anyone; by ID number only on a signed-in hall device or
     staff session, so that nobody on the internet learns whether an ID number has a booking

@@ -5,253 +5,29 @@ Every app's `api.py` exposes `router`; govhall/api.py mounts them on one NinjaAP
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-import functools
-import logging
 import re
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, re_path
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import AuthenticationError, HttpError
-from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from pydantic import ConfigDict
 
-from govhall.core.caching import ProcessCache, copy_row
-from govhall.core.errors import DomainError
+from govhall.core.caching import ProcessCache
 
-logger = logging.getLogger(__name__)
-
-PROBLEM_CONTENT_TYPE = "application/problem+json"
-STATUS_TITLES = {
-    400: "请求有误",
-    401: "未登录或令牌无效",
-    403: "无权执行此操作",
-    404: "未找到",
-    405: "不支持的请求方法",
-    409: "当前状态不允许此操作",
-    413: "请求内容过大",
-    422: "提交的内容有误",
-    429: "请求过于频繁",
-    500: "服务器内部错误",
-    503: "服务暂不可用",
-}
-
-# Chinese messages for pydantic/ninja error types; unknown types fall back to a generic text.
-_PYDANTIC_MESSAGES = {
-    "missing": "此项为必填项",
-    "string_type": "应为文本",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "float_type": "应为数字",
-    "bool_parsing": "应为是或否（true/false）",
-    "bool_type": "应为是或否（true/false）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "datetime_parsing": "应为时间（ISO 8601）",
-    "datetime_from_date_parsing": "应为时间（ISO 8601）",
-    "datetime_type": "应为时间（ISO 8601）",
-    "string_too_short": "内容过短",
-    "string_too_long": "内容过长",
-    "too_short": "条目过少",
-    "too_long": "条目过多",
-    "greater_than_equal": "数值过小",
-    "greater_than": "数值过小",
-    "less_than_equal": "数值过大",
-    "less_than": "数值过大",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_type": "应为对象",
-    "json_invalid": "请求体不是合法的 JSON",
-    "string_pattern_mismatch": "格式不正确",
-    "uuid_parsing": "应为 UUID",
-    "value_error": "取值不正确",
-    "extra_forbidden": "不允许的字段",
-}
-
-
-def problem(
-    status: int,
-    detail: str,
-    *,
-    code: str,
-    errors: list[dict[str, str]] | None = None,
-    title: str | None = None,
-) -> JsonResponse:
-    body: dict[str, Any] = {
-        "type": f"/problems/{code}",
-        "title": title or STATUS_TITLES.get(status, "错误"),
-        "status": status,
-        "detail": detail,
-        "code": code,
-        "errors": errors or [],
-    }
-    return JsonResponse(
-        body,
-        status=status,
-        content_type=PROBLEM_CONTENT_TYPE,
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-def _field_of(loc: tuple | list) -> str:
-    # Drop the ninja parameter-source prefixes ('body', 'query', 'payload', 'path', …).
-    parts = [str(p) for p in loc]
-    while parts and parts[0] in {"body", "query", "path", "header", "form", "file", "cookie"}:
-        parts = parts[1:]
-    if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "params"}:
-        parts = parts[1:]
-    return ".".join(parts) or "body"
-
-
-def _message_of(error: dict[str, Any]) -> str:
-    kind = error.get("type", "")
-    if kind == "value_error":
-        # Our own validators raise ValueError with a Chinese message; pydantic prefixes it.
-        msg = str(error.get("msg", ""))
-        return msg.removeprefix("Value error, ") or _PYDANTIC_MESSAGES["value_error"]
-    return _PYDANTIC_MESSAGES.get(kind, "取值不正确")
-
-
-def validation_problem(errors: list[dict[str, Any]]) -> JsonResponse:
-    items = [{"field": _field_of(e.get("loc", ())), "message": _message_of(e)} for e in errors]
-    detail = "；".join(f"{i['field']}：{i['message']}" for i in items) or "提交的内容有误"
-    return problem(422, f"提交的内容有误：{detail}", code="invalid_input", errors=items)
-
-
-def install_error_handlers(api: Any, *, first: tuple[str, ...] = ()) -> None:
-    """problem+json for every error, and the API's URL list: the routes of `first`
-    (ninja's route strings, e.g. "windows/<window_id>/call-next") ahead of the others, in
-    that order, and a problem+json 404 after them all."""
-
-    @api.exception_handler(DomainError)
-    def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return problem(exc.status, exc.message, code=exc.code, errors=exc.errors)
-
-    @api.exception_handler(NinjaValidationError)
-    def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        return validation_problem(list(exc.errors))
-
-    @api.exception_handler(DjangoValidationError)
-    def on_django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        if hasattr(exc, "error_dict"):
-            items = [
-                {"field": field, "message": str(m)}
-                for field, msgs in exc.message_dict.items()
-                for m in msgs
-            ]
-        else:
-            items = [{"field": "body", "message": str(m)} for m in exc.messages]
-        detail = "；".join(f"{i['field']}：{i['message']}" for i in items)
-        return problem(422, f"提交的内容有误：{detail}", code="invalid_input", errors=items)
-
-    @api.exception_handler(AuthenticationError)
-    def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return problem(
-            401, "请先登录，或在 Authorization 头中提供有效的 Bearer 令牌。", code="unauthenticated"
-        )
-
-    @api.exception_handler(HttpError)
-    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if exc.status_code == 403:
-            return problem(403, "请求被拒绝（CSRF 校验失败或无权限）。", code="forbidden")
-        if exc.status_code == 400:
-            # ninja's own 400s are unparseable bodies; its message is English.
-            return problem(
-                400,
-                "请求内容无法解析，请提交合法的 JSON。",
-                code="malformed_body",
-                errors=[{"field": "body", "message": "不是合法的 JSON"}],
-            )
-        detail = STATUS_TITLES.get(exc.status_code, "请求失败") + "。"
-        return problem(exc.status_code, detail, code=f"http_{exc.status_code}")
-
-    @api.exception_handler(PermissionDenied)
-    def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return problem(403, _chinese_or(str(exc), "无权执行此操作。"), code="forbidden")
-
-    @api.exception_handler(Http404)
-    def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return problem(404, _chinese_or(str(exc), "未找到请求的对象。"), code="not_found")
-
-    @api.exception_handler(ObjectDoesNotExist)
-    def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResponse:
-        return problem(404, "未找到请求的对象。", code="not_found")
-
-    @api.exception_handler(Exception)
-    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-        logger.exception("unhandled API error on %s %s", request.method, request.path)
-        return problem(500, "服务器内部错误，请稍后重试或联系管理员。", code="server_error")
-
-    _install_url_list(api, first)
-
-
-def api_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-    """Any path under the API that no endpoint claims: problem+json, never an HTML page."""
-    return problem(404, f"接口不存在：{request.method} {request.path}", code="not_found")
-
-
-def _install_url_list(api: Any, first: tuple[str, ...]) -> None:
-    # Routers are mounted after this runs, so the list is arranged when the URLs are built.
-    # Django tries an API path against the routes one by one, in order: a call-next at the
-    # 22nd route cost more to resolve than its whole JSON answer (0.16 M instructions of
-    # 3.2 M, bench/queue_instructions.py), so the routes asked for all day come first. Two
-    # routes never match the same path (each converter stops at "/"), so the order changes
-    # which route is tried first, never which one answers. The catch-all comes last.
-    build = api._get_urls
-    rank = {route: i for i, route in enumerate(first)}
-
-    def arranged_urls() -> list:
-        patterns = build()
-        for pattern in patterns:
-            if isinstance(pattern, URLPattern):
-                pattern.callback = _problem_on_405(pattern.callback)
-        # sorted() is stable: the other routes keep their order behind the first ones.
-        patterns = sorted(patterns, key=lambda p: rank.get(str(p.pattern), len(rank)))
-        return [*patterns, re_path(r"^.*$", api_not_found, name="not-found")]
-
-    api._get_urls = arranged_urls
-
-
-def _problem_on_405(view: Any) -> Any:
-    """ninja answers a wrong method with a plain-text 405; make it problem+json too."""
-
-    @functools.wraps(view)  # keeps csrf_exempt and the other view attributes
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        if response.status_code == 405 and not response.get("Content-Type", "").startswith(
-            PROBLEM_CONTENT_TYPE
-        ):
-            allowed = response.get("Allow", "")
-            converted = problem(
-                405,
-                f"此接口不支持 {request.method} 方法（可用：{allowed}）。",
-                code="method_not_allowed",
-            )
-            converted["Allow"] = allowed
-            return converted
-        return response
-
-    return wrapped
-
-
-def _chinese_or(message: str, fallback: str) -> str:
-    # Django's own 404/403 messages are English; people get a Chinese one.
-    return message if any("\u4e00" <= c <= "\u9fff" for c in message) else fallback
-
+# The problem+json helpers live in core.problems; they are imported from here by the apps.
+from govhall.core.problems import PROBLEM_CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from govhall.core.problems import STATUS_TITLES as STATUS_TITLES
+from govhall.core.problems import install_error_handlers as install_error_handlers
+from govhall.core.problems import problem as problem
+from govhall.core.problems import validation_problem as validation_problem
 
 # Tokens already checked by this process, by key hash → (token row, user row): devices and
 # window consoles send one with every request. The user handed to a request is a copy, so
@@ -310,25 +86,45 @@ class BearerTokenAuth(HttpBearer):
             # Throttled write: a busy device must not turn every read into a write.
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
             record.last_used_at = now
-        request.user = copy_row(user)
+        request.user = copy.copy(user)
         return request.user
 
 
 class StaffSessionAuth(SessionAuth):
     """Browser session (cookie + CSRF on writes)."""
 
-    def _get_key(self, request: HttpRequest) -> str | None:
+    def __call__(self, request: HttpRequest) -> Any:
         # Without a session cookie there is nothing to protect from CSRF: answer 401
         # (log in), not 403 (CSRF failed), to a client that simply sent no credentials.
         if not request.COOKIES.get(self.param_name):
             return None
-        return super()._get_key(request)
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return super().authenticate(request, key) if key else None
+        return super().__call__(request)
 
 
 STAFF_AUTH = [BearerTokenAuth(), StaffSessionAuth()]
+
+
+def authenticated_caller(request: HttpRequest) -> tuple[str, Any] | None:
+    """Who sent this request, checked as the API's authentication checks it, for code that
+    runs before or outside it (idempotency scope, rate limits): ("token:<hash>", user) for
+    a valid bearer token, ("user:<pk>", user) for a staff session, ("device:<pk>", user)
+    for a hall device signed in at /device/ (core.devices), None for anyone else.
+    A header that is not a valid token ("Bearer undefined") makes nobody a caller."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer " and header[7:].strip():
+        token = header[7:].strip()
+        user = BearerTokenAuth().authenticate(request, token)
+        if user is not None:
+            from govhall.core.models import ApiToken
+
+            return "token:" + ApiToken.hash_key(token)[:40], user
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}", user
+    from govhall.core.devices import device_user
+
+    device = device_user(request)
+    return (f"device:{device.pk}", device) if device is not None else None
 
 
 class PageQuery(Schema):
@@ -346,6 +142,9 @@ def paginate(queryset: QuerySet | list, page: int, page_size: int) -> tuple[int,
         raise InvalidInput("每页条数须在1到200之间。", field="page_size")
     count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     start = (page - 1) * page_size
+    if start >= count:
+        # Past the end: empty, without asking the database for an OFFSET it may not hold.
+        return count, []
     return count, list(queryset[start : start + page_size])
 
 

@@ -1,4 +1,4 @@
-"""The one application error type, mapped to HTTP in one place (govhall.api)."""
+"""The one application error type, mapped to HTTP in one place (govhall.core.api)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ The first request with a key runs inside one transaction together with the recor
 response; a retry with the same key and the same request gets the stored response and
 changes nothing; the same key with a different request is refused (422). Two identical
 requests racing each other: the second waits on the record's unique index (PostgreSQL) or
-the write lock (SQLite) and then replays the first one's response.
+the write lock (SQLite) and then replays the first one's response. Keys belong to the
+caller (`_scope`): a replay never hands one caller's response to another.
 """
 
 from __future__ import annotations
@@ -16,21 +17,24 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 
-from govhall.core.api import problem
+from govhall.core.api import authenticated_caller, problem
 from govhall.core.models import IdempotencyRecord
+from govhall.core.ratelimit import client_address
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 HEADER = "Idempotency-Key"
 
 
 def _scope(request: HttpRequest) -> str:
-    auth = request.headers.get("Authorization", "")
-    if auth.lower().startswith("bearer "):
-        return "token:" + hashlib.sha256(auth[7:].strip().encode()).hexdigest()[:40]
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        return f"user:{user.pk}"
-    return "anonymous"
+    """Whose keys these are: the authenticated caller (a valid token, a staff session),
+    checked as the API checks it, never the raw header. An anonymous caller's keys are
+    its own address's and browser's: another client never gets its stored response (a
+    ticket with its private status link) by sending the same key and body."""
+    caller = authenticated_caller(request)
+    if caller is not None:
+        return caller[0]
+    client = f"{client_address(request)}|{request.headers.get('User-Agent', '')}"
+    return "anonymous:" + hashlib.sha256(client.encode()).hexdigest()[:40]
 
 
 def _request_hash(request: HttpRequest) -> str:

@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
-from importlib.util import find_spec
 
+from django.apps import apps
 from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
 
 from govhall.core.models import WorkerHeartbeat
 
@@ -26,13 +27,11 @@ class Job:
 
 
 def discover_jobs() -> list[Job]:
-    from govhall.api import API_APPS
-
+    """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order."""
     jobs: list[Job] = []
-    for app in API_APPS:
-        module = f"govhall.{app}.jobs"
-        if find_spec(f"govhall.{app}") and find_spec(module):
-            jobs.extend(getattr(import_module(module), "JOBS", []))
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, "jobs"):
+            jobs.extend(getattr(import_module(f"{config.name}.jobs"), "JOBS", []))
     return jobs
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from govhall.catalog.models import ServiceItem
+from govhall.core import ratelimit
 from govhall.core.caching import ProcessCache, copy_row
 from govhall.core.errors import InvalidInput, NotFound
 from govhall.core.masking import mask_phone
@@ -138,6 +139,7 @@ def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
 
 @router.post("/tickets", auth=None, response={201: TicketCreated}, summary="取号（公开）")
 def ticket_create(request: HttpRequest, payload: TicketIn):
+    ratelimit.check(request, "ticket", center=payload.center)
     center = _center(payload.center)
     category = None
     item = None
@@ -199,6 +201,7 @@ def _public_ticket(ticket_id: int, token: str) -> Ticket:
     summary="号码状态（公开，需查询码 t）",
 )
 def ticket_status(request: HttpRequest, ticket_id: int, t: str = ""):
+    ratelimit.check(request, "lookup")
     ticket = _public_ticket(ticket_id, t)
     return selectors.ticket_public(ticket, timezone.now())
 

@@ -160,7 +160,11 @@ def public_ticket(ticket_id: int, token: str) -> Ticket | None:
         .order_by("pk")
         .first()
     )
-    if ticket is None or not token or not secrets.compare_digest(ticket.token, str(token)):
+    if (
+        ticket is None
+        or not token
+        or not secrets.compare_digest(ticket.token.encode(), str(token).encode())
+    ):
         return None
     return ticket
 

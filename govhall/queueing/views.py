@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from govhall.catalog.models import ServiceItem
+from govhall.core import ratelimit
 from govhall.core.errors import DomainError
 from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
@@ -141,6 +142,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@ratelimit.limited_page("ticket")
 def kiosk_issue(request: HttpRequest) -> HttpResponse:
     center = _center_from(request)
     category = get_object_or_404(
@@ -166,6 +168,7 @@ def kiosk_issue(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}&print=1")
 
 
+@ratelimit.limited_page("lookup")
 def kiosk_slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _public_ticket(ticket_id, request.GET.get("t", ""))
     data = selectors.ticket_public(ticket, timezone.now())
@@ -191,6 +194,7 @@ def _public_ticket(ticket_id: int, token: str) -> Ticket:
     return ticket
 
 
+@ratelimit.limited_page("lookup")
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _public_ticket(ticket_id, request.GET.get("t", ""))
     data = selectors.ticket_public(ticket, timezone.now())

@@ -11,3 +11,14 @@ def _test_http_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def admin_user():
+    from govhall.core.tests.test_api import calendar_editor
+
+    return calendar_editor("core_admin")
+
+
+# The queue tests' live server over plain HTTP, for core's kiosk/device browser test.
+from govhall.queueing.tests.conftest import plain_live_server  # noqa: E402, F401
