@@ -64,6 +64,12 @@ class BearerTokenAuth(HttpBearer):
     token only for the operations of its scopes."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        return self.token_account(request, token, check_routes=True)
+
+    def token_account(self, request: HttpRequest, token: str, *, check_routes: bool) -> Any:
+        """The account of a valid token, set as request.user; None when the token is unknown,
+        revoked, expired or a superuser's. With `check_routes`, a device token also only
+        for the API routes of its scopes (the /device/ sign-in page checks no route)."""
         from govhall.core.models import ApiToken
 
         now = timezone.now()
@@ -80,7 +86,11 @@ class BearerTokenAuth(HttpBearer):
         record, user = _tokens.get(key_hash, load)
         if record is None or not user.is_active or record.is_expired(now) or user.is_superuser:
             return None
-        if user.is_device and not device_scope_allows(record.scopes, request.method, request.path):
+        if (
+            check_routes
+            and user.is_device
+            and not device_scope_allows(record.scopes, request.method, request.path)
+        ):
             return None
         if record.last_used_at is None or now - record.last_used_at > dt.timedelta(minutes=5):
             # Throttled write: a busy device must not turn every read into a write.

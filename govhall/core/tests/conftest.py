@@ -15,9 +15,9 @@ def _test_http_settings(settings):
 
 @pytest.fixture
 def admin_user():
-    from govhall.core.tests.test_api import calendar_editor
+    from govhall.org.testing import make_user
 
-    return calendar_editor("core_admin")
+    return make_user("core_admin", superuser=True)
 
 
 # The queue tests' live server over plain HTTP, for core's kiosk/device browser test.

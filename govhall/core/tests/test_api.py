@@ -61,6 +61,12 @@ def calendar_editor(username: str):
 
 
 @pytest.fixture
+def admin_user():
+    """Calendar admin with an API token (tokens are never for superusers)."""
+    return calendar_editor("core_admin")
+
+
+@pytest.fixture
 def clerk():
     return make_user("core_clerk")
 

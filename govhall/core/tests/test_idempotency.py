@@ -20,6 +20,12 @@ from govhall.core.tests.test_api import (
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture
+def admin_user():
+    """Calendar admin with an API token (tokens are never for superusers)."""
+    return calendar_editor("core_admin")
+
+
 # --- Idempotency-Key ---------------------------------------------------------------------
 
 
