@@ -4,6 +4,7 @@ plus the staff-side changes (phone-call outcomes, opt-outs, resends, delivery re
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,11 +19,14 @@ from govhall.core.validators import validate_mobile
 from govhall.notifications.models import (
     OutboxMessage,
     PhoneCallTask,
+    SmsBudgetAlert,
     SmsOptOut,
     SmsTemplate,
     local_time,
 )
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+
+logger = logging.getLogger("govhall.notifications")
 
 
 def get_template(code: str) -> SmsTemplate:
@@ -263,8 +267,9 @@ def opt_out_remove(*, phone: str, actor: Any = None, now=None) -> int:
 
 @transaction.atomic
 def message_resend(*, message_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
-    """Start a new attempt cycle for a failed SMS; the message id stays the same, so a
-    provider that did receive it earlier still sees one message."""
+    """Start a new attempt cycle for a failed SMS (same message id, so receipts of an
+    earlier request still match it). Providers do not deduplicate: a staff resend is a
+    deliberate second SMS."""
     now = now or timezone.now()
     changed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.FAILED, channel=OutboxMessage.Channel.SMS
@@ -289,6 +294,10 @@ def message_resend(*, message_id: int, actor: Any, now: dt.datetime | None = Non
     return bool(changed)
 
 
+# Statuses a delivery receipt settles as sent: the provider proves it had the message.
+_SETTLED_BY_RECEIPT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.CHECKING)
+
+
 @transaction.atomic
 def receipt_record(
     *,
@@ -300,18 +309,94 @@ def receipt_record(
     at: dt.datetime | None = None,
 ) -> bool:
     """Store a provider's delivery report on its message. Unknown messages are ignored
-    (reports for other systems sharing the account)."""
-    qs = OutboxMessage.objects.filter(provider=provider)
+    (reports for other systems sharing the account).
+
+    A report for a message still `checking` (or back to `pending` after a lost answer)
+    settles it as sent: the provider had it, so it is not sent again. A second provider id
+    for one message id is a duplicate the provider sent: counted in `duplicates`."""
+    at = at or timezone.now()
     if message_id:
         try:
-            qs = qs.filter(message_id=message_id)
+            qs = OutboxMessage.objects.filter(message_id=message_id)
+            row = qs.select_for_update().first()
         except ValidationError:
             return False
     elif provider_message_id:
-        qs = qs.filter(provider_message_id=provider_message_id)
+        row = (
+            OutboxMessage.objects.select_for_update()
+            .filter(provider=provider, provider_message_id=provider_message_id)
+            .first()
+        )
     else:
         return False
+    if row is None:
+        return False
+    S = OutboxMessage.Status
     status = OutboxMessage.Delivery.DELIVERED if delivered else OutboxMessage.Delivery.UNDELIVERED
-    return bool(
-        qs.update(delivery_status=status, delivered_at=at or timezone.now(), delivery_report=report)
+    changes: dict[str, Any] = {
+        "delivery_status": status,
+        "delivered_at": at,
+        "delivery_report": report,
+    }
+    ids = list(row.provider_ids or [])
+    if provider_message_id and provider_message_id not in ids:
+        ids.append(provider_message_id)
+        changes["provider_ids"] = ids
+        changes["duplicates"] = max(0, len(ids) - 1)
+    if provider_message_id and not row.provider_message_id:
+        changes["provider_message_id"] = provider_message_id[:100]
+    checking = row.status in _SETTLED_BY_RECEIPT or (
+        row.status == S.SENDING and row.check_since is not None
     )
+    if checking and row.channel == OutboxMessage.Channel.SMS:
+        changes.update(
+            status=S.SENT,
+            provider=provider,
+            sent_at=row.check_since or at,
+            check_since=None,
+            claim_token=None,  # a worker still holding it can no longer write its outcome
+            lease_until=None,
+            hold_reason="",
+            last_error="",
+        )
+    return bool(OutboxMessage.objects.filter(pk=row.pk).update(**changes))
+
+
+def budget_alert_raise(
+    *, center_id: int | None, template: str, budget: int, now: dt.datetime
+) -> SmsBudgetAlert:
+    """A center reached its hourly budget for a template: one alert per hour, counting the
+    messages held. Managers see it in the admin and on the phone-call screen."""
+    hour = now.astimezone(_local_zone()).replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        alert, created = SmsBudgetAlert.objects.get_or_create(
+            center_id=center_id,
+            template=template,
+            hour=hour,
+            defaults={"budget": budget, "held": 1, "created_at": now},
+        )
+        if not created:
+            SmsBudgetAlert.objects.filter(pk=alert.pk).update(held=models.F("held") + 1)
+    if created:
+        logger.warning(
+            "SMS budget reached: center=%s template=%s budget=%s/h", center_id, template, budget
+        )
+    return alert
+
+
+@transaction.atomic
+def budget_alert_acknowledge(*, alert_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
+    """A manager has seen the alert (audited)."""
+    now = now or timezone.now()
+    changed = SmsBudgetAlert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor
+    )
+    if changed:
+        log_action(
+            actor=actor,
+            action="govhall.notifications.budget_alert.acknowledged",
+            object_type="notifications.smsbudgetalert",
+            object_id=alert_id,
+            now=now,
+        )
+    return bool(changed)

@@ -21,7 +21,7 @@ from govhall.notifications.dispatch import dispatch_due
 from govhall.notifications.models import OutboxMessage, SentSms
 from govhall.notifications.services import notification_send
 
-from .fakes import FlakyGateway
+from .fakes import FaultyProvider
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -48,7 +48,7 @@ def test_two_workers_on_postgres_never_send_the_same_message(settings):
     now = timezone.now()
     ids = _queue(400, now)
     # No failures: any second request for a message would be a double claim.
-    gateway = FlakyGateway(failure_rate=0.0, delay=0.002)
+    gateway = FaultyProvider(failure_rate=0.0, delay=0.002)
     results, errors = {}, []
     start = threading.Barrier(2)
 
