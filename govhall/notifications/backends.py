@@ -112,10 +112,10 @@ def network_error(inner: BaseException | None, text: str) -> SendError:
     from requests.exceptions import ConnectTimeout  # both SDKs send through requests
 
     name = type(inner).__name__ if inner is not None else "NetworkError"
-    detail = f"{text} {inner!r}"[:300]
-    if isinstance(inner, ConnectTimeout) or any(s in detail for s in _NOT_CONNECTED):
-        return RetryLater(detail, code=f"connect:{name}")
-    return OutcomeUnknown(detail, code=f"lost:{name}")
+    full = f"{text} {inner!r}"
+    if isinstance(inner, ConnectTimeout) or any(s in full for s in _NOT_CONNECTED):
+        return RetryLater(full[:300], code=f"connect:{name}")
+    return OutcomeUnknown(full[:300], code=f"lost:{name}")
 
 
 class ConsoleBackend:

@@ -47,6 +47,7 @@ from govhall.notifications.backends import OutcomeUnknown, ProviderRecord, Retry
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 LOSE = "lose"  # accept, then close the connection without an answer
 HOLD = "hold"  # accept, answer only once `release` is set (the client times out first)
+DROP = "drop"  # the request is lost on the way: close the connection, nothing accepted
 
 Reply = tuple[int, dict] | str
 
@@ -121,7 +122,7 @@ class FakeProvider:
                     "raw": self.rfile.read(length).decode(),
                 }
                 reply = provider.handle(request)
-                if reply == LOSE:
+                if reply in (LOSE, DROP):
                     self.close_connection = True
                     return  # no status line: the client sees the connection dropped
                 if reply == HOLD:
