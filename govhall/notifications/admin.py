@@ -16,14 +16,16 @@ from govhall.notifications.models import (
     OutboxMessage,
     PhoneCallTask,
     SentSms,
+    SmsBudgetAlert,
     SmsOptOut,
     SmsTemplate,
     sms_segments,
     template_fields,
 )
 from govhall.notifications.selectors import outbox_stats
-from govhall.notifications.services import message_resend
+from govhall.notifications.services import budget_alert_acknowledge, message_resend
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+from govhall.org.selectors import scope_for
 
 PREVIEW_SIGNATURE = "××县政务服务中心"
 
@@ -47,6 +49,7 @@ class SmsTemplateForm(forms.ModelForm):
             "call_script",
             "aliyun_template_code",
             "tencent_template_id",
+            "center_hourly_budget",
             "is_active",
         ]
 
@@ -89,6 +92,7 @@ class SmsTemplateAdmin(admin.ModelAdmin):
         "call_script",
         "aliyun_template_code",
         "tencent_template_id",
+        "center_hourly_budget",
         "is_active",
         "updated_at",
     ]
@@ -132,6 +136,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "due_at",
         "sent_at",
         "delivery_status",
+        "duplicates",
         "short_error",
     ]
     list_filter = ["status", "channel", "delivery_status", "template", "provider", "urgent"]
@@ -212,3 +217,33 @@ class SentSmsAdmin(admin.ModelAdmin):
     list_display = ["sent_at", "template", "to", "requests"]
     list_filter = ["template"]
     readonly_fields = [f.name for f in SentSms._meta.fields]
+
+
+@admin.register(SmsBudgetAlert)
+class SmsBudgetAlertAdmin(admin.ModelAdmin):
+    """Alerts of the viewer's centers (all for a superuser)."""
+
+    list_display = ["hour", "center", "template", "budget", "held", "acknowledged_at"]
+    list_filter = ["template", "center"]
+    readonly_fields = [f.name for f in SmsBudgetAlert._meta.fields]
+    actions = ["acknowledge"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request).select_related("center")
+        if request.user.is_superuser:
+            return qs
+        return scope_for(request.user).filter(qs, center_field="center")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="确认已知悉所选预警")
+    def acknowledge(self, request, queryset):
+        count = sum(
+            budget_alert_acknowledge(alert_id=pk, actor=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        messages.success(request, f"已确认 {count} 条预警。")
