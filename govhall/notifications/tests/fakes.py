@@ -6,7 +6,7 @@ What the providers' documentation says, and these fakes therefore do:
   "国内短信、国际短信及多媒体短信目前均不支持幂等的能力，请您做好幂等控制，防止因多次重试而
   导致的重复操作问题". OutId / SessionContext are only echoed back (Tencent SendSms:
   "可以携带用户侧 ID 等上下文信息，server 会原样返回"). Every accepted request is one SMS on
-  the citizen's phone (`phone`), the same message id twice is two SMS.
+  the citizen's phone (`phones`), the same message id twice is two SMS.
 - Lost answers. The same page: "发生超时失败的情况时，建议查看回执状态后再判断是否重试" — a
   request may be accepted and its answer lost. `LOSE` accepts, then drops the connection
   without a response; `HOLD` accepts and answers only after the client has timed out.
