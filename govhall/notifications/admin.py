@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from govhall.notifications.budget import budget_alert_acknowledge
 from govhall.notifications.models import (
     MULTI_SMS_PART_CHARS,
     SINGLE_SMS_CHARS,
@@ -23,7 +24,7 @@ from govhall.notifications.models import (
     template_fields,
 )
 from govhall.notifications.selectors import outbox_stats
-from govhall.notifications.services import budget_alert_acknowledge, message_resend
+from govhall.notifications.services import message_resend
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
 from govhall.org.selectors import scope_for
 

@@ -7,12 +7,20 @@ leaves the window; nothing is lost. The first held message of an hour raises an
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
 
-from govhall.notifications.models import OutboxMessage, SmsTemplate
+from govhall.core.audit import log_action
+from govhall.notifications.models import OutboxMessage, SmsBudgetAlert, SmsTemplate
+from govhall.notifications.services import local_zone
+
+logger = logging.getLogger("govhall.notifications")
 
 HOLD_REASON = "超过中心每小时短信预算"
 
@@ -66,9 +74,47 @@ class BudgetBook:
             return None
         # This batch's own sends are committed rows by now, so the query sees them.
         times = sorted(self._sent(key, now).values_list("sent_at", flat=True)) or [now]
-        from govhall.notifications.services import budget_alert_raise
-
         budget_alert_raise(
             center_id=message.center_id, template=message.template, budget=limit, now=now
         )
         return times[max(0, len(times) - limit)] + dt.timedelta(hours=1, seconds=1), HOLD_REASON
+
+
+def budget_alert_raise(
+    *, center_id: int | None, template: str, budget: int, now: dt.datetime
+) -> SmsBudgetAlert:
+    """A center reached its hourly budget for a template: one alert per hour, counting the
+    messages held. Managers see it in the admin and on the phone-call screen."""
+    hour = now.astimezone(local_zone()).replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        alert, created = SmsBudgetAlert.objects.get_or_create(
+            center_id=center_id,
+            template=template,
+            hour=hour,
+            defaults={"budget": budget, "held": 1, "created_at": now},
+        )
+        if not created:
+            SmsBudgetAlert.objects.filter(pk=alert.pk).update(held=models.F("held") + 1)
+    if created:
+        logger.warning(
+            "SMS budget reached: center=%s template=%s budget=%s/h", center_id, template, budget
+        )
+    return alert
+
+
+@transaction.atomic
+def budget_alert_acknowledge(*, alert_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
+    """A manager has seen the alert (audited)."""
+    now = now or timezone.now()
+    changed = SmsBudgetAlert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
+        acknowledged_at=now, acknowledged_by=actor
+    )
+    if changed:
+        log_action(
+            actor=actor,
+            action="govhall.notifications.budget_alert.acknowledged",
+            object_type="notifications.smsbudgetalert",
+            object_id=alert_id,
+            now=now,
+        )
+    return bool(changed)

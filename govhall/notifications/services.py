@@ -4,7 +4,6 @@ plus the staff-side changes (phone-call outcomes, opt-outs, resends, delivery re
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,14 +18,11 @@ from govhall.core.validators import validate_mobile
 from govhall.notifications.models import (
     OutboxMessage,
     PhoneCallTask,
-    SmsBudgetAlert,
     SmsOptOut,
     SmsTemplate,
     local_time,
 )
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
-
-logger = logging.getLogger("govhall.notifications")
 
 
 def get_template(code: str) -> SmsTemplate:
@@ -78,7 +74,7 @@ def normalize_mobile(value: str) -> str | None:
 # --- Sending rules (pure functions of time) ---------------------------------------------
 
 
-def _local_zone() -> ZoneInfo:
+def local_zone() -> ZoneInfo:
     return ZoneInfo(getattr(settings, "SMS_TIME_ZONE", "Asia/Shanghai"))
 
 
@@ -93,7 +89,7 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
     start, end = quiet_hours()
     if start == end:
         return None
-    local = now.astimezone(_local_zone())
+    local = now.astimezone(local_zone())
     t = local.time()
     if start < end:  # e.g. 12:00–14:00, same day
         inside = start <= t < end
@@ -103,7 +99,7 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
         end_day = local.date() + dt.timedelta(days=1) if t >= start else local.date()
     if not inside:
         return None
-    return dt.datetime.combine(end_day, end, tzinfo=_local_zone())
+    return dt.datetime.combine(end_day, end, tzinfo=local_zone())
 
 
 def is_opted_out(phone: str) -> bool:
@@ -360,43 +356,3 @@ def receipt_record(
             last_error="",
         )
     return bool(OutboxMessage.objects.filter(pk=row.pk).update(**changes))
-
-
-def budget_alert_raise(
-    *, center_id: int | None, template: str, budget: int, now: dt.datetime
-) -> SmsBudgetAlert:
-    """A center reached its hourly budget for a template: one alert per hour, counting the
-    messages held. Managers see it in the admin and on the phone-call screen."""
-    hour = now.astimezone(_local_zone()).replace(minute=0, second=0, microsecond=0)
-    with transaction.atomic():
-        alert, created = SmsBudgetAlert.objects.get_or_create(
-            center_id=center_id,
-            template=template,
-            hour=hour,
-            defaults={"budget": budget, "held": 1, "created_at": now},
-        )
-        if not created:
-            SmsBudgetAlert.objects.filter(pk=alert.pk).update(held=models.F("held") + 1)
-    if created:
-        logger.warning(
-            "SMS budget reached: center=%s template=%s budget=%s/h", center_id, template, budget
-        )
-    return alert
-
-
-@transaction.atomic
-def budget_alert_acknowledge(*, alert_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
-    """A manager has seen the alert (audited)."""
-    now = now or timezone.now()
-    changed = SmsBudgetAlert.objects.filter(pk=alert_id, acknowledged_at__isnull=True).update(
-        acknowledged_at=now, acknowledged_by=actor
-    )
-    if changed:
-        log_action(
-            actor=actor,
-            action="govhall.notifications.budget_alert.acknowledged",
-            object_type="notifications.smsbudgetalert",
-            object_id=alert_id,
-            now=now,
-        )
-    return bool(changed)
