@@ -334,7 +334,7 @@ def receipt_record(
         "delivered_at": at,
         "delivery_report": report,
     }
-    ids = list(row.provider_ids or [])
+    ids = list(row.provider_ids or ([row.provider_message_id] if row.provider_message_id else []))
     if provider_message_id and provider_message_id not in ids:
         ids.append(provider_message_id)
         changes["provider_ids"] = ids
