@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from govhall.notifications.models import OutboxMessage, PhoneCallTask, SmsBudgetAlert
+from govhall.notifications.models import OutboxMessage, PhoneCallTask, SmsBudgetAlert, SmsTemplate
 from govhall.org.selectors import scope_for
 
 CALL_ROLES = ("consultant", "guide", "manager", "clerk")
@@ -39,6 +39,11 @@ def budget_alerts_for(user: Any) -> QuerySet:
         managed = [c for c, roles in scope.center_roles.items() if "manager" in roles]
         qs = qs.filter(center_id__in=managed)
     return qs.order_by("-hour")
+
+
+def template_names() -> dict[str, str]:
+    """Template code → its Chinese name (for screens that show a template)."""
+    return dict(SmsTemplate.objects.values_list("code", "name"))
 
 
 def outbox_stats(

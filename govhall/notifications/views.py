@@ -41,6 +41,9 @@ def call_list(request: HttpRequest) -> HttpResponse:
     status = PhoneCallTask.Status.DONE if show_done else PhoneCallTask.Status.OPEN
     tasks = list(selectors.call_tasks_for(request.user, status=status)[:200])
     alerts = list(selectors.budget_alerts_for(request.user)[:20])
+    names = selectors.template_names() if alerts else {}
+    for alert in alerts:
+        alert.template_name = names.get(alert.template, alert.template)
     return render(
         request,
         "notifications/call_list.html",

@@ -80,9 +80,7 @@ def test_managers_of_the_center_see_the_alert_and_acknowledge_it(client, send, c
         client.login(username=username, password=TEST_PASSWORD)
         html = client.get(url).content.decode()
         assert ("短信预算预警" in html) is sees, username
-    assert (
-        "测试县政务服务中心 的“verification_code”短信在 2026-03-12 10 时达到每小时 1 条上限" in html
-    )
+    assert "测试县政务服务中心 的“验证码”短信在 2026-03-12 10 时达到每小时 1 条上限" in html
     alert = SmsBudgetAlert.objects.get()
     root = make_user("root", superuser=True)
     client.force_login(root)
