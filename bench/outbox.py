@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/outbox.py
 
 On PostgreSQL the server and user of DATABASE_URL are used, but never its database: the
-benchmark creates a throwaway database `govhall_bench_outbox`, and drops it at the end.
+benchmark creates a throwaway database `<that name>_bench_outbox` (so two checkouts sharing a
+server do not collide), and drops it at the end.
 Options: --messages N (default 3000), --batch N (claim size, default 20 as in the worker),
 --workers N (parallel worker threads, PostgreSQL only; default 1).
 """
@@ -23,7 +24,6 @@ from urllib.parse import urlsplit, urlunsplit
 from bench_common import pg_admin
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH_DB = "govhall_bench_outbox"
 
 
 def main() -> None:
@@ -39,10 +39,11 @@ def main() -> None:
     os.environ["GOVHALL_DATA_DIR"] = tmp.name
     os.environ["SMS_BACKEND"] = "database"
     os.environ["GOVHALL_TESTING"] = "1"
+    bench_db = f"{urlsplit(url).path.lstrip('/') or 'govhall'}_bench_outbox"
     if postgres:
-        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{bench_db}"))
+        pg_admin(url, f"DROP DATABASE IF EXISTS {bench_db}")
+        pg_admin(url, f"CREATE DATABASE {bench_db}")
         os.environ["DATABASE_URL"] = bench_url
     else:
         os.environ.pop("DATABASE_URL", None)
@@ -55,7 +56,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            pg_admin(url, f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
         tmp.cleanup()
 
 
@@ -75,6 +76,8 @@ def run(args, postgres: bool) -> None:
     from govhall.notifications.services import notification_send
 
     settings.SMS_QUIET_START = settings.SMS_QUIET_END = "00:00"  # measure sending, not rules
+    # The per-center budget stays on (its COUNT per batch is part of the cost), but high.
+    settings.SMS_CENTER_HOURLY_BUDGET = 10**6
     call_command("migrate", verbosity=0)
     engine = "PostgreSQL" if postgres else "SQLite"
     print(f"数据库：{engine}（临时库 {settings.DATABASES['default']['NAME']}）")

@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from govhall.core.masking import mask_phone
+from govhall.notifications.budget import budget_alert_acknowledge
 from govhall.notifications.models import (
     MULTI_SMS_PART_CHARS,
     SINGLE_SMS_CHARS,
     OutboxMessage,
     PhoneCallTask,
     SentSms,
+    SmsBudgetAlert,
     SmsOptOut,
     SmsTemplate,
     sms_segments,
@@ -26,7 +28,7 @@ from govhall.notifications.models import (
 from govhall.notifications.selectors import outbox_stats
 from govhall.notifications.services import message_resend
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
-from govhall.org.admin_scope import AuditedAdmin, MaskedAdmin
+from govhall.org.admin_scope import AuditedAdmin, CenterScopedAdmin, MaskedAdmin
 
 PREVIEW_SIGNATURE = "××县政务服务中心"
 
@@ -62,6 +64,7 @@ class SmsTemplateForm(forms.ModelForm):
             "call_script",
             "aliyun_template_code",
             "tencent_template_id",
+            "center_hourly_budget",
             "is_active",
         ]
 
@@ -104,6 +107,7 @@ class SmsTemplateAdmin(AuditedAdmin):
         "call_script",
         "aliyun_template_code",
         "tencent_template_id",
+        "center_hourly_budget",
         "is_active",
         "updated_at",
     ]
@@ -148,6 +152,7 @@ class OutboxMessageAdmin(MaskedAdmin):
         "due_at",
         "sent_at",
         "delivery_status",
+        "duplicates",
         "short_error",
     ]
     list_filter = ["status", "channel", "delivery_status", "template", "provider", "urgent"]
@@ -234,3 +239,29 @@ class SentSmsAdmin(MaskedAdmin):
     list_display = ["sent_at", "template", "to", "requests"]
     list_filter = ["template"]
     readonly_fields = [f.name for f in SentSms._meta.fields]
+
+
+@admin.register(SmsBudgetAlert)
+class SmsBudgetAlertAdmin(CenterScopedAdmin):
+    """Alerts of the viewer's centers (all for a superuser)."""
+
+    list_display = ["hour", "center", "template", "budget", "held", "acknowledged_at"]
+    list_filter = ["template", "center"]
+    readonly_fields = [f.name for f in SmsBudgetAlert._meta.fields]
+    actions = ["acknowledge"]
+
+    list_select_related = ["center"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="确认已知悉所选预警")
+    def acknowledge(self, request, queryset):
+        count = sum(
+            budget_alert_acknowledge(alert_id=pk, actor=request.user)
+            for pk in queryset.values_list("pk", flat=True)
+        )
+        messages.success(request, f"已确认 {count} 条预警。")

@@ -17,6 +17,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "消息通知"
 
     def ready(self) -> None:
+        from govhall.notifications import checks  # noqa: F401
         from govhall.org.workbench import Screen, register_screen
 
         post_migrate.connect(

@@ -1,25 +1,38 @@
 """SMS gateways, chosen by settings.SMS_BACKEND: console | database | aliyun | tencent.
 
-A backend sends one outbox message and returns the provider's message id, or raises
-`RetryLater` (throttling, timeouts, 5xx: try again with back-off) or `PermanentFailure`
-(invalid number, template not approved…: an SMS will never work, call the person instead).
+A backend sends one outbox message and returns the provider's message id, or raises one of
+three outcomes, which the dispatcher treats differently:
 
-Every request carries the message's stable `message_id` (Aliyun OutId, Tencent
-SessionContext) so a retry after a lost response is recognisable as the same message.
+- `RetryLater` — refused, nothing was sent (throttling, a provider error code, HTTP 4xx, a
+  connection that could not be opened): retry with back-off.
+- `PermanentFailure` — refused for good (invalid number, template not approved…): an SMS
+  will never work, call the person instead.
+- `OutcomeUnknown` — the request went out but the answer was lost (read timeout, connection
+  dropped, HTTP 5xx): the provider may have accepted it. Providers do NOT deduplicate
+  (Aliyun SendSms: "国内短信…目前均不支持幂等的能力，请您做好幂等控制"; after a timeout
+  "建议查看回执状态后再判断是否重试"), so the message is not resent blindly: it waits in
+  `checking` and the dispatcher asks the backend's `lookup` what the provider has.
+
+Backends that can be asked (aliyun, tencent) implement `lookup(message, now=…)`: the
+provider's records for that phone around the send time whose echoed message id (Aliyun
+`OutId`, Tencent `SessionContext`) is ours. `console` and `database` never answer
+"unknown", so they have no lookup.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 import logging
 import sys
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from govhall.core.masking import mask_phone
 from govhall.notifications.models import OutboxMessage, SentSms, SmsTemplate
 
 logger = logging.getLogger("govhall.notifications")
@@ -36,11 +49,28 @@ class SendError(Exception):
 
 
 class RetryLater(SendError):
+    """Refused: nothing was sent; try again after a back-off."""
+
     retry = True
 
 
 class PermanentFailure(SendError):
     retry = False
+
+
+class OutcomeUnknown(SendError):
+    """The request went out and its answer was lost: the provider may have sent the SMS."""
+
+    retry = False
+
+
+@dataclass(frozen=True)
+class ProviderRecord:
+    """One SMS the provider has on record for a message id (from a query)."""
+
+    provider_message_id: str = ""
+    delivered: bool | None = None  # None: the carrier's receipt has not come yet
+    report: dict[str, Any] = field(default_factory=dict)
 
 
 class Backend(Protocol):
@@ -49,13 +79,48 @@ class Backend(Protocol):
     def send(self, message: OutboxMessage, template: SmsTemplate) -> str: ...
 
 
-def _str_params(message: OutboxMessage, template: SmsTemplate) -> dict[str, str]:
+class ReconcilingBackend(Backend, Protocol):
+    def lookup(self, message: OutboxMessage, *, now: Any) -> list[ProviderRecord]:
+        """The provider's records of this message (empty: none yet). Raises RetryLater
+        when the query itself fails."""
+        ...
+
+
+def timeout_seconds() -> int:
+    return int(getattr(settings, "SMS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+
+
+def str_params(message: OutboxMessage, template: SmsTemplate) -> dict[str, str]:
     names = list(template.params) or list(message.params)
     return {k: str(message.params.get(k, "")) for k in names}
 
 
+# Text of the HTTP library's errors (requests/urllib3, used by both SDKs) that mean the
+# connection was never opened, so the request cannot have reached the provider.
+_NOT_CONNECTED = (
+    "NewConnectionError",
+    "Failed to establish a new connection",
+    "Connection refused",
+    "ConnectTimeout",
+    "NameResolutionError",
+    "Name or service not known",
+)
+
+
+def network_error(inner: BaseException | None, text: str) -> SendError:
+    """A transport error: refused if the connection never opened, otherwise unknown."""
+    from requests.exceptions import ConnectTimeout  # both SDKs send through requests
+
+    name = type(inner).__name__ if inner is not None else "NetworkError"
+    full = f"{text} {inner!r}"
+    if isinstance(inner, ConnectTimeout) or any(s in full for s in _NOT_CONNECTED):
+        return RetryLater(full[:300], code=f"connect:{name}")
+    return OutcomeUnknown(full[:300], code=f"lost:{name}")
+
+
 class ConsoleBackend:
-    """Development: print the text."""
+    """Development: print the text, with the phone masked (never in production: the body
+    may hold a verification code; `manage.py check --deploy` refuses it with DEBUG off)."""
 
     name = "console"
 
@@ -63,13 +128,14 @@ class ConsoleBackend:
         self.stream = stream or sys.stdout
 
     def send(self, message: OutboxMessage, template: SmsTemplate) -> str:
-        self.stream.write(f"[短信] {message.to}: {message.body}\n")
+        self.stream.write(f"[短信] {mask_phone(message.to)}: {message.body}\n")
         self.stream.flush()
         return f"console-{message.message_id}"
 
 
 class DatabaseBackend:
-    """Keeps each message in SentSms; a repeated message id is acknowledged, not re-sent."""
+    """Keeps each message in SentSms (tests, benchmark, demo); a repeated message id only
+    increments `requests`, so a test can see that a repeat happened."""
 
     name = "database"
 
@@ -91,220 +157,21 @@ class DatabaseBackend:
         return f"db-{row.pk}"
 
 
-# --- Aliyun (dysmsapi 2017-05-25) -------------------------------------------------------
-
-# https://help.aliyun.com/document_detail/101346.html (SendSms error codes)
-ALIYUN_RETRY = {
-    "isv.BUSINESS_LIMIT_CONTROL",  # per-number flow control
-    "isv.DAY_LIMIT_CONTROL",
-    "isv.AMOUNT_NOT_ENOUGH",
-    "isv.OUT_OF_SERVICE",
-    "isp.SYSTEM_ERROR",
-    "isp.GATEWAY_ERROR",
-    "SignatureNonceUsed",
-    "Throttling",
-    "Throttling.User",
-    "Throttling.Api",
-    "ServiceUnavailable",
-    "InternalError",
-}
-ALIYUN_PERMANENT = {
-    "isv.MOBILE_NUMBER_ILLEGAL",
-    "isv.MOBILE_COUNT_OVER_LIMIT",
-    "isv.SMS_TEMPLATE_ILLEGAL",
-    "isv.SMS_SIGNATURE_ILLEGAL",
-    "isv.TEMPLATE_MISSING_PARAMETERS",
-    "isv.TEMPLATE_PARAMS_ILLEGAL",
-    "isv.INVALID_JSON_PARAM",
-    "isv.INVALID_PARAMETERS",
-    "isv.PARAM_LENGTH_LIMIT",
-    "isv.PARAM_NOT_SUPPORT_URL",
-    "isv.BLACK_KEY_CONTROL_LIMIT",
-    "isv.DENY_IP_RANGE",
-    "isv.SMS_CONTENT_ILLEGAL",
-    "isv.SMS_SIGN_ILLEGAL",
-    "isv.EXTEND_CODE_ERROR",
-    "isv.DOMESTIC_NUMBER_NOT_SUPPORTED",
-}
-
-
-def classify_aliyun(code: str, status: int | None = None) -> type[SendError] | None:
-    """None for OK; otherwise the error class. Unknown codes retry (bounded by attempts)."""
-    if code == "OK":
-        return None
-    if code in ALIYUN_PERMANENT:
-        return PermanentFailure
-    if code in ALIYUN_RETRY or code.startswith(("Throttling", "isp.")):
-        return RetryLater
-    if status is not None and 400 <= status < 500 and code.startswith("isv."):
-        return PermanentFailure
-    return RetryLater
-
-
-def _split_endpoint(endpoint: str) -> tuple[str, str]:
-    """'http://127.0.0.1:8104' → ('http', '127.0.0.1:8104'); a bare host means https."""
-    if "://" in endpoint:
-        scheme, host = endpoint.split("://", 1)
-        return scheme.lower(), host.rstrip("/")
-    return "https", endpoint.rstrip("/")
-
-
-class AliyunBackend:
-    name = "aliyun"
-
-    def __init__(self) -> None:
-        from alibabacloud_dysmsapi20170525.client import Client
-        from alibabacloud_tea_openapi import models as open_api_models
-
-        scheme, host = _split_endpoint(
-            getattr(settings, "ALIYUN_SMS_ENDPOINT", "") or "dysmsapi.aliyuncs.com"
-        )
-        timeout_ms = int(getattr(settings, "SMS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS) * 1000)
-        config = open_api_models.Config(
-            access_key_id=getattr(settings, "ALIYUN_SMS_ACCESS_KEY_ID", ""),
-            access_key_secret=getattr(settings, "ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
-            endpoint=host,
-            protocol=scheme.upper(),
-            read_timeout=timeout_ms,
-            connect_timeout=timeout_ms,
-        )
-        self.client = Client(config)
-
-    def send(self, message: OutboxMessage, template: SmsTemplate) -> str:
-        from alibabacloud_dysmsapi20170525 import models as sms_models
-        from alibabacloud_tea_util import models as util_models
-
-        if not template.aliyun_template_code:
-            raise PermanentFailure(f"模板 {template.code} 未配置阿里云模板CODE", code="no_template")
-        request = sms_models.SendSmsRequest(
-            phone_numbers=message.to,
-            sign_name=message.signature,
-            template_code=template.aliyun_template_code,
-            template_param=json.dumps(_str_params(message, template), ensure_ascii=False),
-            out_id=str(message.message_id),
-        )
-        # Retries are ours (with back-off and the lease); the SDK must not retry silently.
-        runtime = util_models.RuntimeOptions(autoretry=False, max_attempts=1)
-        try:
-            response = self.client.send_sms_with_options(request, runtime)
-        except Exception as exc:  # SDK errors: HTTP 4xx/5xx, timeouts, connection errors
-            code = str(getattr(exc, "code", "") or type(exc).__name__)
-            status = getattr(exc, "status_code", None) or getattr(exc, "statusCode", None)
-            text = str(getattr(exc, "message", "") or exc)[:300]
-            if status is not None and int(status) >= 500:
-                raise RetryLater(text, code=code) from exc
-            error = classify_aliyun(code, int(status) if status else None) or RetryLater
-            raise error(text, code=code) from exc
-        body = response.body
-        error = classify_aliyun(body.code or "")
-        if error is not None:
-            raise error(body.message or "", code=body.code or "")
-        return body.biz_id or ""
-
-
-# --- Tencent Cloud SMS (2021-01-11) -----------------------------------------------------
-
-# https://cloud.tencent.com/document/api/382/55981 (SendSms error codes)
-TENCENT_PERMANENT_PREFIXES = (
-    "InvalidParameterValue.IncorrectPhoneNumber",
-    "InvalidParameterValue.TemplateParameterFormatError",
-    "InvalidParameterValue.TemplateParameterLengthLimit",
-    "InvalidParameterValue.ProhibitedUseUrlInTemplateParameter",
-    "InvalidParameterValue.ContentLengthLimit",
-    "InvalidParameterValue.SdkAppIdNotExist",
-    "FailedOperation.TemplateIncorrectOrUnapproved",
-    "FailedOperation.SignatureIncorrectOrUnapproved",
-    "FailedOperation.TemplateParamSetNotMatchApprovedTemplate",
-    "FailedOperation.PhoneNumberInBlacklist",
-    "FailedOperation.PhoneNumberOnBlacklist",
-    "FailedOperation.ContainSensitiveWord",
-    "FailedOperation.MissingSignature",
-    "FailedOperation.MissingTemplateToModify",
-    "UnsupportedOperation.ContainDomesticAndInternationalPhoneNumber",
-    "UnsupportedOperation.UnsupportedRegion",
-)
-
-
-def classify_tencent(code: str) -> type[SendError] | None:
-    if code in ("Ok", "OK", ""):
-        return None
-    if code.startswith(TENCENT_PERMANENT_PREFIXES):
-        return PermanentFailure
-    # LimitExceeded.*, RequestLimitExceeded, InternalError.*, InsufficientBalance…: later.
-    return RetryLater
-
-
-class TencentBackend:
-    name = "tencent"
-
-    def __init__(self) -> None:
-        from tencentcloud.common import credential
-        from tencentcloud.common.profile.client_profile import ClientProfile
-        from tencentcloud.common.profile.http_profile import HttpProfile
-        from tencentcloud.sms.v20210111 import sms_client
-
-        scheme, host = _split_endpoint(
-            getattr(settings, "TENCENT_SMS_ENDPOINT", "") or "sms.tencentcloudapi.com"
-        )
-        http_profile = HttpProfile(
-            protocol=scheme,
-            endpoint=host,
-            reqTimeout=int(getattr(settings, "SMS_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS)),
-        )
-        cred = credential.Credential(
-            getattr(settings, "TENCENT_SMS_SECRET_ID", ""),
-            getattr(settings, "TENCENT_SMS_SECRET_KEY", ""),
-        )
-        region = getattr(settings, "TENCENT_SMS_REGION", "ap-guangzhou")
-        self.client = sms_client.SmsClient(cred, region, ClientProfile(httpProfile=http_profile))
-        self.app_id = getattr(settings, "TENCENT_SMS_SDK_APP_ID", "")
-
-    def send(self, message: OutboxMessage, template: SmsTemplate) -> str:
-        from tencentcloud.common.exception.tencent_cloud_sdk_exception import (
-            TencentCloudSDKException,
-        )
-        from tencentcloud.sms.v20210111 import models as sms_models
-
-        if not template.tencent_template_id:
-            raise PermanentFailure(f"模板 {template.code} 未配置腾讯云模板ID", code="no_template")
-        request = sms_models.SendSmsRequest()
-        request.PhoneNumberSet = [f"+86{message.to}"]
-        request.SmsSdkAppId = self.app_id
-        request.SignName = message.signature
-        request.TemplateId = template.tencent_template_id
-        request.TemplateParamSet = list(_str_params(message, template).values())
-        request.SessionContext = str(message.message_id)
-        try:
-            response = self.client.SendSms(request)
-        except TencentCloudSDKException as exc:
-            code = exc.get_code() or "ClientNetworkError"
-            error = classify_tencent(code) or RetryLater
-            raise error(exc.get_message() or "", code=code) from exc
-        except Exception as exc:  # connection errors, timeouts
-            raise RetryLater(str(exc)[:300], code=type(exc).__name__) from exc
-        statuses = response.SendStatusSet or []
-        if not statuses:
-            raise RetryLater("腾讯云未返回发送状态", code="EmptySendStatusSet")
-        status = statuses[0]
-        error = classify_tencent(status.Code or "")
-        if error is not None:
-            raise error(status.Message or "", code=status.Code or "")
-        return status.SerialNo or ""
-
-
 BACKENDS = {
-    "console": ConsoleBackend,
-    "database": DatabaseBackend,
-    "aliyun": AliyunBackend,
-    "tencent": TencentBackend,
+    "console": "govhall.notifications.backends.ConsoleBackend",
+    "database": "govhall.notifications.backends.DatabaseBackend",
+    "aliyun": "govhall.notifications.backend_aliyun.AliyunBackend",
+    "tencent": "govhall.notifications.backend_tencent.TencentBackend",
 }
 
 
 def get_backend(name: str | None = None) -> Backend:
     name = name or getattr(settings, "SMS_BACKEND", "console")
     try:
-        return BACKENDS[name]()
+        path = BACKENDS[name]
     except KeyError:
         raise ValueError(
             f"未知的短信通道 SMS_BACKEND={name!r}（可选 {', '.join(BACKENDS)}）"
         ) from None
+    module, _, cls = path.rpartition(".")
+    return getattr(importlib.import_module(module), cls)()

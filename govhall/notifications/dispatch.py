@@ -4,9 +4,14 @@ A message is claimed (pending → sending, with a claim token and a lease), sent
 finished with a conditional update that names the token. Several workers may run at once:
 on PostgreSQL the claim uses SELECT … FOR UPDATE SKIP LOCKED, on SQLite a conditional
 UPDATE (SQLite serialises writers anyway). A worker killed after claiming leaves the row in
-`sending`; once its lease expires another worker reclaims it. The send is then repeated
-with the same message id, which the provider deduplicates (Aliyun OutId / Tencent
-SessionContext / SentSms.message_id), so the person gets one SMS.
+`sending`; once its lease expires another worker reclaims it.
+
+Providers do not deduplicate, so nothing whose first request may have reached the provider
+is sent again blindly. A send whose answer was lost (`OutcomeUnknown`) and a reclaimed
+abandoned claim both go to `checking` (see reconcile.py): after the provider's receipt
+delay the backend is asked what it has for that phone and day; found → `sent`, not found
+after SMS_CHECK_WINDOW_SECONDS → resent once. A backend without `lookup` (database,
+console) has no unknown outcomes and is simply sent again.
 """
 
 from __future__ import annotations
@@ -19,11 +24,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, F, PositiveIntegerField, Q, When
+from django.db.models import Case, DateTimeField, F, PositiveIntegerField, Q, Value, When
 from django.utils import timezone
 
-from govhall.notifications.backends import Backend, PermanentFailure, SendError, get_backend
+from govhall.notifications.backends import (
+    Backend,
+    OutcomeUnknown,
+    PermanentFailure,
+    SendError,
+    get_backend,
+)
+from govhall.notifications.budget import BudgetBook
 from govhall.notifications.models import OutboxMessage, SmsTemplate
+from govhall.notifications.reconcile import check_delay, reconcile
 from govhall.notifications.services import (
     call_task_for_failed,
     get_template,
@@ -62,6 +75,10 @@ class DispatchResult:
     failed: int = 0
     deferred: int = 0
     cancelled: int = 0
+    checking: int = 0  # outcome unknown: waiting to ask the provider
+    queries: int = 0  # provider queries made (QuerySendDetails / PullSmsSendStatus…)
+    found: int = 0  # unknown outcomes the provider had on record
+    resent_unknown: int = 0  # not found after the window: sent once more
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -70,7 +87,7 @@ class DispatchResult:
 
 
 def _claimable(now: dt.datetime) -> Q:
-    due = Q(status=Status.PENDING, due_at__lte=now)
+    due = Q(status__in=[Status.PENDING, Status.CHECKING], due_at__lte=now)
     abandoned = Q(status=Status.SENDING, lease_until__lt=now)
     return Q(channel=OutboxMessage.Channel.SMS) & (due | abandoned)
 
@@ -98,7 +115,8 @@ def claim_batch(*, now: dt.datetime, limit: int = 100) -> tuple[uuid.UUID, list[
             return token, []
         # The condition is repeated: a row another worker claimed in between is skipped.
         # Reclaiming an abandoned row counts as an attempt, so a message that kills every
-        # worker that sends it cannot loop forever.
+        # worker that sends it cannot loop forever; and its last request may have reached
+        # the provider, so it is checked before anything is sent again (check_since).
         OutboxMessage.objects.filter(claimable, id__in=ids).update(
             status=Status.SENDING,
             claim_token=token,
@@ -107,6 +125,11 @@ def claim_batch(*, now: dt.datetime, limit: int = 100) -> tuple[uuid.UUID, list[
                 When(status=Status.SENDING, then=F("attempts") + 1),
                 default=F("attempts"),
                 output_field=PositiveIntegerField(),
+            ),
+            check_since=Case(
+                When(status=Status.SENDING, check_since__isnull=True, then=Value(now)),
+                default=F("check_since"),
+                output_field=DateTimeField(),
             ),
         )
     rows = list(OutboxMessage.objects.filter(claim_token=token).order_by("due_at", "id"))
@@ -173,19 +196,35 @@ def send_one(
     rng: random.Random | None = None,
     templates: dict[str, SmsTemplate] | None = None,
     recent: dict[str, list[dt.datetime]] | None = None,
+    budget: BudgetBook | None = None,
 ) -> None:
-    if recent is None:
-        recent = recent_sends({message.to}, now)
-    phone_recent = recent.setdefault(message.to, [])
-    hold = _hold_for_rules(message, now, phone_recent)
-    if hold is not None:
-        _finish(message, token, status=Status.PENDING, due_at=hold[0], hold_reason=hold[1])
-        result.deferred += 1
+    lookup = getattr(backend, "lookup", None)
+    if message.check_since is not None and lookup is not None:
+        reconcile(
+            message,
+            token,
+            backend=backend,
+            now=now,
+            result=result,
+            finish=_finish,
+            give_up=_give_up,
+        )
         return
     templates = templates if templates is not None else {}
     template = templates.get(message.template)
     if template is None:
         template = templates[message.template] = get_template(message.template)
+    if recent is None:
+        recent = recent_sends({message.to}, now)
+    phone_recent = recent.setdefault(message.to, [])
+    hold = _hold_for_rules(message, now, phone_recent)
+    if hold is None:
+        budget = budget if budget is not None else BudgetBook.for_batch([message], now)
+        hold = budget.hold(message, template, now)
+    if hold is not None:
+        _finish(message, token, status=Status.PENDING, due_at=hold[0], hold_reason=hold[1])
+        result.deferred += 1
+        return
     if template.opt_out_allowed and is_opted_out(message.to):
         _finish(message, token, status=Status.CANCELLED, last_error="该号码已退订提醒类短信")
         result.cancelled += 1
@@ -196,6 +235,27 @@ def send_one(
     attempt = message.attempts + 1
     try:
         provider_id = backend.send(message, template)
+    except OutcomeUnknown as exc:
+        if lookup is None:  # nothing to ask: treat like a refusal
+            _after_error(message, token, exc, attempt, backend, now, result, rng)
+            return
+        # The provider may have sent it: do not resend, ask it after its receipt delay.
+        error = f"第{attempt}次（{backend.name}）结果不明，待核实：{exc}"[:1000]
+        result.errors.append(error)
+        _finish(
+            message,
+            token,
+            status=Status.CHECKING,
+            attempts=attempt,
+            provider=backend.name,
+            check_since=now,
+            due_at=now + dt.timedelta(seconds=check_delay()),
+            last_error=error,
+            hold_reason="",
+        )
+        budget.count(message, now)
+        result.checking += 1
+        return
     except SendError as exc:
         _after_error(message, token, exc, attempt, backend, now, result, rng)
         return
@@ -203,17 +263,21 @@ def send_one(
         logger.exception("SMS backend %s crashed on %s", backend.name, message.message_id)
         _after_error(message, token, SendError(repr(exc)[:300]), attempt, backend, now, result, rng)
         return
+    provider_id = str(provider_id)[:100]
     _finish(
         message,
         token,
         status=Status.SENT,
         attempts=attempt,
         provider=backend.name,
-        provider_message_id=str(provider_id)[:100],
+        provider_message_id=provider_id,
+        provider_ids=[provider_id] if provider_id else [],
         sent_at=now,
         hold_reason="",
+        check_since=None,
     )
     phone_recent.append(now)
+    budget and budget.count(message, now)
     result.sent += 1
 
 
@@ -261,7 +325,8 @@ def dispatch_due(
 
     A batch must finish within its lease: batch_size × the backend timeout (10 s) stays
     below SMS_LEASE_SECONDS (300 s), else another worker would reclaim rows still in flight
-    (harmless to the person, the provider deduplicates, but wasteful)."""
+    (harmless to the person — a reclaimed row is checked with the provider before it is
+    sent again — but wasteful)."""
     fixed_now = now
     backend = backend or get_backend()
     result = DispatchResult()
@@ -275,6 +340,7 @@ def dispatch_due(
             break
         result.claimed += len(batch)
         recent = recent_sends({m.to for m in batch}, now)
+        budget = BudgetBook.for_batch(batch, now)
         for message in batch:
             send_one(
                 message,
@@ -285,5 +351,6 @@ def dispatch_due(
                 rng=rng,
                 templates=templates,
                 recent=recent,
+                budget=budget,
             )
     return result

@@ -60,6 +60,13 @@ class SmsTemplate(models.Model):
     )
     aliyun_template_code = models.CharField("阿里云模板CODE", max_length=64, blank=True)
     tencent_template_id = models.CharField("腾讯云模板ID", max_length=64, blank=True)
+    center_hourly_budget = models.PositiveIntegerField(
+        "每中心每小时预算（条）",
+        null=True,
+        blank=True,
+        help_text="同一中心每小时最多发送的本模板短信条数；留空用系统默认"
+        " SMS_CENTER_HOURLY_BUDGET，0 表示不限。超出的短信排队等待，并提醒中心管理人员。",
+    )
     is_active = models.BooleanField("启用", default=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -104,6 +111,7 @@ class OutboxMessage(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
         SENDING = "sending", "发送中"
+        CHECKING = "checking", "核实中（结果不明，向通道查询）"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
         CANCELLED = "cancelled", "已取消"
@@ -149,6 +157,20 @@ class OutboxMessage(models.Model):
     last_error = models.TextField("最近错误", blank=True)
     provider = models.CharField("通道", max_length=16, blank=True)
     provider_message_id = models.CharField("通道消息号", max_length=100, blank=True, db_index=True)
+    check_since = models.DateTimeField(
+        "结果不明起始时间",
+        null=True,
+        blank=True,
+        help_text="请求已发出但结果不明（超时、连接中断）的时刻；核实期间不盲目重发。",
+    )
+    checks = models.PositiveIntegerField("向通道查询次数", default=0)
+    unknown_resends = models.PositiveIntegerField("查无记录后重发次数", default=0)
+    provider_ids = models.JSONField("通道消息号（全部）", default=list, blank=True)
+    duplicates = models.PositiveIntegerField(
+        "检出重复条数",
+        default=0,
+        help_text="同一消息编号对应的多余通道消息号（由回执或查询发现）。",
+    )
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     failed_at = models.DateTimeField("失败时间", null=True, blank=True)
     delivery_status = models.CharField(
@@ -164,6 +186,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="notif_outbox_due"),
             models.Index(fields=["to", "sent_at"], name="notif_outbox_rate"),
+            models.Index(fields=["center", "template", "sent_at"], name="notif_outbox_budget"),
         ]
 
     def __str__(self) -> str:
@@ -175,6 +198,48 @@ class OutboxMessage(models.Model):
     @property
     def segments(self) -> int:
         return sms_segments(self.body)
+
+
+class SmsBudgetAlert(models.Model):
+    """A center reached its hourly SMS budget for a template: further messages wait, and
+    the center's managers see this alert (admin and the phone-call screen) until one of
+    them acknowledges it. One row per center, template and hour."""
+
+    center = models.ForeignKey(
+        "org.Center",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="中心",
+    )
+    template = models.CharField("模板", max_length=64)
+    hour = models.DateTimeField("时段（整点起）")
+    budget = models.PositiveIntegerField("预算（条/小时）")
+    held = models.PositiveIntegerField("排队等待条数", default=0)
+    created_at = models.DateTimeField("首次触发时间")
+    acknowledged_at = models.DateTimeField("确认时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        "org.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    class Meta:
+        verbose_name = "短信预算预警"
+        verbose_name_plural = "短信预算预警"
+        ordering = ["-hour"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "template", "hour"], name="notif_budget_alert_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} · {self.hour:%Y-%m-%d %H}时"
 
 
 class SmsOptOut(models.Model):
@@ -255,7 +320,8 @@ class PhoneCallTask(models.Model):
 
 class SentSms(models.Model):
     """The `database` gateway: keeps what would have been sent (tests, benchmarks, demo).
-    One row per message id, like a provider that deduplicates on its out id."""
+    One row per message id: a repeat only counts in `requests`. (Real providers do not
+    deduplicate; the dispatcher never resends blindly, see dispatch.py.)"""
 
     message_id = models.UUIDField("消息编号", unique=True)
     to = models.CharField("号码", max_length=32)

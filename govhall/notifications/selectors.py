@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
-from govhall.notifications.models import OutboxMessage, PhoneCallTask
+from govhall.notifications.models import OutboxMessage, PhoneCallTask, SmsBudgetAlert, SmsTemplate
 from govhall.org.selectors import scope_for
 
 CALL_ROLES = ("consultant", "guide", "manager", "clerk")
@@ -36,10 +36,27 @@ def call_task_get(user: Any, task_id: int) -> PhoneCallTask | None:
     return call_tasks_for(user, status="").filter(pk=task_id).first()
 
 
+def budget_alerts_for(user: Any) -> QuerySet:
+    """Unacknowledged budget alerts of the centers where the user is a manager."""
+    scope = scope_for(user)
+    qs = SmsBudgetAlert.objects.filter(acknowledged_at__isnull=True).select_related("center")
+    if not scope.is_admin:
+        managed = [c for c, roles in scope.center_roles.items() if "manager" in roles]
+        qs = qs.filter(center_id__in=managed)
+    return qs.order_by("-hour")
+
+
+def template_names() -> dict[str, str]:
+    """Template code → its Chinese name (for screens that show a template)."""
+    return dict(SmsTemplate.objects.values_list("code", "name"))
+
+
 def outbox_stats(
     *, since: dt.datetime | None = None, queryset: QuerySet | None = None
 ) -> list[dict[str, Any]]:
-    """Sent / failed / other counts per template and (local) day of creation."""
+    """Sent / failed / other counts per template and (local) day of creation, with the
+    messages still `checking` (outcome unknown) and the duplicates detected from receipts
+    and queries (extra provider ids for one message id)."""
     qs = queryset if queryset is not None else OutboxMessage.objects.all()
     if since is not None:
         qs = qs.filter(created_at__gte=since)
@@ -52,6 +69,8 @@ def outbox_stats(
             sent=Count("id", filter=Q(status=S.SENT)),
             failed=Count("id", filter=Q(status=S.FAILED)),
             waiting=Count("id", filter=Q(status__in=[S.PENDING, S.SENDING])),
+            checking=Count("id", filter=Q(status=S.CHECKING)),
+            duplicates=Sum("duplicates", default=0),
             call=Count("id", filter=Q(status=S.CALL)),
             cancelled=Count("id", filter=Q(status=S.CANCELLED)),
             delivered=Count("id", filter=Q(delivery_status=OutboxMessage.Delivery.DELIVERED)),

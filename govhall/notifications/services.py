@@ -75,7 +75,7 @@ def normalize_mobile(value: str) -> str | None:
 # --- Sending rules (pure functions of time) ---------------------------------------------
 
 
-def _local_zone() -> ZoneInfo:
+def local_zone() -> ZoneInfo:
     return ZoneInfo(getattr(settings, "SMS_TIME_ZONE", "Asia/Shanghai"))
 
 
@@ -90,7 +90,7 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
     start, end = quiet_hours()
     if start == end:
         return None
-    local = now.astimezone(_local_zone())
+    local = now.astimezone(local_zone())
     t = local.time()
     if start < end:  # e.g. 12:00–14:00, same day
         inside = start <= t < end
@@ -100,7 +100,7 @@ def quiet_until(now: dt.datetime) -> dt.datetime | None:
         end_day = local.date() + dt.timedelta(days=1) if t >= start else local.date()
     if not inside:
         return None
-    return dt.datetime.combine(end_day, end, tzinfo=_local_zone())
+    return dt.datetime.combine(end_day, end, tzinfo=local_zone())
 
 
 def is_opted_out(phone: str) -> bool:
@@ -265,8 +265,9 @@ def opt_out_remove(*, phone: str, actor: Any = None, now=None) -> int:
 
 @transaction.atomic
 def message_resend(*, message_id: int, actor: Any, now: dt.datetime | None = None) -> bool:
-    """Start a new attempt cycle for a failed SMS; the message id stays the same, so a
-    provider that did receive it earlier still sees one message."""
+    """Start a new attempt cycle for a failed SMS (same message id, so receipts of an
+    earlier request still match it). Providers do not deduplicate: a staff resend is a
+    deliberate second SMS."""
     now = now or timezone.now()
     changed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.FAILED, channel=OutboxMessage.Channel.SMS
@@ -291,6 +292,10 @@ def message_resend(*, message_id: int, actor: Any, now: dt.datetime | None = Non
     return bool(changed)
 
 
+# Statuses a delivery receipt settles as sent: the provider proves it had the message.
+_SETTLED_BY_RECEIPT = (OutboxMessage.Status.PENDING, OutboxMessage.Status.CHECKING)
+
+
 @transaction.atomic
 def receipt_record(
     *,
@@ -302,18 +307,54 @@ def receipt_record(
     at: dt.datetime | None = None,
 ) -> bool:
     """Store a provider's delivery report on its message. Unknown messages are ignored
-    (reports for other systems sharing the account)."""
-    qs = OutboxMessage.objects.filter(provider=provider)
+    (reports for other systems sharing the account).
+
+    A report for a message still `checking` (or back to `pending` after a lost answer)
+    settles it as sent: the provider had it, so it is not sent again. A second provider id
+    for one message id is a duplicate the provider sent: counted in `duplicates`."""
+    at = at or timezone.now()
     if message_id:
         try:
-            qs = qs.filter(message_id=message_id)
+            qs = OutboxMessage.objects.filter(message_id=message_id)
+            row = qs.select_for_update().first()
         except ValidationError:
             return False
     elif provider_message_id:
-        qs = qs.filter(provider_message_id=provider_message_id)
+        row = (
+            OutboxMessage.objects.select_for_update()
+            .filter(provider=provider, provider_message_id=provider_message_id)
+            .first()
+        )
     else:
         return False
+    if row is None:
+        return False
+    S = OutboxMessage.Status
     status = OutboxMessage.Delivery.DELIVERED if delivered else OutboxMessage.Delivery.UNDELIVERED
-    return bool(
-        qs.update(delivery_status=status, delivered_at=at or timezone.now(), delivery_report=report)
+    changes: dict[str, Any] = {
+        "delivery_status": status,
+        "delivered_at": at,
+        "delivery_report": report,
+    }
+    ids = list(row.provider_ids or ([row.provider_message_id] if row.provider_message_id else []))
+    if provider_message_id and provider_message_id not in ids:
+        ids.append(provider_message_id)
+        changes["provider_ids"] = ids
+        changes["duplicates"] = max(0, len(ids) - 1)
+    if provider_message_id and not row.provider_message_id:
+        changes["provider_message_id"] = provider_message_id[:100]
+    checking = row.status in _SETTLED_BY_RECEIPT or (
+        row.status == S.SENDING and row.check_since is not None
     )
+    if checking and row.channel == OutboxMessage.Channel.SMS:
+        changes.update(
+            status=S.SENT,
+            provider=provider,
+            sent_at=row.check_since or at,
+            check_since=None,
+            claim_token=None,  # a worker still holding it can no longer write its outcome
+            lease_until=None,
+            hold_reason="",
+            last_error="",
+        )
+    return bool(OutboxMessage.objects.filter(pk=row.pk).update(**changes))

@@ -40,10 +40,14 @@ def call_list(request: HttpRequest) -> HttpResponse:
     show_done = request.GET.get("done") == "1"
     status = PhoneCallTask.Status.DONE if show_done else PhoneCallTask.Status.OPEN
     tasks = list(selectors.call_tasks_for(request.user, status=status)[:200])
+    alerts = list(selectors.budget_alerts_for(request.user)[:20])
+    names = selectors.template_names() if alerts else {}
+    for alert in alerts:
+        alert.template_name = names.get(alert.template, alert.template)
     return render(
         request,
         "notifications/call_list.html",
-        {"tasks": tasks, "show_done": show_done},
+        {"tasks": tasks, "show_done": show_done, "alerts": alerts},
     )
 
 

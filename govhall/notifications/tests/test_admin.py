@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from govhall.notifications.backends import PermanentFailure
 from govhall.notifications.dispatch import dispatch_due
-from govhall.notifications.models import SmsTemplate
+from govhall.notifications.models import OutboxMessage, SmsTemplate
 from govhall.org.testing import make_user
 
 from .conftest import MORNING
@@ -76,3 +78,39 @@ def test_template_form_keeps_the_parameter_contract():
     assert not form.is_valid() and "params" in form.errors
     form = SmsTemplateForm({**base, "body": "{name"}, instance=template)
     assert not form.is_valid() and "body" in form.errors
+
+
+def test_statistics_show_checking_and_duplicates_per_day_and_template(admin_client, send):
+    checking = send()
+    duplicated = send(to="13900139000")
+    send(
+        to="13700137000",
+        template="queue_turn_near",
+        params={"number": "A001", "ahead": 2, "category": "综合"},
+    )
+    OutboxMessage.objects.filter(pk=checking.pk).update(status="checking", check_since=MORNING)
+    OutboxMessage.objects.filter(pk=duplicated.pk).update(
+        status="sent", provider_ids=["biz-1", "biz-2", "biz-3"], duplicates=2
+    )
+    stats_url = reverse("admin:notifications_outboxmessage_stats") + "?days=366"
+    page = admin_client.get(stats_url).content.decode()
+    row = re.search(r"<tr><td>2026-03-12</td><td>verification_code</td>(.*?)</tr>", page)
+    cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+    # 合计, 已发送, 发送失败, 待发送, 核实中, 转电话, 已取消, 已送达, 检出重复
+    assert cells == ["2", "1", "0", "0", "1", "0", "0", "0", "2"]
+    other = re.search(r"<tr><td>2026-03-12</td><td>queue_turn_near</td>(.*?)</tr>", page)
+    assert re.findall(r"<td>(.*?)</td>", other.group(1)) == [
+        "1",
+        "0",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+    ]
+    listing = admin_client.get(
+        reverse("admin:notifications_outboxmessage_changelist") + "?status__exact=checking"
+    ).content.decode()
+    assert "核实中" in listing and "138****8000" in listing and "139****9000" not in listing

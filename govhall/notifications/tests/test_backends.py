@@ -1,76 +1,38 @@
-"""The real gateways (official SDKs) against local HTTP servers standing in for Aliyun and
-Tencent Cloud: what the request carries, and how provider errors are classified."""
+"""The real gateways (official SDK clients, built for real) against local HTTP servers
+standing in for Aliyun and Tencent Cloud: what the request carries, and how each answer is
+classified — refused (nothing sent) or unknown (the request went out, the answer was lost)."""
 
 import json
-import os
-import time
+import socket
 
 import pytest
+from django.core import checks
 from django.db import transaction
 
+from govhall.notifications.backend_aliyun import AliyunBackend, classify_aliyun
+from govhall.notifications.backend_tencent import TencentBackend, classify_tencent
 from govhall.notifications.backends import (
-    AliyunBackend,
     ConsoleBackend,
+    OutcomeUnknown,
     PermanentFailure,
     RetryLater,
-    TencentBackend,
-    classify_aliyun,
-    classify_tencent,
     get_backend,
 )
 from govhall.notifications.dispatch import dispatch_due
-from govhall.notifications.models import OutboxMessage, PhoneCallTask, SmsTemplate
+from govhall.notifications.models import OutboxMessage, PhoneCallTask
 from govhall.notifications.services import get_template
 
-from .conftest import MORNING
-from .fakes import FakeAliyun, FakeTencent
+from .conftest import CASE, MORNING
+from .fakes import DROP, HOLD, LOSE
 
 pytestmark = pytest.mark.django_db
 
-CASE = {
-    "name": "张三",
-    "item": "食品经营许可",
-    "case_no": "SCJG2026000123",
-    "link": "https://x/d/ab",
-}
 
-# Ports 8104–8110 are ours; each xdist worker takes its own pair so servers never collide.
-_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw2").removeprefix("gw") or 2) % 3
-ALIYUN_PORT = 8104 + 2 * _WORKER
-TENCENT_PORT = 8105 + 2 * _WORKER
-CLOSED_PORT = 8110  # nothing listens here
-
-
-@pytest.fixture
-def aliyun(settings):
-    with FakeAliyun(ALIYUN_PORT) as fake:
-        settings.ALIYUN_SMS_ENDPOINT = fake.endpoint
-        settings.ALIYUN_SMS_ACCESS_KEY_ID = "test-ak"
-        settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "test-secret"
-        settings.SMS_TIMEOUT_SECONDS = 1
-        SmsTemplate.objects.filter(code="case_accepted").update(
-            aliyun_template_code="SMS_465001", tencent_template_id="2001001"
-        )
-        yield fake
-
-
-@pytest.fixture
-def tencent(settings):
-    with FakeTencent(TENCENT_PORT) as fake:
-        settings.TENCENT_SMS_ENDPOINT = fake.endpoint
-        settings.TENCENT_SMS_SECRET_ID = "test-id"
-        settings.TENCENT_SMS_SECRET_KEY = "test-key"
-        settings.TENCENT_SMS_SDK_APP_ID = "1400000001"
-        settings.SMS_TIMEOUT_SECONDS = 1
-        SmsTemplate.objects.filter(code="case_accepted").update(
-            aliyun_template_code="SMS_465001", tencent_template_id="2001001"
-        )
-        yield fake
-
-
-@pytest.fixture
-def message(send, center):
-    return send(template="case_accepted", params=CASE, center=center)
+def _closed_port() -> int:
+    """A port nothing listens on: bind port 0, read the number back, close it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _send_direct(backend, message):
@@ -94,20 +56,17 @@ def test_aliyun_request_carries_code_params_signature_phone_and_out_id(aliyun, m
     assert request["headers"]["x-acs-version"] == "2017-05-25"
     assert "test-ak" in request["headers"]["Authorization"]
     message.refresh_from_db()
+    [delivered] = aliyun.phones.delivered
     assert message.status == OutboxMessage.Status.SENT
-    assert (message.provider, message.provider_message_id) == (
-        "aliyun",
-        f"biz-{str(message.message_id)[:8]}",
-    )
+    assert (message.provider, message.provider_message_id) == ("aliyun", delivered.provider_id)
 
 
-def test_aliyun_repeat_of_one_message_is_one_accepted_send(aliyun, message):
+def test_aliyun_does_not_deduplicate_a_repeat_is_a_second_sms(aliyun, message):
     backend = AliyunBackend()
-    _send_direct(backend, message)
-    _send_direct(backend, message)  # a retry after a lost response
-    assert len(aliyun.requests) == 2
-    assert {r["params"]["OutId"] for r in aliyun.requests} == {str(message.message_id)}
-    assert aliyun.accepted == {str(message.message_id): 1}
+    first = _send_direct(backend, message)
+    second = _send_direct(backend, message)
+    assert first != second
+    assert aliyun.phones.received == {str(message.message_id): 2}
 
 
 @pytest.mark.parametrize(
@@ -122,38 +81,37 @@ def test_aliyun_repeat_of_one_message_is_one_accepted_send(aliyun, message):
         (200, "isv.TEMPLATE_MISSING_PARAMETERS", PermanentFailure),
         (400, "Throttling.User", RetryLater),
         (400, "isv.INVALID_PARAMETERS", PermanentFailure),
-        (503, "ServiceUnavailable", RetryLater),
-        (500, "InternalError", RetryLater),
+        (503, "ServiceUnavailable", OutcomeUnknown),
+        (500, "InternalError", OutcomeUnknown),
     ],
 )
-def test_aliyun_error_codes_are_mapped(aliyun, message, status, code, expected):
-    aliyun.decide = lambda request: (
-        status,
-        {"Code": code, "Message": "错误", "RequestId": "r1"},
-    )
+def test_aliyun_answers_are_mapped(aliyun, message, status, code, expected):
+    aliyun.decide = lambda request: (status, {"Code": code, "Message": "错误", "RequestId": "r1"})
     with pytest.raises(expected) as exc:
         _send_direct(AliyunBackend(), message)
+    assert exc.type is expected
     assert code in str(exc.value)
-    assert aliyun.accepted == {}
+    assert aliyun.phones.delivered == []
 
 
-def test_aliyun_timeout_is_retried_later(aliyun, message):
-    def slow(request):
-        time.sleep(1.6)
-        return None
-
-    aliyun.decide = slow
-    started = time.monotonic()
-    with pytest.raises(RetryLater):
+def test_aliyun_lost_answer_and_timeout_are_unknown_not_refused(aliyun, message):
+    aliyun.decide = lambda r: LOSE
+    with pytest.raises(OutcomeUnknown) as lost:
         _send_direct(AliyunBackend(), message)
-    assert time.monotonic() - started < 1.5
-
-
-def test_aliyun_unreachable_is_retried_later(settings, message):
-    settings.ALIYUN_SMS_ENDPOINT = f"http://127.0.0.1:{CLOSED_PORT}"
-    SmsTemplate.objects.filter(code="case_accepted").update(aliyun_template_code="SMS_1")
-    with pytest.raises(RetryLater):
+    assert lost.value.code.startswith("lost:") and "Connection aborted" in str(lost.value)
+    aliyun.decide = lambda r: HOLD  # answers only after the client's 1 s timeout
+    with pytest.raises(OutcomeUnknown) as timeout:
         _send_direct(AliyunBackend(), message)
+    aliyun.release.set()
+    assert "timed out" in str(timeout.value).lower()
+    assert aliyun.phones.received == {str(message.message_id): 2}  # both were accepted
+
+
+def test_aliyun_unreachable_is_refused(settings, message, aliyun):
+    settings.ALIYUN_SMS_ENDPOINT = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(RetryLater) as exc:
+        _send_direct(AliyunBackend(), message)
+    assert exc.type is RetryLater and exc.value.code.startswith("connect:")
 
 
 def test_aliyun_permanent_failure_ends_in_a_phone_call_task(aliyun, message, settings):
@@ -162,7 +120,7 @@ def test_aliyun_permanent_failure_ends_in_a_phone_call_task(aliyun, message, set
     assert dispatch_due(MORNING).failed == 1
     message.refresh_from_db()
     assert message.status == "failed" and "MOBILE_NUMBER_ILLEGAL" in message.last_error
-    assert PhoneCallTask.objects.filter(message=message, reason="sms_failed").exists()
+    assert PhoneCallTask.objects.filter(message=message, reason="sms_failed").count() == 1
 
 
 def test_template_without_provider_code_fails_permanently(aliyun, tencent, send):
@@ -193,15 +151,16 @@ def test_tencent_request_carries_template_params_signature_phone_and_session(
     assert p["SmsSdkAppId"] == "1400000001"
     assert p["SessionContext"] == str(message.message_id)
     message.refresh_from_db()
+    [delivered] = tencent.phones.delivered
     assert (message.status, message.provider) == ("sent", "tencent")
-    assert message.provider_message_id == f"serial-{str(message.message_id)[:8]}"
+    assert message.provider_message_id == delivered.provider_id
 
 
-def test_tencent_repeat_of_one_message_is_one_accepted_send(tencent, message):
+def test_tencent_does_not_deduplicate_a_repeat_is_a_second_sms(tencent, message):
     backend = TencentBackend()
     _send_direct(backend, message)
     _send_direct(backend, message)
-    assert tencent.accepted == {str(message.message_id): 1}
+    assert tencent.phones.received == {str(message.message_id): 2}
 
 
 def _tencent_error(code):
@@ -238,25 +197,38 @@ def _tencent_status(code):
         (_tencent_status, "LimitExceeded.PhoneNumberThirtySecondLimit", RetryLater),
     ],
 )
-def test_tencent_error_codes_are_mapped(tencent, message, decide, code, expected):
+def test_tencent_answers_are_mapped(tencent, message, decide, code, expected):
     tencent.decide = decide(code)
     with pytest.raises(expected) as exc:
         _send_direct(TencentBackend(), message)
+    assert exc.type is expected
     assert code in str(exc.value)
 
 
-def test_tencent_5xx_and_timeout_are_retried_later(tencent, message):
+def test_tencent_5xx_lost_answer_and_timeout_are_unknown(tencent, message):
     tencent.decide = lambda r: (502, {"message": "bad gateway"})
-    with pytest.raises(RetryLater):
+    with pytest.raises(OutcomeUnknown) as bad_gateway:
         _send_direct(TencentBackend(), message)
-
-    def slow(request):
-        time.sleep(1.6)
-        return None
-
-    tencent.decide = slow
-    with pytest.raises(RetryLater):
+    assert bad_gateway.value.code == "ServerNetworkError"
+    tencent.decide = lambda r: LOSE
+    with pytest.raises(OutcomeUnknown):
         _send_direct(TencentBackend(), message)
+    tencent.decide = lambda r: HOLD
+    with pytest.raises(OutcomeUnknown):
+        _send_direct(TencentBackend(), message)
+    tencent.release.set()
+    assert tencent.phones.received == {str(message.message_id): 2}
+
+
+def test_tencent_unreachable_and_dropped_before_acceptance(settings, tencent, message):
+    tencent.decide = lambda r: DROP  # lost on the way: unknown to us, nothing on the phone
+    with pytest.raises(OutcomeUnknown):
+        _send_direct(TencentBackend(), message)
+    assert tencent.phones.delivered == []
+    settings.TENCENT_SMS_ENDPOINT = f"http://127.0.0.1:{_closed_port()}"
+    with pytest.raises(RetryLater) as exc:
+        _send_direct(TencentBackend(), message)
+    assert exc.type is RetryLater and exc.value.code.startswith("connect:")
 
 
 # --- Others -----------------------------------------------------------------------------
@@ -269,10 +241,31 @@ def test_classifiers_default_unknown_codes_to_retry():
     assert classify_tencent("UnknownError") is RetryLater
 
 
-def test_console_backend_prints(send, capsys):
+def test_console_backend_prints_with_the_phone_masked(send, capsys):
     message = send()
     assert ConsoleBackend().send(message, get_template(message.template)).startswith("console-")
-    assert "您的验证码为123456" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("[短信] 138****8000: ")
+    assert "13800138000" not in out
+
+
+@pytest.mark.parametrize(
+    ("debug", "backend", "errors"),
+    [
+        (False, "console", ["govhall.notifications.E001"]),
+        (True, "console", []),
+        (False, "aliyun", []),
+    ],
+)
+def test_deploy_check_refuses_the_console_backend_without_debug(settings, debug, backend, errors):
+    settings.DEBUG = debug
+    settings.SMS_BACKEND = backend
+    found = [
+        m.id
+        for m in checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+        if m.id.startswith("govhall.notifications.")
+    ]
+    assert found == errors
 
 
 def test_unknown_backend_setting_is_a_clear_error(settings):

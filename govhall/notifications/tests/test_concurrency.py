@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection, connections, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from govhall.notifications.dispatch import dispatch_due
 from govhall.notifications.models import OutboxMessage, SentSms
 from govhall.notifications.services import notification_send
 
-from .fakes import FlakyGateway
+from .fakes import FaultyProvider
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -48,7 +49,7 @@ def test_two_workers_on_postgres_never_send_the_same_message(settings):
     now = timezone.now()
     ids = _queue(400, now)
     # No failures: any second request for a message would be a double claim.
-    gateway = FlakyGateway(failure_rate=0.0, delay=0.002)
+    gateway = FaultyProvider(failure_rate=0.0, delay=0.002)
     results, errors = {}, []
     start = threading.Barrier(2)
 
@@ -151,7 +152,10 @@ def test_worker_killed_with_sigkill_mid_batch_loses_and_duplicates_nothing(setti
     # Before the lease expires nobody touches the stuck rows; after it, they are reclaimed.
     dispatch_due(now + dt.timedelta(seconds=30))
     assert OutboxMessage.objects.filter(status="sending").exists()
-    dispatch_due(now + dt.timedelta(seconds=120), max_batches=100)
+    # The worker process may have started long after `now` on a busy machine: go past the
+    # lease it actually took, not a fixed offset from `now`.
+    lease_end = stuck.aggregate(end=Max("lease_until"))["end"]
+    dispatch_due(lease_end + dt.timedelta(seconds=1), max_batches=100)
 
     assert Counter(OutboxMessage.objects.values_list("status", flat=True)) == {"sent": 120}
     sent_ids = [str(m) for m in SentSms.objects.values_list("message_id", flat=True)]
