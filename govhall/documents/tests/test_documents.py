@@ -50,6 +50,7 @@ def center(db):
     return make_center("HL-T1", "青松县政务服务中心")
 
 
+@pytest.mark.cjk_font
 def test_font_is_embedded_truetype():
     info = font()
     assert info.embedded, "wqy-zenhei should be found on this machine"
@@ -298,6 +299,7 @@ def test_concurrent_numbers_are_gapless_and_unique():
 
 
 def test_fallback_font_is_announced(monkeypatch, settings, caplog):
+    # Runs with or without a font installed: the font search is pointed nowhere.
     from govhall.documents import pdf
 
     settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
@@ -316,4 +318,19 @@ def test_fallback_font_is_announced(monkeypatch, settings, caplog):
         monkeypatch.undo()
         settings.PDF_FONT_PATH = ""
         pdf.reset_font_for_tests()
-    assert pdf.font().embedded
+
+
+def test_missing_font_is_a_startup_warning(monkeypatch, settings):
+    from django.core import checks
+
+    from govhall.documents import pdf
+
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent/other.ttc",))
+    messages = checks.run_checks(tags=["fonts"])
+    assert [m.id for m in messages] == ["govhall.W020"]
+    assert "打印成空白" in messages[0].msg and "fonts-wqy-zenhei" in messages[0].hint
+    monkeypatch.undo()
+    settings.PDF_FONT_PATH = ""
+    expected = [] if pdf.installed_font_path() else ["govhall.W020"]
+    assert [m.id for m in checks.run_checks(tags=["fonts"])] == expected
