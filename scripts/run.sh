@@ -26,7 +26,7 @@ WORKER_PID=$!
 # connections over them; on one shared socket whichever worker woke first took them, and
 # the keep-alive connections of consoles and boards stuck there (seen: 28 of 32 on one
 # worker, its requests queued behind one another; docs/queueing.md "Benchmark").
-.venv/bin/gunicorn govhall.wsgi:application --bind "0.0.0.0:${PORT}" --reuse-port \
+.venv/bin/gunicorn -c scripts/gunicorn.conf.py govhall.wsgi:application --bind "0.0.0.0:${PORT}" --reuse-port \
   --workers "${WEB_WORKERS:-2}" --threads "${WEB_THREADS:-4}" --access-logfile - --timeout 60 &
 WEB_PID=$!
 # Stopping either process (or Ctrl-C) stops both: no orphaned worker.
