@@ -334,3 +334,28 @@ def test_missing_font_is_a_startup_warning(monkeypatch, settings):
     settings.PDF_FONT_PATH = ""
     expected = [] if pdf.installed_font_path() else ["govhall.W020"]
     assert [m.id for m in checks.run_checks(tags=["fonts"])] == expected
+
+
+@pytest.mark.django_db
+def test_kinds_carry_the_standards_names():
+    """7.2.3 《补正通知书》; 7.5.1.1 交接凭证."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from govhall.notifications.models import SmsTemplate
+    from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+
+    assert DocumentKind.CORRECTION_NOTICE.label == "补正通知书"
+    assert DocumentKind.HANDOVER_VOUCHER.label == "交接凭证"
+    assert "补正通知书：{link}" in BUILTIN_TEMPLATES["case_correction"].body
+    migration = import_module("govhall.documents.migrations.0002_standard_document_names")
+    SmsTemplate.objects.filter(code="case_correction").update(
+        body=migration.OLD_BODY, name="补正材料通知"
+    )
+    migration.rename_in_sms_template(apps, None)
+    template = SmsTemplate.objects.get(code="case_correction")
+    assert (template.name, template.body) == ("补正通知", BUILTIN_TEMPLATES["case_correction"].body)
+    SmsTemplate.objects.filter(code="case_correction").update(body="本中心自拟：{link}")
+    migration.rename_in_sms_template(apps, None)
+    assert SmsTemplate.objects.get(code="case_correction").body == "本中心自拟：{link}"
