@@ -158,7 +158,7 @@ class Ticket(models.Model):
         WAITING = "waiting", "等候中"
         CALLED = "called", "已叫号"
         SERVING = "serving", "办理中"
-        DONE = "done", "已办结"
+        DONE = "done", "服务结束"
         NO_SHOW = "no_show", "过号"
         TRANSFERRED = "transferred", "已转办"
         CANCELLED = "cancelled", "已取消"

@@ -22,6 +22,7 @@ from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
 from govhall.queueing import selectors, services
+from govhall.queueing.phrases import GUIDE_PHRASE, PHRASES, closing_phrase
 from govhall.queueing.api import status_url
 from govhall.queueing.models import (
     IdleIncident,
@@ -35,33 +36,6 @@ from govhall.queueing.models import (
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
 GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
 ALERT_ROLES = (Role.MANAGER, Role.INSPECTOR)
-
-# Appendix A of DB 23/T 1485—2023: the phrase a clerk says at each moment.
-PHRASES = {
-    "idle": ("A.2.1", "服务对象来到综合窗口时说：“您好，请坐，请问您办理什么事项？”"),
-    "call": ("A.2.1", "您好，请坐，请问您办理什么事项？请您出具相关材料（或证件），马上为您办好。"),
-    "start": (
-        "A.2.2/A.2.4",
-        "对不起，请您出示相关资料（证件）。"
-        "请您核对下您的个人信息，如果确认无误后请在这里签字（或盖章）。",
-    ),
-    "incomplete": (
-        "A.2.3",
-        "您好，您提供的资料已初步核验，还缺少部分材料，暂时不能办理，"
-        "给您出具一次性告知单，请您将缺少的材料补齐后再来办理，辛苦您再来一趟。",
-    ),
-    "finish": (
-        "A.2.5",
-        "您的业务已办理完毕，请您对我的服务作出评价。（评价后）感谢您的评价。请您带好随身物品。",
-    ),
-    "transfer": ("A.1.4", "对不起，请您随我到相应窗口办理，您的排队顺序不变。"),
-    "goodbye": ("A.1.6", "感谢您对我们工作的支持，欢迎您再来。"),
-    "complaint": (
-        "A.2.7",
-        "非常抱歉给您带来不便，请您谅解。对于您提出的问题，我们将尽快处理给您答复。",
-    ),
-}
-GUIDE_PHRASE = ("A.1.1", "您好，请问您办理什么业务？您好，请问有什么事我可以帮您？")
 
 
 def _center_from(request: HttpRequest) -> Center:
@@ -364,7 +338,6 @@ ACTION_PHRASE = {
     "call": "call",
     "recall": "call",
     "start": "start",
-    "finish": "finish",
     "no_show": "idle",
     "transfer": "transfer",
     "requeue": "idle",
@@ -411,7 +384,7 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
     if action == "close":
         services.window_close(window=window, actor=user)
         messages.success(request, "已签退。")
-        return "goodbye"
+        return ""
     if action == "call":
         ticket = services.window_call_next(window=window, actor=user)
         if ticket is None:
@@ -425,10 +398,10 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
             window=window, ticket_id=ticket.pk, actor=user
         )
         if called is None:
-            messages.info(request, f"{finished.number} 已办结。暂无等候的服务对象。")
-            return "finish"
+            messages.info(request, f"{finished.number} 服务结束。暂无等候的服务对象。")
+            return closing_phrase(finished)
         messages.success(
-            request, f"{finished.number} 已办结。请{called.number}号到{window.number}号窗口办理"
+            request, f"{finished.number} 服务结束。请{called.number}号到{window.number}号窗口办理"
         )
         return "call"
     if action == "recall":
@@ -437,6 +410,8 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
         services.ticket_start(ticket=ticket, actor=user)
     elif action == "finish":
         services.ticket_finish(ticket=ticket, actor=user)
+        messages.success(request, f"{ticket.number} 服务结束。")
+        return closing_phrase(ticket)
     elif action == "no_show":
         services.ticket_no_show(ticket=ticket, actor=user)
     elif action == "requeue":
