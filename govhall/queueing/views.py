@@ -22,7 +22,6 @@ from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
 from govhall.queueing import selectors, services
-from govhall.queueing.phrases import GUIDE_PHRASE, PHRASES, closing_phrase
 from govhall.queueing.api import status_url
 from govhall.queueing.models import (
     IdleIncident,
@@ -32,6 +31,7 @@ from govhall.queueing.models import (
     WindowSession,
     local_day,
 )
+from govhall.queueing.phrases import GUIDE_PHRASE, PHRASES, closing_phrase
 
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
 GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
