@@ -9,8 +9,8 @@ from django.urls import include, path
 
 from govhall.api import API_APPS, api
 
-admin.site.site_header = "govhall 政务服务中心管理后台"
-admin.site.site_title = "govhall 管理后台"
+admin.site.site_header = "政务服务中心管理后台"
+admin.site.site_title = "政务服务中心管理后台"
 admin.site.index_title = "系统管理"
 
 

@@ -212,3 +212,6 @@ class SentSmsAdmin(admin.ModelAdmin):
     list_display = ["sent_at", "template", "to", "requests"]
     list_filter = ["template"]
     readonly_fields = [f.name for f in SentSms._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a record of what was sent is never made by hand
