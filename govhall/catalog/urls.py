@@ -10,6 +10,7 @@ urlpatterns = [
     path("items/<str:code>/", views.item, name="item"),
     path("items/<str:code>/notice.pdf", views.item_notice, name="item_notice"),
     path("staff-directory/", views.staff_directory, name="staff_directory"),
+    path("progress/", views.progress, name="progress"),
     path("touch/", views.touch_home, name="touch_home"),
     path("touch/d/<str:code>/", views.touch_department, name="touch_department"),
     path("touch/i/<str:code>/", views.touch_item, name="touch_item"),

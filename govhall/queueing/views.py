@@ -21,7 +21,7 @@ from govhall.core.errors import DomainError
 from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
-from govhall.queueing import selectors, services
+from govhall.queueing import frontdesk, selectors, services
 from govhall.queueing.api import status_url
 from govhall.queueing.models import (
     IdleIncident,
@@ -76,6 +76,9 @@ def _qr_svg(url: str) -> str:
 
 def kiosk(request: HttpRequest) -> HttpResponse:
     center = _center_from(request)
+    closed = frontdesk.closed_notice(center, timezone.now())
+    if closed:
+        return render(request, "queueing/kiosk.html", {"center": center, "closed": closed})
     categories = list(selectors.categories_of(center))
     status = {row["category"]: row for row in selectors.queue_status(center, timezone.now())}
     category = None
@@ -108,6 +111,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             "items": items,
             "item": item,
             "hint": _self_service_hint(item),
+            "elsewhere": frontdesk.elsewhere(item),
             "step": step,
             "priority_groups": [g for g in PriorityGroup.choices if g[0] != PriorityGroup.NONE],
         },
@@ -122,7 +126,16 @@ def kiosk_issue(request: HttpRequest) -> HttpResponse:
     )
     item = None
     if request.POST.get("item"):
-        item = ServiceItem.objects.filter(code=request.POST["item"], center=center).first()
+        item = (
+            ServiceItem.objects.filter(code=request.POST["item"], center=center)
+            .select_related("published")
+            .first()
+        )
+    back = reverse("queueing:kiosk") + f"?center={center.code}&category={category.letter}"
+    if frontdesk.closed_notice(center, timezone.now()):
+        return redirect(reverse("queueing:kiosk") + f"?center={center.code}")
+    if frontdesk.elsewhere(item):
+        return redirect(back + f"&item={item.code}")  # the page says where it is handled
     try:
         ticket = services.ticket_issue(
             center=center,
@@ -135,8 +148,7 @@ def kiosk_issue(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        url = reverse("queueing:kiosk") + f"?center={center.code}&category={category.letter}"
-        return redirect(url + (f"&item={item.code}" if item else "&confirm=1"))
+        return redirect(back + (f"&item={item.code}" if item else "&confirm=1"))
     return redirect(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}&print=1")
 
 
@@ -209,14 +221,17 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("department__code", "code")
     )
-    hint = None
+    hint = elsewhere = None
     issued = None
     form = {k: request.POST.get(k, "") for k in ("category", "item", "priority_group", "phone")}
     if request.method == "POST":
         item = next((i for i in items if i.code == form["item"]), None)
         category = next((c for c in categories if c.letter == form["category"]), None)
         hint = _self_service_hint(item)
-        if hint and not request.POST.get("confirm"):
+        elsewhere = frontdesk.elsewhere(item)
+        if elsewhere:
+            hint = None  # not handled here: say where, issue nothing
+        elif hint and not request.POST.get("confirm"):
             pass  # show the suggestion first; the guide confirms to issue anyway
         else:
             try:
@@ -247,6 +262,8 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
             "items": items,
             "hints": {i.code: _self_service_hint(i) for i in items},
             "hint": hint,
+            "elsewhere": elsewhere,
+            "elsewhere_item": next((i for i in items if i.code == form.get("item")), None),
             "form": form,
             "issued": issued,
             "issued_data": selectors.ticket_public(issued, timezone.now()) if issued else None,

@@ -17,7 +17,7 @@ def self_service_item(q):
     return add_self_service_item(q)
 
 
-def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item):
+def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item, opening_hours):
     r = client.get(f"/kiosk/?center={q.center.code}")
     assert r.status_code == 200
     html = r.content.decode()
@@ -41,7 +41,7 @@ def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item):
     assert client.get(f"/kiosk/slip/{ticket.pk}/?t=bad").status_code == 404
 
 
-def test_kiosk_bad_phone_shows_message(q, client):
+def test_kiosk_bad_phone_shows_message(q, client, opening_hours):
     r = client.post(
         "/kiosk/issue/", {"center": q.center.code, "category": "A", "phone": "123"}, follow=True
     )
