@@ -41,17 +41,16 @@ def next_opening(center: Center, now: dt.datetime) -> dt.datetime | None:
 
 
 def closed_notice(center: Center, now: dt.datetime) -> str:
-    """ "" while open; otherwise when the center opens, in words for the kiosk screen."""
+    """Empty while open; otherwise when the center opens, in words for the kiosk screen."""
     opening = next_opening(center, now)
     if opening is None:
         return ""
     today = timezone.localtime(now).date()
+    date = f"{opening.month}月{opening.day}日（星期{WEEKDAYS[opening.weekday()]}）"
     if opening.date() == today:
         when = f"今天 {opening:%H:%M}"
     elif opening.date() == today + dt.timedelta(days=1):
-        when = f"明天（{opening.month}月{opening.day}日 星期{WEEKDAYS[opening.weekday()]}）{opening:%H:%M}"
+        when = f"明天 {date}{opening:%H:%M}"
     else:
-        when = (
-            f"{opening.month}月{opening.day}日（星期{WEEKDAYS[opening.weekday()]}）{opening:%H:%M}"
-        )
+        when = f"{date}{opening:%H:%M}"
     return f"现在不是办公时间，暂停取号。本中心将于{when}开始办公，届时再来取号。"
