@@ -1,7 +1,6 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static as static_url
@@ -33,8 +32,5 @@ urlpatterns = [
 for app in API_APPS:
     if find_spec(f"govhall.{app}") and find_spec(f"govhall.{app}.urls"):
         urlpatterns.append(path("", include(import_module(f"govhall.{app}.urls"))))
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is not served wholesale, not even with DEBUG on: govhall/catalog/files.py
+# serves only the files a center publishes (staff photos, blank forms).
