@@ -57,8 +57,3 @@ def matter_finished(ticket: Ticket) -> bool:
 def closing_phrase(ticket: Ticket) -> str:
     """The PHRASES key for the end of this ticket's visit."""
     return "finish_done" if matter_finished(ticket) else "finish"
-
-
-def phone_greeting(center_name: str, window_name: str = "") -> str:
-    """A.3.5: "您好，我是XX政务服务中心XX窗口" with both names filled from context."""
-    return f"您好，我是{center_name}{window_name}。"
