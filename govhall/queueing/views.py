@@ -494,6 +494,7 @@ def board(request: HttpRequest, center_code: str) -> HttpResponse:
             "center": center,
             "zones": zones,
             "display_url": api + (f"?zones={zones}" if zones else ""),
+            "time_zone": settings.TIME_ZONE,  # the board's clock: the center's, not the device's
             "poll_ms": int(request.GET.get("poll", "500") or 500)
             if request.GET.get("poll", "500").isdigit()
             else 500,
