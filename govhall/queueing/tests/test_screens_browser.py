@@ -71,7 +71,7 @@ def test_board_1920_with_14_windows_and_center_clock(
         """() => [...document.querySelectorAll('#windows .bw')].map(b => {
              const r = b.getBoundingClientRect(); return [r.top, r.bottom, r.left, r.right]; })"""
     )
-    assert all(0 <= top and bottom <= 1080 and right <= 1920 for top, bottom, _, right in boxes)
+    assert all(top >= 0 and bottom <= 1080 and right <= 1920 for top, bottom, _, right in boxes)
     grid = board.evaluate(
         """() => { const l = document.querySelector('.board-latest').getBoundingClientRect();
                    const bs = [...document.querySelectorAll('#windows .bw')]
