@@ -42,6 +42,7 @@ def test_kiosk_outside_opening_hours_says_when_it_opens(q, client, moment, expec
         html = client.get(f"/kiosk/?center={q.center.code}").content.decode()
         assert 'id="closed-notice"' in html and expected in html
         assert "现在不是办公时间，暂停取号。" in html
+        assert "请咨询导办人员" not in html  # nobody is at the desk then
         assert 'data-category="A"' not in html
         r = client.post("/kiosk/issue/", {"center": q.center.code, "category": "A"})
         assert r.status_code == 302 and r["Location"] == f"/kiosk/?center={q.center.code}"
