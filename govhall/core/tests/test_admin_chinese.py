@@ -93,3 +93,16 @@ def test_admin_lists_screenshots(live_server, page, screenshot):
         page.goto(live_server.url + url)
         screenshot(page, name)
         assert "govhall" not in page.title()
+
+
+@pytest.mark.django_db
+def test_admin_pickers_in_chinese(admin_client):
+    catalog = admin_client.get("/admin/jsi18n/").content.decode()
+    for text in ("选中要添加的%s，然后点击“选择”箭头。", "全选%s", "全部移除%s"):
+        assert json_escaped(text) in catalog, text
+
+
+def json_escaped(text: str) -> str:
+    import json
+
+    return json.dumps(text)[1:-1]
