@@ -215,3 +215,6 @@ class SentSmsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # a record of what was sent is never made by hand
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # nor changed: the list and the records are for viewing

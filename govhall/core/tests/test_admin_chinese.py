@@ -72,6 +72,7 @@ def test_sent_sms_cannot_be_added(admin_client):
     assert admin_client.get("/admin/notifications/sentsms/add/").status_code == 403
     html = admin_client.get("/admin/notifications/sentsms/").content.decode()
     assert "/admin/notifications/sentsms/add/" not in html
+    assert "来修改" not in html and "查看" in html
 
 
 @pytest.mark.browser
