@@ -325,14 +325,22 @@ def test_missing_font_is_a_startup_warning(monkeypatch, settings):
 
     from govhall.documents import pdf
 
-    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
     monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent/other.ttc",))
+    settings.PDF_FONT_PATH = ""
     messages = checks.run_checks(tags=["fonts"])
     assert [m.id for m in messages] == ["govhall.W020"]
     assert "打印成空白" in messages[0].msg and "fonts-wqy-zenhei" in messages[0].hint
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"  # a wrong setting is named too
+    messages = checks.run_checks(tags=["fonts"])
+    assert [m.id for m in messages] == ["govhall.W021"]
+    assert "/nonexistent/font.ttf" in messages[0].msg and "打印成空白" in messages[0].msg
     monkeypatch.undo()
+    found = pdf.installed_font_path()
+    if found:  # a wrong setting beside an installed font: the font in use is named
+        messages = checks.run_checks(tags=["fonts"])
+        assert [m.id for m in messages] == ["govhall.W021"] and found in messages[0].msg
     settings.PDF_FONT_PATH = ""
-    expected = [] if pdf.installed_font_path() else ["govhall.W020"]
+    expected = [] if found else ["govhall.W020"]
     assert [m.id for m in checks.run_checks(tags=["fonts"])] == expected
 
 
