@@ -24,10 +24,19 @@ def _fresh_workday_index():
 def pytest_collection_modifyitems(config, items):
     from django.conf import settings
 
+    from govhall.documents.pdf import installed_font_path
+
     no_browser = not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+    no_font = not installed_font_path()
     for item in items:
         if "browser" in item.keywords and no_browser:
             item.add_marker(pytest.mark.skip(reason=f"Chromium not found at {CHROMIUM}"))
+        if "cjk_font" in item.keywords and no_font:
+            item.add_marker(
+                pytest.mark.skip(
+                    reason="no Chinese TrueType font: install fonts-wqy-zenhei or set PDF_FONT_PATH"
+                )
+            )
         if "postgres" in item.keywords and not settings.IS_POSTGRES:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL)"))
 

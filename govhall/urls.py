@@ -1,7 +1,6 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.conf import settings
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static as static_url
@@ -10,8 +9,8 @@ from django.urls import include, path, re_path
 from govhall.api import API_APPS, api
 from govhall.core.edge import api_not_found
 
-admin.site.site_header = "govhall 政务服务中心管理后台"
-admin.site.site_title = "govhall 管理后台"
+admin.site.site_header = "政务服务中心管理后台"
+admin.site.site_title = "政务服务中心管理后台"
 admin.site.index_title = "系统管理"
 
 
@@ -36,8 +35,5 @@ urlpatterns = [
 for app in API_APPS:
     if find_spec(f"govhall.{app}") and find_spec(f"govhall.{app}.urls"):
         urlpatterns.append(path("", include(import_module(f"govhall.{app}.urls"))))
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_URL is not served wholesale, not even with DEBUG on: govhall/catalog/files.py
+# serves only the files a center publishes (staff photos, blank forms).

@@ -12,6 +12,12 @@ export CSRF_COOKIE_SECURE="${CSRF_COOKIE_SECURE:-0}"
 export SECURE_HSTS_SECONDS="${SECURE_HSTS_SECONDS:-0}"
 export SITE_URL="${SITE_URL:-http://127.0.0.1:${PORT}}"
 .venv/bin/python manage.py collectstatic --noinput -v0
+# Without a Chinese TrueType font every PDF prints blank on devices lacking one, and a wrong
+# PDF_FONT_PATH is silently passed over: say either loudly (checks govhall.W020, W021).
+if ! FONT_CHECK=$(.venv/bin/python manage.py check --tag fonts --fail-level WARNING 2>&1); then
+  printf '\n%s\n%s\n%s\n\n' "########## 警告 WARNING：PDF 文书的中文字体 ##########" \
+    "$FONT_CHECK" "##################################################################" >&2
+fi
 
 .venv/bin/python manage.py run_worker &
 WORKER_PID=$!

@@ -40,6 +40,23 @@ def _public_center(request: HttpRequest) -> Center:
     return center
 
 
+# The booking form's required fields, in the order the form shows them.
+BOOKING_REQUIRED = {
+    "name": "请填写姓名。",
+    "id_number": "请填写身份证号码。",
+    "phone": "请填写手机号码。",
+}
+FORM_ERROR = "请按提示修改下列标出的项目。"
+
+
+def _missing(data: Any, *, code_required: bool) -> dict[str, str]:
+    """Every empty required field at once, each named once (beside its field)."""
+    wanted = {**BOOKING_REQUIRED}
+    if code_required:
+        wanted["verification_code"] = "请填写短信验证码。"
+    return {f: m for f, m in wanted.items() if not str(data.get(f, "")).strip()}
+
+
 def _errors_of(exc: DomainError) -> dict[str, str]:
     return {e["field"]: e["message"] for e in exc.errors}
 
@@ -104,7 +121,11 @@ def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResp
     errors: dict[str, str] = {}
     error = ""
     data = request.POST if request.method == "POST" else {}
-    if request.method == "POST":
+    posted = request.method == "POST"
+    missing = _missing(data, code_required=services.online_code_required()) if posted else {}
+    if missing:
+        errors, error = missing, FORM_ERROR
+    elif request.method == "POST":
         try:
             verification = None
             if services.online_code_required():
@@ -122,7 +143,13 @@ def booking_form(request: HttpRequest, item_code: str, slot_id: int) -> HttpResp
                 verification=verification,
             )
         except DomainError as exc:
-            errors, error = _errors_of(exc), exc.message
+            errors = _errors_of(exc)
+            # A field's message is shown beside it; the top line only points there.
+            error = (
+                FORM_ERROR
+                if set(errors) & {*BOOKING_REQUIRED, "verification_code"}
+                else exc.message
+            )
         else:
             return redirect("appointments:confirmation", code=appointment.code)
     return render(

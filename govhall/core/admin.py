@@ -11,6 +11,7 @@ from django.utils import timezone
 from govhall.core import services, workdays
 from govhall.core.admin_audit import AuditedAdmin
 from govhall.core.audit import log_action
+from govhall.core.labels import ENTITIES, audit_action_label
 from govhall.core.models import (
     ApiToken,
     AuditEntry,
@@ -104,14 +105,55 @@ class ReadOnlyAdmin(SuperuserOnlyAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    title = "动作"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        actions = AuditEntry.objects.order_by("action").values_list("action", flat=True)
+        return [(a, audit_action_label(a)) for a in actions.distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["chain", "seq", "at", "actor_label", "action", "object_type", "object_id"]
-    list_filter = ["chain", "action"]
+    list_display = [
+        "chain",
+        "sequence",
+        "at",
+        "actor_name",
+        "action_name",
+        "object_name",
+        "object_id",
+    ]
+    list_filter = ["chain", AuditActionFilter]
     search_fields = ["action", "object_id", "actor_label"]
     date_hierarchy = "at"
     list_select_related = ["actor"]
-    empty_value_display = "待封存"  # seq of an entry the sealer has not linked yet
+
+    @admin.display(description="序号", ordering="seq")
+    def sequence(self, obj: AuditEntry) -> str:
+        # The sealer numbers and hashes entries a moment after they are written.
+        return str(obj.seq) if obj.seq is not None else "待封存（尚未编号）"
+
+    @admin.display(description="操作人", ordering="actor_label")
+    def actor_name(self, obj: AuditEntry) -> str:
+        return obj.actor_label or "系统（无登录人员）"
+
+    @admin.display(description="动作", ordering="action")
+    def action_name(self, obj: AuditEntry) -> str:
+        return audit_action_label(obj.action)
+
+    @admin.display(description="对象类型", ordering="object_type")
+    def object_name(self, obj: AuditEntry) -> str:
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(obj.object_type)._meta.verbose_name)
+        except (LookupError, ValueError):
+            return ENTITIES.get(obj.object_type, obj.object_type)
 
 
 @admin.register(IdempotencyRecord)

@@ -7,4 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "系统内核"
 
     def ready(self) -> None:
-        from govhall.core import checks, signals  # noqa: F401
+        from govhall.core import checks, permission_names, signals  # noqa: F401
+
+        permission_names.connect()

@@ -86,6 +86,18 @@ def _try_register(path: str) -> bool:
         return False
 
 
+def installed_font_path() -> str:
+    """The Chinese TrueType font a PDF would embed ("" when none is installed).
+
+    Only looks for the file (no parsing): cheap enough for a system check at start and for
+    the test suite's skip of the tests that need the font."""
+    configured = getattr(settings, "PDF_FONT_PATH", "") or ""
+    for path in (configured, *FONT_CANDIDATES):
+        if path and os.path.exists(path):
+            return path
+    return ""
+
+
 def font() -> FontInfo:
     """Register the Chinese font once per process and say which one is in use."""
     global _font

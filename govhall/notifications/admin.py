@@ -240,6 +240,12 @@ class SentSmsAdmin(MaskedAdmin):
     list_filter = ["template"]
     readonly_fields = [f.name for f in SentSms._meta.fields]
 
+    def has_add_permission(self, request) -> bool:
+        return False  # a record of what was sent is never made by hand
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # nor changed: the list and the records are for viewing
+
 
 @admin.register(SmsBudgetAlert)
 class SmsBudgetAlertAdmin(CenterScopedAdmin):

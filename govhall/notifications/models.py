@@ -99,12 +99,11 @@ class SmsTemplate(models.Model):
         return f"【{signature}】{text}" if signature else text
 
     def render_script(self, params: dict, signature: str = "") -> str:
+        """What the caller reads out. The A.3.5 greeting ("您好，我是XX政务服务中心XX窗口")
+        is put before it on the call page, where the caller and their window are known."""
         if self.call_script:
-            text = self.call_script.format_map({k: str(v) for k, v in params.items()})
-        else:
-            text = self.render(params)
-        greeting = f"您好，这里是{signature}。" if signature else "您好，这里是政务服务中心。"
-        return greeting + text
+            return self.call_script.format_map({k: str(v) for k, v in params.items()})
+        return self.render(params)
 
 
 class OutboxMessage(models.Model):

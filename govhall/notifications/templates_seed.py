@@ -79,11 +79,11 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
         ),
         BuiltinTemplate(
             "case_correction",
-            "补正材料通知",
+            "补正通知",
             LEGAL,
             ("name", "item", "case_no", "link"),
             "{name}您好，您申请的“{item}”（办件编号{case_no}）需补正材料，"
-            "需补正的全部内容见补正材料通知书：{link}",
+            "需补正的全部内容见补正通知书：{link}",
         ),
         BuiltinTemplate(
             "pickup_ready",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -82,4 +84,27 @@ def call_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                 action="govhall.notifications.call_task.phone_viewed",
                 obj=task,
             )
-    return render(request, "notifications/call_detail.html", {"task": task, "form": form})
+    return render(
+        request,
+        "notifications/call_detail.html",
+        {
+            "task": task,
+            "form": form,
+            "greeting": phone_greeting(task, request.user),
+            "script": LEGACY_GREETING.sub("", task.script, count=1),
+        },
+    )
+
+
+# Scripts stored before the greeting moved onto this page began with their own.
+LEGACY_GREETING = re.compile(r"^您好，这里是[^。]*。")
+
+
+def phone_greeting(task: PhoneCallTask, user) -> str:
+    """A.3.5: "您好，我是XX政务服务中心XX窗口" — the task's center and the caller's window
+    (their post when they have no window in that center)."""
+    center = task.center.name if task.center_id else "政务服务中心"
+    window = user.home_window
+    if window is not None and task.center_id and window.center_id != task.center_id:
+        window = None
+    return f"您好，我是{center}{window or user.post}。"

@@ -318,6 +318,14 @@ class CenterAdmin(ScopedAdminMixin, AuditedAdmin):
             return super().get_readonly_fields(request, obj)
         return [*super().get_readonly_fields(request, obj), "parent", "level"]
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from govhall.catalog.checks import MISSING_CHANNELS, lacks_channels
+
+        center = self.get_object(request, object_id)
+        if center is not None and request.method == "GET" and lacks_channels(center):
+            messages.warning(request, MISSING_CHANNELS)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_queryset(self, request):
         qs = super(ScopedAdminMixin, self).get_queryset(request).select_related("parent")
         scope = self._scope(request)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from govhall.core.labels import event_action_label
 from govhall.org.admin_scope import AuditedAdmin, CenterScopedAdmin
 from govhall.queueing.models import (
     IdleIncident,
@@ -51,10 +52,29 @@ class TicketAdmin(ReadOnly):
     exclude = ["phone", "token"]
 
 
+def _status_label(value: str) -> str:
+    return str(dict(Ticket.Status.choices).get(value, value)) if value else "—"
+
+
 @admin.register(TicketEvent)
 class TicketEventAdmin(ReadOnly):
     center_field = "ticket__center"
-    list_display = ["ticket", "action", "from_status", "to_status", "window", "actor", "at"]
+    list_display = ["ticket", "action_name", "from_name", "to_name", "window", "actor", "at"]
+    list_select_related = ["ticket", "window", "actor"]
+    fields = ["ticket", "action_name", "from_name", "to_name", "window", "actor", "at", "reason"]
+    readonly_fields = ["action_name", "from_name", "to_name"]
+
+    @admin.display(description="动作", ordering="action")
+    def action_name(self, obj: TicketEvent) -> str:
+        return event_action_label(obj.action)
+
+    @admin.display(description="原状态", ordering="from_status")
+    def from_name(self, obj: TicketEvent) -> str:
+        return _status_label(obj.from_status)
+
+    @admin.display(description="新状态", ordering="to_status")
+    def to_name(self, obj: TicketEvent) -> str:
+        return _status_label(obj.to_status)
 
 
 @admin.register(WindowSession)

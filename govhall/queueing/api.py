@@ -312,7 +312,7 @@ def ticket_start(request: HttpRequest, ticket_id: int):
     return ticket_staff_out(t)
 
 
-@router.post("/tickets/{ticket_id}/finish", summary="办结")
+@router.post("/tickets/{ticket_id}/finish", summary="服务结束（接待完成）")
 def ticket_finish(request: HttpRequest, ticket_id: int):
     t = services.ticket_finish(ticket=_ticket(request, ticket_id), actor=request.user)
     return ticket_staff_out(t)

@@ -36,7 +36,7 @@ class QueueingConfig(AppConfig):
                 "窗口叫号",
                 "queueing:console",
                 {"clerk", "output_clerk", "proxy", "manager"},
-                "签到、叫号、重呼、办结、转办、过号、暂停",
+                "签到、叫号、重呼、服务结束、转办、过号、暂停",
                 10,
             ),
             Screen(

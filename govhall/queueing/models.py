@@ -158,7 +158,7 @@ class Ticket(models.Model):
         WAITING = "waiting", "等候中"
         CALLED = "called", "已叫号"
         SERVING = "serving", "办理中"
-        DONE = "done", "已办结"
+        DONE = "done", "服务结束"
         NO_SHOW = "no_show", "过号"
         TRANSFERRED = "transferred", "已转办"
         CANCELLED = "cancelled", "已取消"
@@ -352,10 +352,14 @@ class TicketEvent(models.Model):
     """Who moved a ticket, when, from and to which state, and why. Its id is also the
     board's version: any change a board shows writes an event."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="events", verbose_name="排队号"
+    )
     # Indexed by ticketevent_center_idx (center, id).
-    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="+", db_index=False)
-    at = models.DateTimeField()
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name="中心"
+    )
+    at = models.DateTimeField("时间")
     # Events are read by center (board) and by ticket (its history) only.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -364,14 +368,21 @@ class TicketEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        verbose_name="操作人",
     )
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    action = models.CharField(max_length=16)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16)
+    action = models.CharField("动作", max_length=16)
     window = models.ForeignKey(
-        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Window,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        verbose_name="窗口",
     )
-    reason = models.CharField(max_length=200, blank=True)
+    reason = models.CharField("原因", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "排队号事件"
@@ -380,7 +391,12 @@ class TicketEvent(models.Model):
         indexes = [models.Index(fields=["center", "id"], name="ticketevent_center_idx")]
 
     def __str__(self) -> str:
-        return f"{self.ticket_id} {self.from_status}→{self.to_status}"
+        from govhall.core.labels import event_action_label
+
+        labels = dict(Ticket.Status.choices)
+        old = labels.get(self.from_status, self.from_status) or "—"
+        new = labels.get(self.to_status, self.to_status)
+        return f"{event_action_label(self.action)}（{old}→{new}）"
 
 
 class WindowSession(models.Model):

@@ -22,7 +22,7 @@ from govhall.core.errors import DomainError
 from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
-from govhall.queueing import selectors, services
+from govhall.queueing import frontdesk, selectors, services
 from govhall.queueing.api import status_url
 from govhall.queueing.models import (
     IdleIncident,
@@ -32,37 +32,11 @@ from govhall.queueing.models import (
     WindowSession,
     local_day,
 )
+from govhall.queueing.phrases import GUIDE_PHRASE, PHRASES, closing_phrase
 
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
 GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
 ALERT_ROLES = (Role.MANAGER, Role.INSPECTOR)
-
-# Appendix A of DB 23/T 1485—2023: the phrase a clerk says at each moment.
-PHRASES = {
-    "idle": ("A.2.1", "服务对象来到综合窗口时说：“您好，请坐，请问您办理什么事项？”"),
-    "call": ("A.2.1", "您好，请坐，请问您办理什么事项？请您出具相关材料（或证件），马上为您办好。"),
-    "start": (
-        "A.2.2/A.2.4",
-        "对不起，请您出示相关资料（证件）。"
-        "请您核对下您的个人信息，如果确认无误后请在这里签字（或盖章）。",
-    ),
-    "incomplete": (
-        "A.2.3",
-        "您好，您提供的资料已初步核验，还缺少部分材料，暂时不能办理，"
-        "给您出具一次性告知单，请您将缺少的材料补齐后再来办理，辛苦您再来一趟。",
-    ),
-    "finish": (
-        "A.2.5",
-        "您的业务已办理完毕，请您对我的服务作出评价。（评价后）感谢您的评价。请您带好随身物品。",
-    ),
-    "transfer": ("A.1.4", "对不起，请您随我到相应窗口办理，您的排队顺序不变。"),
-    "goodbye": ("A.1.6", "感谢您对我们工作的支持，欢迎您再来。"),
-    "complaint": (
-        "A.2.7",
-        "非常抱歉给您带来不便，请您谅解。对于您提出的问题，我们将尽快处理给您答复。",
-    ),
-}
-GUIDE_PHRASE = ("A.1.1", "您好，请问您办理什么业务？您好，请问有什么事我可以帮您？")
 
 
 def _center_from(request: HttpRequest) -> Center:
@@ -103,6 +77,9 @@ def _qr_svg(url: str) -> str:
 
 def kiosk(request: HttpRequest) -> HttpResponse:
     center = _center_from(request)
+    closed = frontdesk.closed_notice(center, timezone.now())
+    if closed:
+        return render(request, "queueing/kiosk.html", {"center": center, "closed": closed})
     categories = list(selectors.categories_of(center))
     status = {row["category"]: row for row in selectors.queue_status(center, timezone.now())}
     category = None
@@ -135,6 +112,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             "items": items,
             "item": item,
             "hint": _self_service_hint(item),
+            "elsewhere": frontdesk.elsewhere(item),
             "step": step,
             "priority_groups": [g for g in PriorityGroup.choices if g[0] != PriorityGroup.NONE],
         },
@@ -150,7 +128,16 @@ def kiosk_issue(request: HttpRequest) -> HttpResponse:
     )
     item = None
     if request.POST.get("item"):
-        item = ServiceItem.objects.filter(code=request.POST["item"], center=center).first()
+        item = (
+            ServiceItem.objects.filter(code=request.POST["item"], center=center)
+            .select_related("published")
+            .first()
+        )
+    back = reverse("queueing:kiosk") + f"?center={center.code}&category={category.letter}"
+    if frontdesk.closed_notice(center, timezone.now()):
+        return redirect(reverse("queueing:kiosk") + f"?center={center.code}")
+    if frontdesk.elsewhere(item):
+        return redirect(back + f"&item={item.code}")  # the page says where it is handled
     try:
         ticket = services.ticket_issue(
             center=center,
@@ -163,8 +150,7 @@ def kiosk_issue(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:
         messages.error(request, exc.message)
-        url = reverse("queueing:kiosk") + f"?center={center.code}&category={category.letter}"
-        return redirect(url + (f"&item={item.code}" if item else "&confirm=1"))
+        return redirect(back + (f"&item={item.code}" if item else "&confirm=1"))
     return redirect(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}&print=1")
 
 
@@ -239,14 +225,17 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
         .distinct()
         .order_by("department__code", "code")
     )
-    hint = None
+    hint = elsewhere = None
     issued = None
     form = {k: request.POST.get(k, "") for k in ("category", "item", "priority_group", "phone")}
     if request.method == "POST":
         item = next((i for i in items if i.code == form["item"]), None)
         category = next((c for c in categories if c.letter == form["category"]), None)
         hint = _self_service_hint(item)
-        if hint and not request.POST.get("confirm"):
+        elsewhere = frontdesk.elsewhere(item)
+        if elsewhere:
+            hint = None  # not handled here: say where, issue nothing
+        elif hint and not request.POST.get("confirm"):
             pass  # show the suggestion first; the guide confirms to issue anyway
         else:
             try:
@@ -277,6 +266,8 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
             "items": items,
             "hints": {i.code: _self_service_hint(i) for i in items},
             "hint": hint,
+            "elsewhere": elsewhere,
+            "elsewhere_item": next((i for i in items if i.code == form.get("item")), None),
             "form": form,
             "issued": issued,
             "issued_data": selectors.ticket_public(issued, timezone.now()) if issued else None,
@@ -368,7 +359,6 @@ ACTION_PHRASE = {
     "call": "call",
     "recall": "call",
     "start": "start",
-    "finish": "finish",
     "no_show": "idle",
     "transfer": "transfer",
     "requeue": "idle",
@@ -415,7 +405,7 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
     if action == "close":
         services.window_close(window=window, actor=user)
         messages.success(request, "已签退。")
-        return "goodbye"
+        return ""
     if action == "call":
         ticket = services.window_call_next(window=window, actor=user)
         if ticket is None:
@@ -429,10 +419,10 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
             window=window, ticket_id=ticket.pk, actor=user
         )
         if called is None:
-            messages.info(request, f"{finished.number} 已办结。暂无等候的服务对象。")
-            return "finish"
+            messages.info(request, f"{finished.number} 服务结束。暂无等候的服务对象。")
+            return closing_phrase(finished)
         messages.success(
-            request, f"{finished.number} 已办结。请{called.number}号到{window.number}号窗口办理"
+            request, f"{finished.number} 服务结束。请{called.number}号到{window.number}号窗口办理"
         )
         return "call"
     if action == "recall":
@@ -441,6 +431,8 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
         services.ticket_start(ticket=ticket, actor=user)
     elif action == "finish":
         services.ticket_finish(ticket=ticket, actor=user)
+        messages.success(request, f"{ticket.number} 服务结束。")
+        return closing_phrase(ticket)
     elif action == "no_show":
         services.ticket_no_show(ticket=ticket, actor=user)
     elif action == "requeue":
@@ -506,6 +498,7 @@ def board(request: HttpRequest, center_code: str) -> HttpResponse:
             "center": center,
             "zones": zones,
             "display_url": api + (f"?zones={zones}" if zones else ""),
+            "time_zone": settings.TIME_ZONE,  # the board's clock: the center's, not the device's
             "poll_ms": int(request.GET.get("poll", "500") or 500)
             if request.GET.get("poll", "500").isdigit()
             else 500,

@@ -89,6 +89,7 @@
       box.appendChild(node("div", "tn" + (w.ticket ? "" : " empty"), w.ticket || "—"));
       return box;
     }));
+    if (state.windows.length !== laidOut) layout(state.windows.length);
     replaceChildren(el.waiting, state.categories.map(function (c) {
       var tr = node("tr");
       tr.appendChild(node("td", "", c.letter + " " + c.name));
@@ -137,10 +138,33 @@
       });
   }
 
+  // The center's time zone, whatever the device's is set to.
+  var tz = root.dataset.tz || "Asia/Shanghai";
   function tick() {
     var d = new Date();
-    el.clock.textContent = d.toLocaleDateString("zh-CN") + " " + d.toLocaleTimeString("zh-CN", { hour12: false });
+    el.clock.textContent = d.toLocaleDateString("zh-CN", { timeZone: tz }) + " " +
+      d.toLocaleTimeString("zh-CN", { timeZone: tz, hour12: false });
   }
+
+  // Lay the windows out for their real number: the grid whose boxes come out largest
+  // (boxes about 1.6 : 1) fills the panel; type scales with the box.
+  var laidOut = -1;
+  function layout(n) {
+    var box = el.windows.getBoundingClientRect();
+    var w = box.width, h = box.height, best = 1, bestSize = 0;
+    if (!n || !w || !h) return;
+    for (var c = 1; c <= n; c++) {
+      var r = Math.ceil(n / c), size = Math.min(w / c / 1.6, h / r);
+      if (size > bestSize) { bestSize = size; best = c; }
+    }
+    var rows = Math.ceil(n / best);
+    el.windows.style.gridTemplateColumns = "repeat(" + best + ", minmax(0, 1fr))";
+    el.windows.style.gridTemplateRows = "repeat(" + rows + ", minmax(0, 1fr))";
+    el.windows.style.setProperty("--bh", Math.floor((h - 10 * (rows - 1)) / rows) + "px");
+    el.windows.style.setProperty("--bw", Math.floor((w - 10 * (best - 1)) / best) + "px");
+    laidOut = n;
+  }
+  window.addEventListener("resize", function () { layout(laidOut); });
   setInterval(tick, 1000); tick();
   ensureAudio();
   poll();

@@ -284,3 +284,16 @@ def test_openapi_lists_the_appointment_endpoints(client):
     ):
         assert path in paths
     assert paths["/api/v1/appointments/slots"]["get"]["tags"] == ["预约服务"]
+
+
+@pytest.mark.django_db
+def test_empty_booking_form_names_each_empty_field_once(client, center, item, rule):
+    with time_machine.travel(NOW, tick=False):
+        slot = _slot(rule, at(2026, 3, 6, 9, 0))
+        response = client.post(f"/booking/item/{item.code}/{slot.pk}/", {})
+    html = response.content.decode()
+    assert response.status_code == 422
+    for message in ("请填写姓名。", "请填写身份证号码。", "请填写手机号码。", "请填写短信验证码。"):
+        assert html.count(message) == 1, message
+    assert html.count("请按提示修改下列标出的项目。") == 1
+    assert not Appointment.objects.exists()

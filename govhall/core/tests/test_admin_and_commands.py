@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -193,7 +194,9 @@ def test_check_deploy_is_clean_with_debug_off(tmp_path):
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_URL", "SECURE_", "SESSION_", "CSRF_"))
+        if not k.startswith(
+            ("DJANGO_", "DATABASE_URL", "SECURE_", "SESSION_", "CSRF_", "PDF_FONT_PATH")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="govhall.settings",
@@ -214,8 +217,14 @@ def test_check_deploy_is_clean_with_debug_off(tmp_path):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    output = result.stdout + result.stderr
+    # The one warning a machine may add: no Chinese font for PDFs (govhall.W020), which a
+    # fresh machine without fonts-wqy-zenhei has; the deployment settings raise nothing.
+    issues = re.findall(r"\(((?:govhall|security|[a-z_]+)\.[A-Z]\d+)\)", output)
+    assert set(issues) <= {"govhall.W020"}, output
+    if not issues:
+        assert result.returncode == 0, output
+        assert "no issues" in result.stdout
 
 
 def test_old_idempotency_records_are_purged():

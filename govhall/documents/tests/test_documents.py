@@ -50,6 +50,7 @@ def center(db):
     return make_center("HL-T1", "青松县政务服务中心")
 
 
+@pytest.mark.cjk_font
 def test_font_is_embedded_truetype():
     info = font()
     assert info.embedded, "wqy-zenhei should be found on this machine"
@@ -298,6 +299,7 @@ def test_concurrent_numbers_are_gapless_and_unique():
 
 
 def test_fallback_font_is_announced(monkeypatch, settings, caplog):
+    # Runs with or without a font installed: the font search is pointed nowhere.
     from govhall.documents import pdf
 
     settings.PDF_FONT_PATH = "/nonexistent/font.ttf"
@@ -316,4 +318,52 @@ def test_fallback_font_is_announced(monkeypatch, settings, caplog):
         monkeypatch.undo()
         settings.PDF_FONT_PATH = ""
         pdf.reset_font_for_tests()
-    assert pdf.font().embedded
+
+
+def test_missing_font_is_a_startup_warning(monkeypatch, settings):
+    from django.core import checks
+
+    from govhall.documents import pdf
+
+    monkeypatch.setattr(pdf, "FONT_CANDIDATES", ("/nonexistent/other.ttc",))
+    settings.PDF_FONT_PATH = ""
+    messages = checks.run_checks(tags=["fonts"])
+    assert [m.id for m in messages] == ["govhall.W020"]
+    assert "打印成空白" in messages[0].msg and "fonts-wqy-zenhei" in messages[0].hint
+    settings.PDF_FONT_PATH = "/nonexistent/font.ttf"  # a wrong setting is named too
+    messages = checks.run_checks(tags=["fonts"])
+    assert [m.id for m in messages] == ["govhall.W021"]
+    assert "/nonexistent/font.ttf" in messages[0].msg and "打印成空白" in messages[0].msg
+    monkeypatch.undo()
+    found = pdf.installed_font_path()
+    if found:  # a wrong setting beside an installed font: the font in use is named
+        messages = checks.run_checks(tags=["fonts"])
+        assert [m.id for m in messages] == ["govhall.W021"] and found in messages[0].msg
+    settings.PDF_FONT_PATH = ""
+    expected = [] if found else ["govhall.W020"]
+    assert [m.id for m in checks.run_checks(tags=["fonts"])] == expected
+
+
+@pytest.mark.django_db
+def test_kinds_carry_the_standards_names():
+    """7.2.3 《补正通知书》; 7.5.1.1 交接凭证."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from govhall.notifications.models import SmsTemplate
+    from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+
+    assert DocumentKind.CORRECTION_NOTICE.label == "补正通知书"
+    assert DocumentKind.HANDOVER_VOUCHER.label == "交接凭证"
+    assert "补正通知书：{link}" in BUILTIN_TEMPLATES["case_correction"].body
+    migration = import_module("govhall.documents.migrations.0002_standard_document_names")
+    SmsTemplate.objects.filter(code="case_correction").update(
+        body=migration.OLD_BODY, name="补正材料通知"
+    )
+    migration.rename_in_sms_template(apps, None)
+    template = SmsTemplate.objects.get(code="case_correction")
+    assert (template.name, template.body) == ("补正通知", BUILTIN_TEMPLATES["case_correction"].body)
+    SmsTemplate.objects.filter(code="case_correction").update(body="本中心自拟：{link}")
+    migration.rename_in_sms_template(apps, None)
+    assert SmsTemplate.objects.get(code="case_correction").body == "本中心自拟：{link}"

@@ -130,7 +130,7 @@ def test_no_mobile_number_creates_a_phone_call_task(send, center, to):
     assert task.reason == PhoneCallTask.Reason.NO_MOBILE
     assert task.phone == to.strip()
     assert task.center == center
-    assert task.script.startswith("您好，这里是测试县政务服务中心。")
+    assert task.script.startswith("张三您好")  # the A.3.5 greeting is said from the call page
     assert "需补正材料" in task.script
     # Nothing goes to the SMS gateway for it.
     dispatch_due(MORNING)

@@ -64,7 +64,7 @@ def test_record_outcomes(client, center, tasks):
     url = reverse("notifications:call_detail", args=[mine.pk])
     page = client.get(url).content.decode()
     assert "0451-86221234" in page  # the number to dial, shown in full here…
-    assert "您好，这里是测试县政务服务中心。" in page
+    assert "您好，我是测试县政务服务中心。" in page  # A.3.5; this clerk has no window
     assert AuditEntry.objects.filter(  # …and that read is audited
         action="govhall.notifications.call_task.phone_viewed", actor=user
     ).exists()
@@ -130,3 +130,24 @@ def test_a_clerk_at_one_center_and_approver_at_another_sees_only_the_first(clien
         call_task_record_outcome(task_id=theirs.pk, outcome="reached", actor=user)
     theirs.refresh_from_db()
     assert (theirs.status, theirs.calls) == ("open", 0)
+
+
+def test_phone_greeting_names_the_center_and_the_callers_window(client, center, tasks):
+    """A.3.5: "您好，我是XX政务服务中心XX窗口"."""
+    from govhall.org.testing import make_window
+
+    mine, _ = tasks
+    user = login(client, "clerk7", ("clerk", center))
+    user.home_window = make_window(center, "7")
+    user.save()
+    page = client.get(reverse("notifications:call_detail", args=[mine.pk])).content.decode()
+    greeting = page[page.index('<p id="greeting">') :]
+    assert greeting.split("</p>")[0].endswith("您好，我是测试县政务服务中心7号窗口。")
+    script = page[page.index('<p id="script">') + len('<p id="script">') :].split("</p>")[0]
+    assert script.startswith("张三您好") and "这里是" not in script
+    # A task stored with the old greeting does not say it twice.
+    PhoneCallTask.objects.filter(pk=mine.pk).update(
+        script="您好，这里是测试县政务服务中心。" + script
+    )
+    page = client.get(reverse("notifications:call_detail", args=[mine.pk])).content.decode()
+    assert "这里是" not in page

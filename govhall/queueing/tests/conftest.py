@@ -88,6 +88,15 @@ def q(db):
     return make_queue()
 
 
+@pytest.fixture
+def opening_hours():
+    """The clock inside opening hours (the kiosk issues nothing outside them)."""
+    import time_machine
+
+    with time_machine.travel(WORKDAY_10, tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     # Test accounts only: PBKDF2 at full strength costs ~0.3 s per user created.

@@ -17,7 +17,9 @@ def login_context(browser, live_server, user, **kwargs):
     return context
 
 
-def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server, screenshot):
+def test_kiosk_console_board_mobile(
+    browser, page, phone_page, plain_live_server, screenshot, opening_hours
+):
     live_server = plain_live_server
     q = make_queue("QT-B")
     q.center.public_notice = (
@@ -80,14 +82,14 @@ def test_kiosk_console_board_mobile(browser, page, phone_page, plain_live_server
     console.keyboard.press("n")
     console.wait_for_function("document.querySelector('#current-ticket').innerText === 'A002'")
     board.wait_for_function("window.__board.lastText === '请A002号到1号窗口办理'", timeout=1500)
-    assert "A001 已办结" in console.inner_text("body")
+    assert "A001 服务结束" in console.inner_text("body")
     assert Ticket.objects.get(number="A001").status == "done"
     # N again with nobody left: A002 is finished, the console says nobody waits and offers
     # 叫下一位 again.
     console.keyboard.press("n")
     console.wait_for_selector("#btn-call")
-    assert "A002 已办结。暂无等候的服务对象。" in console.inner_text("body")
-    assert "评价" in console.inner_text("#phrase")
+    assert "A002 服务结束。暂无等候的服务对象。" in console.inner_text("body")
+    assert "您的申请已收取" in console.inner_text("#phrase")  # no 即办件 on it: not A.2.5
     screenshot(console, "queue-console-finished")
 
     # Pausing without a reason: the browser's check speaks Chinese (static/govhall/forms.js).

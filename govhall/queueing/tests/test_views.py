@@ -17,7 +17,7 @@ def self_service_item(q):
     return add_self_service_item(q)
 
 
-def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item):
+def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item, opening_hours):
     r = client.get(f"/kiosk/?center={q.center.code}")
     assert r.status_code == 200
     html = r.content.decode()
@@ -41,7 +41,7 @@ def test_kiosk_steps_and_self_service_suggestion(q, client, self_service_item):
     assert client.get(f"/kiosk/slip/{ticket.pk}/?t=bad").status_code == 404
 
 
-def test_kiosk_bad_phone_shows_message(q, client):
+def test_kiosk_bad_phone_shows_message(q, client, opening_hours):
     r = client.post(
         "/kiosk/issue/", {"center": q.center.code, "category": "A", "phone": "123"}, follow=True
     )
@@ -80,7 +80,7 @@ def test_console_actions_and_phrases(q):
     html = r.content.decode()
     assert "请A001号到1号窗口办理" in html and "您好，请坐，请问您办理什么事项？" in html
     r = c.post(url, {"action": "finish"}, follow=True)
-    assert "您的业务已办理完毕，请您对我的服务作出评价" in r.content.decode()
+    assert "您的申请已收取" in r.content.decode()  # no item recorded: not 办理完毕 (A.2.5)
     r = c.post(url, {"action": "recall"}, follow=True)
     assert "当前没有正在处理的号码" in r.content.decode()
     r = c.post(url, {"action": "pause", "reason": ""}, follow=True)
@@ -102,12 +102,12 @@ def test_console_finish_and_call_next(q):
     html = c.post(url, {"action": "call"}, follow=True).content.decode()
     assert 'id="btn-finish-call"' in html and 'data-key="n f1"' in html
     html = c.post(url, {"action": "finish_call"}, follow=True).content.decode()
-    assert "A001 已办结。请A002号到1号窗口办理" in html
+    assert "A001 服务结束。请A002号到1号窗口办理" in html
     assert Ticket.objects.get(number="A001").status == "done"
     assert Ticket.objects.get(number="A002").status == "called"
     html = c.post(url, {"action": "finish_call"}, follow=True).content.decode()
-    assert "A002 已办结。暂无等候的服务对象。" in html
-    assert "您的业务已办理完毕，请您对我的服务作出评价" in html
+    assert "A002 服务结束。暂无等候的服务对象。" in html
+    assert "今日接待 2 人" in html
     assert 'id="btn-call"' in html  # nobody at the window: plain 叫下一位 again
 
 
