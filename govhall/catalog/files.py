@@ -1,21 +1,19 @@
-"""Files a center publishes on purpose, served under MEDIA_URL in production too
-(6.2.1 b staff photos on the directory; 6.5.3 b blank application forms and samples).
+"""Staff photos a center publishes on purpose (6.2.1 b), served under MEDIA_URL in
+production too. Blank application forms and samples (6.5.3 b) are published through
+`views.material_file` (/materials/<id>/<field>/: allow-listed types, always a download).
 
 Only a file that a public record names is served: the photo of a staff member shown in
-the directory, the blank form or sample of a material in a non-draft guide version.
-Anything else under MEDIA_ROOT — generated notices that name a person, whatever a
+the directory. Anything else under MEDIA_ROOT — generated notices that name a person, whatever a
 citizen uploads — is never served from this path (404); those go only through the
 documents app's signed, expiring links."""
 
 from __future__ import annotations
 
 from django.core.files.storage import default_storage
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from govhall.catalog.models import GuideVersion, Material
 from govhall.org.selectors import staff_public
 
 MAX_AGE = 3600  # a replaced photo or form shows within the hour
@@ -24,12 +22,6 @@ MAX_AGE = 3600  # a replaced photo or form shows within the hour
 def is_published(path: str) -> bool:
     if path.startswith("staff/"):
         return staff_public().filter(photo=path).exists()
-    if path.startswith(("catalog/forms/", "catalog/samples/")):
-        return (
-            Material.objects.filter(Q(blank_form=path) | Q(sample=path))
-            .exclude(guide__status=GuideVersion.Status.DRAFT)
-            .exists()
-        )
     return False
 
 

@@ -45,9 +45,13 @@ def test_staff_photo_and_blank_form_are_served_in_production(published):
     assert photo.status_code == 200 and b"".join(photo.streaming_content) == PNG
     assert photo["Cache-Control"] == "public, max-age=3600"
     guide = client.get("/items/PF-1/").content.decode()
-    assert f'href="{material.blank_form.url}"' in guide
-    form = client.get(material.blank_form.url)
+    form_url = f"/materials/{material.pk}/blank_form/"
+    assert f'href="{form_url}"' in guide
+    form = client.get(form_url)
     assert form.status_code == 200 and b"".join(form.streaming_content) == XLSX
+    assert form["Content-Disposition"].startswith("attachment;")
+    # The stored path itself is not a second way to the form.
+    assert client.get(material.blank_form.url).status_code == 404
 
 
 def test_unpublished_and_generated_files_are_not_served(published, settings):
@@ -71,4 +75,5 @@ def test_unpublished_and_generated_files_are_not_served(published, settings):
     path = default_storage.save("catalog/forms/draft.xlsx", ContentFile(XLSX))
     hidden_form = Material.objects.create(guide=draft, name="草稿表格", blank_form=path)
     assert client.get(hidden_form.blank_form.url).status_code == 404
+    assert client.get(f"/materials/{hidden_form.pk}/blank_form/").status_code == 404
     assert client.post(material.blank_form.url).status_code == 405

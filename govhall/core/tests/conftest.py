@@ -21,4 +21,4 @@ def admin_user():
 
 
 # The queue tests' live server over plain HTTP, for core's kiosk/device browser test.
-from govhall.queueing.tests.conftest import plain_live_server  # noqa: E402, F401
+from govhall.queueing.tests.conftest import opening_hours, plain_live_server  # noqa: E402, F401

@@ -40,7 +40,7 @@ def http_live_server(settings, request):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_kiosk_signed_in_as_a_device_is_not_rate_limited(
-    browser, page, http_live_server, screenshot, settings
+    browser, page, http_live_server, screenshot, settings, opening_hours
 ):
     """The hall's kiosks share one public address: signed in at /device/ with the device
     account's token, they issue past the anonymous limit; a plain browser is held to it."""
