@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from govhall.cases.models import Case, CaseCounter
 from govhall.core import workdays, workflow
-from govhall.core.errors import NotFound
+from govhall.core.errors import Forbidden, NotFound
 from govhall.documents.models import Document
 from govhall.documents.services import document_create, document_link
 from govhall.notifications.services import notification_send
@@ -163,13 +163,15 @@ def created_event(case: Case, *, action: str, actor: Any, now: dt.datetime, reas
 
 
 def require_department(actor: Any, case: Case) -> None:
-    """Approvers decide only for their department; anyone else sees no such case."""
+    """Approvers decide only for their department's cases."""
     scope = scope_for(actor)
     if scope.is_admin:
         return
     if case.department_id not in scope.department_ids or not scope.has_role(
         "approver", case.center_id
     ):
+        if scope.sees_center(case.center_id):
+            raise Forbidden("只有本部门审批人员可以作出此决定。")
         raise NotFound("未找到该办件。")
 
 

@@ -127,7 +127,7 @@ def validate_materials(
     seen: set[int] = set()
     limit = settings.UPLOAD_MAX_BYTES
     for n, line in enumerate(lines):
-        name = f"materials[{n}]"
+        name = f"materials.{n}"
         if line.material_id not in guide_materials:
             errors.append(
                 {"field": f"{name}.material_id", "message": "该材料不属于本事项的办事指南。"}

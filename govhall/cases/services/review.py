@@ -63,7 +63,7 @@ def case_decide(
             material_id = entry.get("material_id")
             if material_id not in materials:
                 raise InvalidInput(
-                    "该材料不属于本事项的办事指南。", field=f"missing[{n}].material_id"
+                    "该材料不属于本事项的办事指南。", field=f"missing.{n}.material_id"
                 )
             correction_items.append(
                 {
