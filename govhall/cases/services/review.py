@@ -289,7 +289,9 @@ def case_return(
         raise InvalidTransition(
             f"补正期限（{locked.correction_due:%Y年%m月%d日}）尚未届满，不能退件。"
         )
-    reason = f"未在补正期限（{locked.correction_due:%Y年%m月%d日}）内补齐补正材料，作退件处理。"
+    due = locked.correction_due
+    period = f"（{due:%Y年%m月%d日}）" if due else ""
+    reason = f"未在补正期限{period}内补齐补正材料，作退件处理。"
     case = c.transition(
         locked,
         Status.RETURNED,
