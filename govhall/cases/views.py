@@ -264,8 +264,8 @@ def detail(request: HttpRequest, case_no: str) -> HttpResponse:
             "error": error,
             "materials": selectors.case_materials(case),
             "guide_materials": case.guide.materials.order_by("position", "id"),
-            "events": selectors.case_events(case),
-            "documents": selectors.case_documents(case),
+            "events": _labelled(selectors.case_events(case)),
+            "documents": list(selectors.case_documents(case)),
             "approver": approver,
             "clerk": case.center_id in scope.wide_center_ids or scope.is_admin,
             "overdue": case.review_overdue(today),
@@ -275,6 +275,15 @@ def detail(request: HttpRequest, case_no: str) -> HttpResponse:
         },
         status=422 if error else 200,
     )
+
+
+def _labelled(events) -> list:
+    labels = dict(Status.choices)
+    rows = list(events)
+    for e in rows:
+        e.from_label = labels.get(e.from_status, "")
+        e.to_label = labels.get(e.to_status, e.to_status)
+    return rows
 
 
 @login_required
