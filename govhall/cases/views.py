@@ -3,7 +3,6 @@ page, and the public progress page (/progress/). Thin: forms in, services, templ
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -319,7 +318,6 @@ def progress(request: HttpRequest) -> HttpResponse:
             "phone_last4": last4,
             "data": data,
             "error": error,
-            "today": dt.date.today(),
         },
         status=status,
     )

@@ -11,11 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Q
 
-from govhall.cases.models import Case, RemedyBodies, Status
+from govhall.cases.models import Case, CaseEvent, RemedyBodies, Status
 from govhall.cases.services import _common as c
 from govhall.cases.services import notices
 from govhall.cases.services.intake import MaterialIn, save_lines, validate_materials
 from govhall.core import workflow
+from govhall.core.audit import log_action
 from govhall.core.errors import InvalidInput, InvalidTransition
 from govhall.documents.models import Document, DocumentKind
 
@@ -351,29 +352,37 @@ def _deem_batch(today: dt.date, now: dt.datetime, batch_size: int) -> int:
     )
     if not moved:
         return 0
-    cases = Case.objects.filter(deemed_batch=batch).select_related("item", "center", "department")
+    cases = list(
+        Case.objects.filter(deemed_batch=batch).select_related("item", "center", "department")
+    )
     reason = "受理审查期限届满未作决定，依法自收到申请材料之日起视为受理（部门超时）"
-    for case in cases:
-        workflow.record_event(
-            case,
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            at=now,
+            actor=None,
             action="deemed_accepted",
             from_status=Status.RECEIVED,
-            actor=None,
-            now=now,
+            to_status=Status.DEEMED_ACCEPTED,
             reason=reason,
         )
-        workflow.record_audit(
-            case,
-            verb="deemed_accepted",
-            actor=None,
-            now=now,
-            data={
-                "number": case.number,
-                "from": Status.RECEIVED,
-                "to": case.status,
-                "breach": True,
-            },
-        )
+        for case in cases
+    )
+    # One audit entry per batch, naming every case it moved.
+    log_action(
+        actor=None,
+        action="govhall.cases.case.deemed_accepted",
+        object_type="cases.case",
+        object_id=batch,
+        data={
+            "from": Status.RECEIVED,
+            "to": Status.DEEMED_ACCEPTED,
+            "breach": True,
+            "numbers": [case.number for case in cases],
+        },
+        now=now,
+    )
+    for case in cases:
         c.sms(case, "case_accepted", None, now=now)
     return moved
 

@@ -149,6 +149,13 @@ def test_online_application_incomplete_gets_one_time_list_and_no_case(center, it
         ),
         (lambda d: d.update(delivery="mail"), "delivery_address"),
         (lambda d: d.update(channel="fax"), "channel"),
+        (
+            lambda d: d.update(
+                agent={"name": "王五", "id_number": person_id(8), "authorization": ""}
+            ),
+            "agent.authorization",
+        ),
+        (lambda d: d.update(channel="mail"), "mail"),
     ],
 )
 def test_bad_input_names_the_field_and_writes_nothing(center, item, clerk, change, field):

@@ -136,3 +136,26 @@ def test_a_late_decision_is_refused_once_the_due_day_closed(center, item, clerk,
             now=at(2026, 3, 14, 9),
         )
     assert Case.objects.get().status == "received"
+
+
+def test_mail_in_receipt_date_is_the_sign_in_date(center, item, clerk):
+    from .conftest import applicant, complete
+
+    result = services.case_mail_sign_in(
+        center=center,
+        item=item,
+        applicant=applicant(9),
+        materials=complete(item),
+        mail=services.MailIn(
+            carrier="中国邮政EMS",
+            tracking_no="EA123456789CN",
+            signed_in_at=at(2026, 3, 6, 16, 0),  # Friday
+            contents="申请书、营业执照复印件、平面图2份",
+        ),
+        actor=clerk,
+        now=at(2026, 3, 9, 9, 30),  # registered on Monday
+    )
+    case = result.case
+    assert case.channel == "mail" and case.mail_tracking_no == "EA123456789CN"
+    assert case.received_at == at(2026, 3, 6, 16, 0)
+    assert (case.review_start, case.acceptance_due) == (D(2026, 3, 6), D(2026, 3, 13))
