@@ -14,7 +14,7 @@ from django.utils import timezone
 from govhall.cases import selectors, services
 from govhall.cases.api import public_rate_limit
 from govhall.cases.models import Channel, IntakeRefusal, MaterialForm, Status
-from govhall.cases.services.intake import parse_local
+from govhall.cases.services.checks import parse_local
 from govhall.core.errors import DomainError, NotFound
 from govhall.documents.http import pdf_response
 from govhall.documents.services import document_link

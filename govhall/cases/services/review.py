@@ -14,7 +14,8 @@ from django.db.models import F, Q
 from govhall.cases.models import Case, CaseEvent, RemedyBodies, Status
 from govhall.cases.services import _common as c
 from govhall.cases.services import notices
-from govhall.cases.services.intake import MaterialIn, save_lines, validate_materials
+from govhall.cases.services.checks import MaterialIn, validate_materials
+from govhall.cases.services.intake import save_lines
 from govhall.core import workflow
 from govhall.core.audit import log_action
 from govhall.core.errors import InvalidInput, InvalidTransition
