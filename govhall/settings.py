@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.queueing",
     "govhall.appointments",
+    "govhall.cases",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,7 @@ SESSION_COOKIE_HTTPONLY = True
 GOVHALL_CENTER_CODE = env_str("GOVHALL_CENTER_CODE", "")
 # A document link sent by SMS stays valid this many days.
 DOCUMENT_LINK_DAYS = env_int("DOCUMENT_LINK_DAYS", 90)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 PDF_FONT_PATH = env_str("PDF_FONT_PATH", "")
 WORKER_HEARTBEAT_MAX_AGE_SECONDS = env_int("WORKER_HEARTBEAT_MAX_AGE_SECONDS", 120)
 

@@ -129,3 +129,49 @@ class Document(models.Model):
             return hashlib.sha256(self.read_bytes()).hexdigest() == self.sha256
         except FileNotFoundError:
             return False
+
+
+def stored_file_upload_to(instance: StoredFile, filename: str) -> str:
+    # Content-addressed and outside any public path (MEDIA is not served in production).
+    return f"uploads/{instance.sha256[:2]}/{instance.sha256}.{instance.extension}"
+
+
+class StoredFile(models.Model):
+    """A file a citizen or clerk uploaded (application materials): stored once by SHA-256,
+    never on a public path; reached through the owning app's scoped views."""
+
+    EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="stored_files", verbose_name="中心"
+    )
+    original_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("文件类型", max_length=64)
+    file = models.FileField("文件", upload_to=stored_file_upload_to, max_length=200)
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    size = models.PositiveIntegerField("字节数")
+    created_at = models.DateTimeField("上传时间")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="上传人",
+    )
+
+    class Meta:
+        verbose_name = "上传文件"
+        verbose_name_plural = "上传文件"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name}（{self.size} 字节）"
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "bin")
+
+    def read_bytes(self) -> bytes:
+        with self.file.open("rb") as fh:
+            return fh.read()

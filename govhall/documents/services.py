@@ -29,8 +29,10 @@ from govhall.documents.models import (
     Document,
     DocumentCounter,
     DocumentKind,
+    StoredFile,
     document_upload_to,
     format_number,
+    stored_file_upload_to,
 )
 from govhall.org.models import Center
 
@@ -167,6 +169,67 @@ def document_from_token(token: str, *, now: dt.datetime | None = None) -> Docume
     return doc
 
 
+# Magic numbers of the upload types accepted (the declared type is not trusted).
+_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """The type the bytes really are (PDF, JPEG or PNG), or None."""
+    for magic, content_type in _SIGNATURES:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def stored_file_save(
+    *,
+    center: Center,
+    data: bytes,
+    filename: str,
+    actor=None,
+    now: dt.datetime | None = None,
+    max_bytes: int | None = None,
+    field: str = "file",
+) -> StoredFile:
+    """Store an uploaded file once by SHA-256, after checking its size (settings
+    UPLOAD_MAX_BYTES, default 10 MB) and its real type (PDF, JPEG or PNG by content)."""
+    now = now or timezone.now()
+    limit = max_bytes if max_bytes is not None else settings.UPLOAD_MAX_BYTES
+    if not data:
+        raise InvalidInput("上传的文件为空。", field=field)
+    if len(data) > limit:
+        raise InvalidInput(
+            f"文件过大（{len(data) // 1024} KB），单个文件不得超过 {limit // 1024 // 1024} MB。",
+            field=field,
+            code="file_too_large",
+        )
+    content_type = sniff_content_type(data)
+    if content_type is None:
+        raise InvalidInput(
+            "文件类型不支持，只接受 PDF、JPG、PNG 文件。", field=field, code="file_type"
+        )
+    stored = StoredFile(
+        center=center,
+        original_name=(filename or "upload")[:200],
+        content_type=content_type,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    path = stored_file_upload_to(stored, "")
+    if default_storage.exists(path):
+        stored.file.name = path
+    else:
+        stored.file.save(path, ContentFile(data), save=False)
+    stored.save()
+    return stored
+
+
 __all__ = [
     "DocumentKind",
     "LinkExpired",
@@ -174,4 +237,5 @@ __all__ = [
     "document_from_token",
     "document_link",
     "document_token",
+    "stored_file_save",
 ]

@@ -375,3 +375,15 @@ def waiting_for_window(window: Window, day: dt.date) -> int:
 
 def latest_event_at(center: Center) -> dt.datetime | None:
     return TicketEvent.objects.filter(center=center).aggregate(m=Max("at"))["m"]
+
+
+def window_current_ticket(window: Window) -> Ticket | None:
+    """The ticket called to (or being served at) a window, with the items it covers: the
+    window console's intake form opens from it (cases)."""
+    return (
+        Ticket.objects.filter(window=window, status__in=Ticket.ACTIVE)
+        .select_related("category")
+        .prefetch_related("items", "category__items")
+        .order_by("-called_at", "-id")
+        .first()
+    )

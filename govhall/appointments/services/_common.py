@@ -11,11 +11,10 @@ from django.utils import timezone
 
 from govhall.appointments.models import (
     Appointment,
-    AppointmentEvent,
     Status,
 )
-from govhall.core.audit import log_action
-from govhall.core.errors import DomainError, InvalidTransition
+from govhall.core import workflow
+from govhall.core.errors import DomainError
 
 
 class ServiceUnavailable(DomainError):
@@ -27,8 +26,7 @@ def online_code_required() -> bool:
     return bool(getattr(settings, "APPOINTMENT_ONLINE_REQUIRE_CODE", True))
 
 
-def _now(now: dt.datetime | None) -> dt.datetime:
-    return now or timezone.now()
+_now = workflow.resolve_now
 
 
 def _local(moment: dt.datetime) -> dt.datetime:
@@ -44,26 +42,22 @@ def _event(
     actor: Any,
     now: dt.datetime,
 ) -> None:
-    AppointmentEvent.objects.create(
-        appointment=appointment,
-        at=now,
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        from_status=from_status,
-        to_status=appointment.status,
-        reason=reason[:300],
+    """The event row and the audit entry of a change that is not a move of the table
+    (booking, a reminder): govhall.core.workflow writes both."""
+    workflow.record_event(
+        appointment, action=action, from_status=from_status, actor=actor, now=now, reason=reason
     )
-    log_action(
+    workflow.record_audit(
+        appointment,
+        verb=action,
         actor=actor,
-        action=f"govhall.appointments.appointment.{action}",
-        obj=appointment,
+        now=now,
         data={
             "code": appointment.code,
             "from": from_status,
             "to": appointment.status,
             "reason": reason,
         },
-        now=now,
     )
 
 
@@ -80,23 +74,24 @@ def _sms_date_time(appointment: Appointment) -> tuple[str, str]:
 def _transition(
     appointment: Appointment, target: str, *, action: str, reason: str, actor: Any, now: dt.datetime
 ) -> Appointment:
-    """The one place status changes: checks the table and claims the row conditionally."""
-    locked = Appointment.objects.select_for_update().select_related("rule").get(pk=appointment.pk)
-    if not locked.can_become(target):
-        raise InvalidTransition(
-            f"预约当前状态为“{locked.get_status_display()}”，不能{_ACTION_LABELS[action]}。"
-        )
-    source = locked.status
-    locked.status = target
-    locked.status_changed_at = now
-    locked.status_reason = reason[:300]
-    fields = ["status", "status_changed_at", "status_reason"]
+    """The one place status changes: govhall.core.workflow locks the row, checks the table
+    and writes the event and the audit entry."""
+    changes: dict[str, Any] = {"status_changed_at": now, "status_reason": reason[:300]}
     if target == Status.CHECKED_IN:
-        locked.checked_in_at = now
-        fields.append("checked_in_at")
-    locked.save(update_fields=fields)
-    _event(locked, action=action, from_status=source, reason=reason, actor=actor, now=now)
-    return locked
+        changes["checked_in_at"] = now
+    return workflow.transition(
+        appointment,
+        target,
+        action=action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        changes=changes,
+        audit_data=lambda locked: {"code": locked.code},
+        refused=lambda locked: (
+            f"预约当前状态为“{locked.get_status_display()}”，不能{_ACTION_LABELS[action]}。"
+        ),
+    )
 
 
 _ACTION_LABELS = {

@@ -1,0 +1,268 @@
+"""Cases: window intake through a real gunicorn server, and the deemed-acceptance sweep.
+
+    .venv/bin/python bench/cases.py                      # SQLite in a temporary directory
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/cases.py
+
+On PostgreSQL the server and user of DATABASE_URL are used, never its database: a throwaway
+database `govhall_bench_cases` is created and dropped. Options: --seconds N (intake run,
+default 15), --connections N (default 8), --open N (open cases swept, default 20000),
+--port N (default 8608).
+
+Intake: POST /api/v1/cases of a complete case with 6 paper materials (a received case, its
+checklist, the 收件凭证 PDF, the SMS in the outbox) over `--connections` keep-alive
+connections; intakes/s and latency percentiles. Sweep: `--open` cases past their acceptance
+due, moved by `cases_deem_accepted` (one conditional UPDATE per batch, events in bulk, one
+audit entry per batch, one outbox SMS per case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from bench_common import BENCH_SETTINGS, pg_admin
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = sys.executable
+GUNICORN = os.path.join(os.path.dirname(PY), "gunicorn")
+BENCH_DB = "govhall_bench_cases"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--open", type=int, default=20000)
+    parser.add_argument("--port", type=int, default=8608)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    tmp = tempfile.TemporaryDirectory(prefix="govhall-bench-cases-")
+    env = {**os.environ, **BENCH_SETTINGS, "GOVHALL_DATA_DIR": tmp.name, "PYTHONPATH": ROOT}
+    if postgres:
+        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
+        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        env["DATABASE_URL"] = bench_url
+    else:
+        env.pop("DATABASE_URL", None)
+    os.environ.update(env)
+    try:
+        subprocess.run(
+            [PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+        )
+        sys.path.insert(0, ROOT)
+        import django
+
+        django.setup()
+        fixture = setup()
+        print(f"数据库：{'PostgreSQL' if postgres else 'SQLite'}")
+        intake(args, env, fixture)
+        sweep(args, fixture)
+    finally:
+        if postgres:
+            from django.db import connections
+
+            connections.close_all()
+            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        tmp.cleanup()
+
+
+def setup() -> dict:
+    import secrets
+
+    from govhall.catalog.testing import make_item
+    from govhall.core.models import ApiToken
+    from govhall.org.testing import make_center, make_department, make_user
+
+    center = make_center("BENCH", "压测政务服务中心", short_name="压测")
+    department = make_department(center, "SCJG", "压测市场监督管理局", short_name="压市监")
+    item = make_item(
+        center,
+        department,
+        "BENCH-001",
+        "食品经营许可",
+        basis="《中华人民共和国食品安全法》第三十五条",
+        materials=[{"name": f"材料{i}", "position": i} for i in range(1, 7)],
+    )
+    clerk = make_user("bench-clerk", ("clerk", center), display_name="压测窗口")
+    key = "gh_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=clerk, prefix=key[:10], key_hash=ApiToken.hash_key(key))
+    materials = [
+        {"material_id": m.pk, "form": "paper", "copies": 1, "original_checked": True}
+        for m in item.published.materials.order_by("position")
+    ]
+    return {"center": center, "item": item, "clerk": clerk, "token": key, "materials": materials}
+
+
+def _id(n: int) -> str:
+    from govhall.core.validators import id_card_check_char
+
+    first17 = f"2301021990{(n % 12) + 1:02d}{(n % 28) + 1:02d}{n % 1000:03d}"
+    return first17 + id_card_check_char(first17)
+
+
+def intake(args, env: dict, fixture: dict) -> None:
+    server = subprocess.Popen(
+        [
+            GUNICORN,
+            "govhall.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--keep-alive",
+            "10",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        _wait_up(args.port, server)
+        latencies: list[float] = []
+        failures: list[int] = []
+        lock = threading.Lock()
+        stop_at = time.monotonic() + args.seconds
+        body_of = lambda n: json.dumps(  # noqa: E731
+            {
+                "center": "BENCH",
+                "item_code": "BENCH-001",
+                "channel": "window",
+                "applicant": {
+                    "kind": "person",
+                    "name": "张三",
+                    "id_number": _id(n),
+                    "phone": f"138{n % 100000000:08d}",
+                },
+                "materials": fixture["materials"],
+            }
+        )
+        headers = {
+            "Authorization": f"Bearer {fixture['token']}",
+            "Content-Type": "application/json",
+        }
+
+        def client(k: int) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
+            n = k * 1_000_000
+            while time.monotonic() < stop_at:
+                n += 1
+                started = time.perf_counter()
+                conn.request("POST", "/api/v1/cases", body_of(n), headers)
+                response = conn.getresponse()
+                response.read()
+                elapsed = time.perf_counter() - started
+                with lock:
+                    if response.status == 201:
+                        latencies.append(elapsed)
+                    else:
+                        failures.append(response.status)
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.connections)]
+        began = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        took = time.monotonic() - began
+    finally:
+        server.terminate()
+        server.wait(20)
+    latencies.sort()
+    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
+    print(
+        f"收件（6份材料，含收件凭证PDF）：{len(latencies)} 件 / {took:.1f} s = "
+        f"{len(latencies) / took:.1f} 件/s，{args.connections} 连接；"
+        f"p50 {p(0.5):.0f} ms，p99 {p(0.99):.0f} ms，均值 "
+        f"{statistics.mean(latencies) * 1000:.0f} ms；失败 {len(failures)} {sorted(set(failures))}"
+    )
+
+
+def _wait_up(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            c.request("GET", "/api/v1/health")
+            if c.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not start")
+
+
+def sweep(args, fixture: dict) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from govhall.cases.models import Case
+    from govhall.cases.services import cases_deem_accepted
+
+    center, item = fixture["center"], fixture["item"]
+    received = timezone.now() - dt.timedelta(days=30)
+    day = timezone.localtime(received).date()
+    start = Case.objects.filter(center=center).count()
+    rows = []
+    created = time.monotonic()
+    for n in range(args.open):
+        serial = 500_000 + n
+        rows.append(
+            Case(
+                number=f"BENCH-OPEN-{serial:07d}",
+                center=center,
+                year=day.year,
+                serial=serial,
+                item=item,
+                guide=item.published,
+                department=item.department,
+                channel="online",
+                status="received",
+                status_changed_at=received,
+                applicant_kind="person",
+                applicant_name="李四",
+                id_type="resident_id",
+                id_number=_id(n),
+                phone=f"139{n:08d}",
+                received_at=received,
+                review_start=day,
+                acceptance_due=day + dt.timedelta(days=7),
+                deemed_promised_due=day + dt.timedelta(days=14),
+            )
+        )
+        if len(rows) == 5000:
+            with transaction.atomic():
+                Case.objects.bulk_create(rows)
+            rows = []
+    if rows:
+        with transaction.atomic():
+            Case.objects.bulk_create(rows)
+    print(f"准备 {args.open} 件待受理办件：{time.monotonic() - created:.1f} s")
+    began = time.monotonic()
+    moved = cases_deem_accepted(now=timezone.now(), batch_size=5000)
+    took = time.monotonic() - began
+    print(
+        f"逾期视为受理扫描：{moved} 件（另有 {start} 件收件用例未到期）/ {took:.1f} s = "
+        f"{moved / took:.0f} 件/s（每件：事件、短信出件箱；每批一条审计）"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,195 @@
+"""Helpers shared by the case services: the clock, numbering, deadlines, the one status
+transition, notices issued through documents and their SMS through the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from govhall.cases.models import Case, CaseCounter
+from govhall.core import workdays, workflow
+from govhall.core.errors import Forbidden, NotFound
+from govhall.documents.models import Document
+from govhall.documents.services import document_create, document_link
+from govhall.notifications.services import notification_send
+from govhall.org.models import Center, Department
+from govhall.org.selectors import scope_for
+
+_now = workflow.resolve_now
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def handler_name(actor: Any) -> str:
+    if getattr(actor, "pk", None):
+        return actor.display_name or actor.username
+    return "系统"
+
+
+def progress_url(case_no: str) -> str:
+    return f"{settings.SITE_URL}/progress/?case_no={case_no}"
+
+
+def allocate_case_number(center: Center, year: int) -> tuple[int, str]:
+    """Next case serial of the center and year, without gaps: the counter row stays locked
+    until the caller commits, so a rolled-back intake gives its number back."""
+    counter = CaseCounter.objects.select_for_update().filter(center=center, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                CaseCounter.objects.create(center=center, year=year)
+        except IntegrityError:
+            pass  # created meanwhile by a concurrent intake
+        counter = CaseCounter.objects.select_for_update().get(center=center, year=year)
+    serial = counter.last_serial + 1
+    CaseCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
+    return serial, f"{center.code}-{year}-{serial:06d}"
+
+
+def add_days(day: dt.date, n: int) -> workdays.WorkdayResult:
+    """n working days after `day` (the day itself not counted), provisional where the
+    calendar lacks a year."""
+    return workdays.add_workdays_info(day, n)
+
+
+def review_deadlines(start: dt.date, guide: Any) -> dict[str, Any]:
+    """The acceptance due date and the promised due date if deemed accepted, both counted
+    from the day the materials (or the last correction) arrived."""
+    acceptance = add_days(start, guide.acceptance_limit_days)
+    promised = add_days(start, guide.promised_limit_days)
+    return {
+        "review_start": start,
+        "acceptance_due": acceptance.date,
+        "acceptance_due_provisional": acceptance.provisional,
+        "deemed_promised_due": promised.date,
+        "deemed_promised_provisional": promised.provisional,
+    }
+
+
+def issuer_of(department: Department) -> str:
+    return department.short_name or department.name[:6]
+
+
+def center_issuer(center: Center) -> str:
+    return center.short_name or center.name[:6]
+
+
+def issue(
+    case_or_center: Case | Center,
+    *,
+    kind: str,
+    title: str,
+    issuer: str,
+    render: Callable[[str], bytes],
+    related: Any,
+    actor: Any,
+    now: dt.datetime,
+) -> Document:
+    center = case_or_center.center if isinstance(case_or_center, Case) else case_or_center
+    return document_create(
+        kind=kind,
+        center=center,
+        issuer_short_name=issuer,
+        title=title,
+        render=render,
+        related=related,
+        actor=actor,
+        now=now,
+    )
+
+
+def sms(case: Case, template: str, document: Document | None, *, now: dt.datetime) -> None:
+    """The applicant's SMS, in the caller's transaction (outbox), with the signed,
+    expiring link to the notice (or to the progress page)."""
+    link = document_link(document, now=now) if document is not None else progress_url(case.number)
+    notification_send(
+        template=template,
+        to=case.phone,
+        params={
+            "name": case.masked_name,
+            "item": case.item.name,
+            "case_no": case.number,
+            "link": link,
+        },
+        related=case,
+        center=case.center,
+        now=now,
+    )
+
+
+def transition(
+    case: Case,
+    target: str,
+    *,
+    action: str,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+) -> Case:
+    """The one place a case's status changes: govhall.core.workflow locks the row, checks
+    Case.TRANSITIONS and writes the event and the audit entry."""
+    return workflow.transition(
+        case,
+        target,
+        action=action,
+        actor=actor,
+        now=now,
+        reason=reason,
+        changes={"status_changed_at": now, **(changes or {})},
+        audit_data=lambda locked: {"number": locked.number},
+        refused=lambda locked: (
+            f"办件当前为“{locked.get_status_display()}”，不能{ACTION_LABELS.get(action, action)}。"
+        ),
+    )
+
+
+def created_event(case: Case, *, action: str, actor: Any, now: dt.datetime, reason: str) -> None:
+    workflow.record_event(case, action=action, from_status="", actor=actor, now=now, reason=reason)
+    workflow.record_audit(
+        case,
+        verb=action,
+        actor=actor,
+        now=now,
+        data={"number": case.number, "to": case.status, "channel": case.channel},
+    )
+
+
+def require_department(actor: Any, case: Case) -> None:
+    """Approvers decide only for their department's cases."""
+    scope = scope_for(actor)
+    if scope.is_admin:
+        return
+    if case.department_id not in scope.department_ids or not scope.has_role(
+        "approver", case.center_id
+    ):
+        if scope.sees_center(case.center_id):
+            raise Forbidden("只有本部门审批人员可以作出此决定。")
+        raise NotFound("未找到该办件。")
+
+
+def require_center_staff(actor: Any, center_id: int) -> None:
+    scope = scope_for(actor)
+    if scope.is_admin:
+        return
+    if center_id not in scope.wide_center_ids:
+        raise NotFound("未找到该办件。")
+
+
+ACTION_LABELS = {
+    "accepted": "受理",
+    "rejected": "不予受理",
+    "correction_requested": "要求补正",
+    "corrections_supplied": "接收补正材料",
+    "deemed_accepted": "视为受理",
+    "withdrawn": "撤回申请",
+    "returned": "退件",
+    "approved": "即办办结",
+}
