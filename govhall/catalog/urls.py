@@ -11,7 +11,6 @@ urlpatterns = [
     path("items/<str:code>/notice.pdf", views.item_notice, name="item_notice"),
     path("materials/<int:material_id>/<str:field>/", views.material_file, name="material_file"),
     path("staff-directory/", views.staff_directory, name="staff_directory"),
-    path("progress/", views.progress, name="progress"),
     # MEDIA_URL: only what a center publishes (catalog/files.py), in production as well.
     path("media/<path:path>", files.published_file, name="published_file"),
     path("touch/", views.touch_home, name="touch_home"),

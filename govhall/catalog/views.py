@@ -59,16 +59,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def progress(request: HttpRequest) -> HttpResponse:
-    """办件进度查询: the online lookup does not exist yet; the page says how to ask."""
-    center, chooser = _center_or_chooser(request)
-    if chooser:
-        return chooser
-    return render(
-        request, "catalog/progress.html", {"center": center, "hours": _hours_text(center)}
-    )
-
-
 def _hours_text(center: Center) -> str:
     return center.opening_hours or (
         f"法定工作日 上午 {center.morning_open:%H:%M}—{center.morning_close:%H:%M}，"

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0001_initial'),
         ('catalog', '0003_guide_audit_search'),
-        ('documents', '0002_storedfile'),
+        ('documents', '0003_storedfile'),
         ('org', '0001_initial'),
         ('queueing', '0006_window_day_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
