@@ -79,7 +79,7 @@ def test_move_outside_the_table_is_invalid_transition_and_writes_nothing(q, lock
         )
     assert caught.value.status == 409
     assert caught.value.code == "invalid_transition"
-    assert caught.value.message == "排队号当前为“已办结”，不能执行此操作。"
+    assert caught.value.message == "排队号当前为“服务结束”，不能执行此操作。"
     assert Ticket.objects.get(pk=ticket.pk).status == "done"
     assert TicketEvent.objects.count() == 0
     assert AuditEntry.objects.count() == entries
