@@ -68,7 +68,11 @@ def test_superuser_sees_everything_admin_role_only_own_centers(tree):
     root = make_user("root", superuser=True)
     assert scope_for(root).is_admin
     assert scope_for(root).sees_center(tree["province"].id)
-    assert scope_for(root).filter(Window.objects.all()).query is not None
+    every = {make_window(tree["a"], "1").pk, make_window(tree["b"], "1").pk}
+    assert {w.pk for w in scope_for(root).filter(Window.objects.all())} == every
+    assert {
+        w.pk for w in scope_for(root).filter(Window.objects.all(), department_field="department")
+    } == every
     local_admin = make_user("admin-a", (Role.ADMIN, tree["a"]))
     scope = scope_for(local_admin)
     assert not scope.is_admin
