@@ -6,12 +6,13 @@ import pytest
 from django.utils import timezone
 
 from govhall.appointments.models import Appointment
-from govhall.core.testing import reload_live_server_middleware
+from govhall.core.testing import qr_texts, reload_live_server_middleware
 from govhall.notifications.models import OutboxMessage
 from govhall.org.testing import log_in_browser
+from govhall.queueing.api import status_url
+from govhall.queueing.models import Ticket
 
 from .conftest import person_id
-from .test_lifecycle import _has_ticket_issue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -86,10 +87,6 @@ def test_kiosk_keypad_on_a_kiosk_screen(live_server, page, screenshot, item, rul
     screenshot(page, "appt-05-kiosk")
 
 
-@pytest.mark.skipif(
-    not _has_ticket_issue(),
-    reason="govhall.queueing.services.ticket_issue does not exist yet (queue branch not merged)",
-)
 def test_book_online_then_check_in_at_kiosk_gets_priority_ticket(
     live_server, phone_page, page, screenshot, item, rule, queue_category
 ):
@@ -101,9 +98,11 @@ def test_book_online_then_check_in_at_kiosk_gets_priority_ticket(
     _kiosk_enter(page, live_server, appointment.code)
     page.wait_for_selector("#ticket-number")
     # The status page is offered as a QR code to scan, not as a URL to type.
-    assert page.locator(".checkin-qr svg").is_visible()
+    qr = page.locator(".checkin-qr svg").screenshot()
     screenshot(page, "appt-07-ticket")
     appointment.refresh_from_db()
+    assert appointment.ticket_url == status_url(Ticket.objects.get(pk=appointment.ticket_id))
+    assert qr_texts(qr) == [appointment.ticket_url]
     assert appointment.status == "checked_in"
     assert page.inner_text("#ticket-number") == appointment.ticket_number != ""
 
