@@ -59,3 +59,17 @@ def pdf_qr_texts(data: bytes) -> list[str]:
 
     reader = pypdf.PdfReader(io.BytesIO(data))
     return [text for page in reader.pages for img in page.images for text in qr_texts(img.image)]
+
+
+def missing_year() -> int:
+    """A year the calendar table lacks: the first one after the chinese-calendar package's
+    last (the table is seeded from the package). Tests about provisional deadlines use it
+    instead of a fixed year, so a package release that adds a year breaks none of them."""
+    from govhall.core.services import calendar_package_years
+
+    return calendar_package_years()[-1] + 1
+
+
+def weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    """The first day on or after `day` with the given weekday (0 = Monday)."""
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
