@@ -23,6 +23,7 @@ from govhall.notifications.models import (
     local_time,
 )
 from govhall.notifications.templates_seed import BUILTIN_TEMPLATES
+from govhall.org.selectors import scope_for
 
 
 def get_template(code: str) -> SmsTemplate:
@@ -203,6 +204,12 @@ def call_task_for_failed(message: OutboxMessage, *, now: dt.datetime) -> PhoneCa
 
 
 @transaction.atomic
+def _sees_task(actor: Any, task: PhoneCallTask) -> bool:
+    # The same rule as the task list (selectors.call_tasks_for): the actor's centers only.
+    scope = scope_for(actor)
+    return scope.is_admin or (task.center_id is not None and scope.sees_center(task.center_id))
+
+
 def call_task_record_outcome(
     *, task_id: int, outcome: str, note: str = "", actor: Any, now: dt.datetime | None = None
 ) -> PhoneCallTask:
@@ -211,7 +218,7 @@ def call_task_record_outcome(
     if outcome not in PhoneCallTask.Outcome.values:
         raise InvalidInput("请选择通话结果。", field="outcome")
     task = PhoneCallTask.objects.select_for_update().filter(pk=task_id).first()
-    if task is None:
+    if task is None or not _sees_task(actor, task):
         raise NotFound("电话通知任务不存在。")
     if task.status != PhoneCallTask.Status.OPEN:
         raise InvalidTransition("该电话通知任务已完成。")
