@@ -44,7 +44,10 @@ bench: venv
 
 # Mutation testing of the rule modules (scope, masking, working days, booking capacity, line
 # ordering) against their tests, configured in pyproject.toml [tool.mutmut]. Slow; not in CI.
-MUTANTS ?= govhall.org.selectors.* govhall.core.masking.* govhall.core.workdays.* \
+# Scope is the Scope class and how it is built (the org selectors' plain reads are not rules).
+SCOPE_MUTANTS := $(foreach f,xǁScopeǁ* x__build_scope* x__descendant* x__flags_match* \
+	x_scope_for* x_invalidate_scope*,govhall.org.selectors.$(f))
+MUTANTS ?= $(SCOPE_MUTANTS) govhall.core.masking.* govhall.core.workdays.* \
 	govhall.appointments.services.booking.* govhall.queueing.services.x_window_candidates*
 
 mutate: venv
