@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from govhall.appointments.models import Appointment
@@ -12,7 +13,7 @@ from govhall.org.testing import log_in_browser
 from govhall.queueing.api import status_url
 from govhall.queueing.models import Ticket
 
-from .conftest import person_id
+from .conftest import at, person_id
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,6 +25,16 @@ def _live_server_plain_http(request, live_server, _plain_http):
     the settings are restored."""
     request.addfinalizer(lambda: reload_live_server_middleware(live_server))
     reload_live_server_middleware(live_server)
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock():
+    """The booking pages list slots from today on, and check-in opens shortly before a slot:
+    a fixed Monday evening (today's slots are over, the first free one is tomorrow
+    morning) makes every run see the same day, whenever it runs. The live server runs in
+    this process, so it sees the same clock; the clock ticks on from there."""
+    with time_machine.travel(at(2026, 3, 9, 18, 0), tick=True):
+        yield
 
 
 def _book_online(page, live_server, item, screenshot, prefix):
