@@ -203,13 +203,13 @@ def call_task_for_failed(message: OutboxMessage, *, now: dt.datetime) -> PhoneCa
 # --- Staff-side changes -----------------------------------------------------------------
 
 
-@transaction.atomic
 def _sees_task(actor: Any, task: PhoneCallTask) -> bool:
     # The same rule as the task list (selectors.call_tasks_for): the actor's centers only.
     scope = scope_for(actor)
     return scope.is_admin or (task.center_id is not None and scope.sees_center(task.center_id))
 
 
+@transaction.atomic
 def call_task_record_outcome(
     *, task_id: int, outcome: str, note: str = "", actor: Any, now: dt.datetime | None = None
 ) -> PhoneCallTask:
