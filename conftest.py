@@ -4,9 +4,15 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 os.environ.setdefault("GOVHALL_TESTING", "1")
 os.environ.setdefault("SMS_BACKEND", "database")
+
+# Hypothesis's per-example deadline is a wall-clock bound: on a shared 2-core machine a
+# loaded moment fails a correct example (DeadlineExceeded). Correctness only, no timing.
+hypothesis_settings.register_profile("govhall", deadline=None)
+hypothesis_settings.load_profile("govhall")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # In CI (CI=true, as .ci/run is started) a missing browser fails the browser tests instead of
