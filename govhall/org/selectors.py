@@ -91,6 +91,15 @@ class Scope:
             )
         return queryset.filter(condition)
 
+    def sees(self, center_id: int, department_id: int | None = None) -> bool:
+        """One row, in memory, by the rule of filter(..., department_field=...): a center-wide
+        role sees every row of its centers, an approver only their departments' rows."""
+        if self.is_admin:
+            return True
+        if center_id in self.wide_center_ids:
+            return True
+        return department_id in self.department_ids and center_id in self.center_ids
+
     @property
     def department_bound(self) -> bool:
         """Only approver assignments: department rows only."""

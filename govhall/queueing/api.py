@@ -209,9 +209,17 @@ def ticket_status(request: HttpRequest, ticket_id: int, t: str = ""):
 @router.get("/windows", summary="窗口及状态（工作人员）")
 def windows_list(request: HttpRequest, center: str):
     obj = _center(center)
-    if not scope_for(request.user).sees_center(obj.pk):
+    scope = scope_for(request.user)
+    if not scope.sees_center(obj.pk):
         raise NotFound("中心不存在。")
     rows = selectors.windows_state(obj)
+    if not scope.sees(obj.pk):  # an approver: their departments' windows only
+        mine = set(
+            scope.filter(
+                Window.objects.filter(center=obj), department_field="department"
+            ).values_list("pk", flat=True)
+        )
+        rows = [r for r in rows if r["id"] in mine]
     return {"count": len(rows), "results": rows}
 
 
@@ -228,7 +236,8 @@ def _window(request: HttpRequest, window_id: int) -> Window:
     window = _window_by_id(window_id)
     if window is None:
         raise NotFound("窗口不存在。")
-    if not scope_for(request.user).sees_center(window.center_id):
+    # Approvers see only their departments' windows (DESIGN.md 7).
+    if not scope_for(request.user).sees(window.center_id, window.department_id):
         raise NotFound("窗口不存在。")
     return window
 

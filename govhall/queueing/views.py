@@ -291,7 +291,7 @@ def _console_window(request: HttpRequest) -> Window | None:
     qs = Window.objects.select_related("center", "zone").filter(is_active=True)
     if wanted:
         window = qs.filter(pk=wanted).first()
-        if window is None or not scope.sees_center(window.center_id):
+        if window is None or not scope.sees(window.center_id, window.department_id):
             raise Http404("窗口不存在。")
         return window
     own = WindowSession.objects.filter(staff=request.user, closed_at__isnull=True).first()
@@ -369,7 +369,7 @@ ACTION_PHRASE = {
 @require_POST
 def console_action(request: HttpRequest, window_id: int) -> HttpResponse:
     window = get_object_or_404(Window.objects.select_related("center"), pk=window_id)
-    if not scope_for(request.user).sees_center(window.center_id):
+    if not scope_for(request.user).sees(window.center_id, window.department_id):
         raise Http404("窗口不存在。")
     action = request.POST.get("action", "")
     user = request.user

@@ -35,9 +35,10 @@ from govhall.appointments.services.booking import (
     _take_place,
     _unique_code,
 )
-from govhall.core.errors import DomainError, InvalidInput, InvalidTransition
+from govhall.core.errors import DomainError, InvalidInput, InvalidTransition, NotFound
 from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
+from govhall.org.selectors import scope_for
 
 
 def _release_and_notify_cancelled(
@@ -59,6 +60,13 @@ def _release_and_notify_cancelled(
     )
 
 
+def _require_center_staff(appointment: Appointment, actor: Any) -> None:
+    """Changes by the center are for its own staff; to anyone else the booking does not
+    exist (the same answer as for a wrong code)."""
+    if not selectors.can_manage(scope_for(actor), appointment.center_id):
+        raise NotFound("未找到该预约。")
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -74,6 +82,7 @@ def appointment_cancel_by_center(
 ) -> Appointment:
     """The center cannot serve the booking (window closed, outage): cancel with a reason."""
     now = _now(now)
+    _require_center_staff(appointment, actor)
     reason = _require_reason(reason)
     result = _transition(
         appointment,
@@ -99,6 +108,7 @@ def appointment_reschedule(
     """The center moves a booking to another slot: the old booking becomes `rescheduled`,
     a new booking (new code) holds the new slot; the person is told the reason by SMS."""
     now = _now(now)
+    _require_center_staff(appointment, actor)
     reason = _require_reason(reason)
     rule = appointment.rule
     if new_slot.rule_id != rule.pk:

@@ -99,13 +99,10 @@ def _plain_http(settings):
 
 @pytest.fixture
 def queue_category(center, item):
-    """The queue issues tickets by category; give the test item one (queue branch models)."""
-    queue_models = pytest.importorskip("govhall.queueing.models")
-    if not hasattr(queue_models, "TicketCategory"):
-        pytest.skip("govhall.queueing has no TicketCategory yet (queue branch not merged)")
-    category = queue_models.TicketCategory.objects.create(
-        center=center, letter="Y", name="预约业务"
-    )
+    """The queue issues tickets by category; give the test item one."""
+    from govhall.queueing.models import TicketCategory
+
+    category = TicketCategory.objects.create(center=center, letter="Y", name="预约业务")
     category.items.add(item)
     return category
 

@@ -1,7 +1,6 @@
 """No-shows, check-in window, reminders and center-side changes, with a moved clock."""
 
 import datetime as dt
-import importlib
 
 import pytest
 import time_machine
@@ -11,20 +10,6 @@ from govhall.appointments.models import Appointment, Slot, Status
 from govhall.core.models import AuditEntry
 
 from .conftest import at, cancel_code, person_id
-
-
-def _has_ticket_issue() -> bool:
-    try:
-        module = importlib.import_module("govhall.queueing.services")
-    except ImportError:
-        return False
-    return hasattr(module, "ticket_issue")
-
-
-needs_queue = pytest.mark.skipif(
-    not _has_ticket_issue(),
-    reason="govhall.queueing.services.ticket_issue does not exist yet (queue branch not merged)",
-)
 
 
 def slot_at(rule, when):
@@ -110,21 +95,6 @@ def test_check_in_unknown_code_names_the_field(center, item, rule):
 
 
 @pytest.mark.django_db
-def test_check_in_inside_window_without_queue_is_503_and_changes_nothing(center, item, rule):
-    if _has_ticket_issue():
-        pytest.skip("queue present: the real check-in test runs instead")
-    a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
-    with (
-        time_machine.travel(at(2026, 3, 9, 9, 31), tick=False),
-        pytest.raises(services.ServiceUnavailable),
-    ):
-        services.appointment_check_in(center=center, code=a.code)
-    a.refresh_from_db()
-    assert a.status == Status.BOOKED
-
-
-@needs_queue
-@pytest.mark.django_db
 def test_check_in_inside_window_issues_priority_ticket(center, item, rule, queue_category):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
     with time_machine.travel(at(2026, 3, 9, 9, 30), tick=False):
@@ -138,7 +108,6 @@ def test_check_in_inside_window_issues_priority_ticket(center, item, rule, queue
         services.appointment_check_in(center=center, code=a.code)
 
 
-@needs_queue
 @pytest.mark.django_db
 def test_check_in_by_id_number_and_via_api(client, center, item, rule, consultant, queue_category):
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0), n=5)
@@ -360,67 +329,42 @@ def test_transition_table_refuses_second_change(center, item, rule, consultant):
 
 
 @pytest.mark.django_db
-def test_check_in_calls_ticket_issue_with_the_agreed_signature(monkeypatch, center, item, rule):
-    """Until the queue branch is merged, a stand-in with the agreed keyword-only signature
-    checks what check-in passes and that it keeps the ticket's number and status URL."""
-    import sys
-    import types
-    from types import SimpleNamespace
+@pytest.mark.django_db
+def test_check_in_issues_the_queue_ticket_and_keeps_its_number_and_link(
+    center, item, rule, queue_category
+):
+    from govhall.queueing.api import status_url
+    from govhall.queueing.models import Ticket
 
-    calls = []
-
-    def ticket_issue(
-        *,
-        center,
-        category=None,
-        item=None,
-        priority_group=None,
-        phone=None,
-        appointment_code=None,
-        channel="appointment",
-        actor=None,
-        now=None,
-    ):
-        calls.append(locals())
-        return SimpleNamespace(id=42, number="Y001", status_url="/q/t/42?t=abc")
-
-    fake = types.ModuleType("govhall.queueing.services")
-    fake.ticket_issue = ticket_issue
-    monkeypatch.setitem(sys.modules, "govhall.queueing.services", fake)
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0))
     done = services.appointment_check_in(center=center, code=a.code, now=at(2026, 3, 9, 9, 45))
-    [call] = calls
-    assert call["appointment_code"] == a.code and call["channel"] == "appointment"
-    assert call["item"] == item and call["center"] == center and call["phone"] == "13800000001"
-    assert call["now"] == at(2026, 3, 9, 9, 45)
-    assert (done.status, done.ticket_number, done.ticket_url) == (
+    ticket = Ticket.objects.get()
+    assert (ticket.appointment_code, ticket.channel, ticket.category_id) == (
+        a.code,
+        "appointment",
+        queue_category.pk,
+    )
+    assert (ticket.is_appointment, ticket.rank, ticket.phone) == (True, 0, "13800000001")
+    assert ticket.issued_at == at(2026, 3, 9, 9, 45)
+    assert (done.status, done.ticket_id, done.ticket_number, done.ticket_url) == (
         Status.CHECKED_IN,
+        str(ticket.pk),
         "Y001",
-        "/q/t/42?t=abc",
+        status_url(ticket),
     )
     assert done.checked_in_at == at(2026, 3, 9, 9, 45)
     assert AuditEntry.objects.filter(action="govhall.appointments.appointment.checked_in").exists()
 
 
 @pytest.mark.django_db
-def test_check_in_passes_only_mobile_numbers_to_the_queue(monkeypatch, center, item, rule):
-    import sys
-    import types
-    from types import SimpleNamespace
+def test_check_in_passes_only_mobile_numbers_to_the_queue(center, item, rule, queue_category):
+    from govhall.queueing.models import Ticket
 
-    seen = {}
-
-    def ticket_issue(**kwargs):
-        seen.update(kwargs)
-        return SimpleNamespace(id=7, number="Y002", token="tok")
-
-    fake = types.ModuleType("govhall.queueing.services")
-    fake.ticket_issue = ticket_issue
-    monkeypatch.setitem(sys.modules, "govhall.queueing.services", fake)
     a = booking(center, item, rule, at(2026, 3, 9, 10, 0), phone="0451-87654321")
     done = services.appointment_check_in(center=center, code=a.code, now=at(2026, 3, 9, 9, 50))
-    assert seen["phone"] is None
-    assert done.ticket_number == "Y002" and done.ticket_url
+    ticket = Ticket.objects.get()
+    assert ticket.phone == ""
+    assert done.ticket_number == ticket.number == "Y001"
 
 
 def test_jobs_are_registered_for_the_worker():

@@ -64,6 +64,8 @@ def test_portal_search_guide_notice_download(page, phone_page, demo_live, screen
 def test_touch_mode_browse_and_idle_return(page, demo_live, screenshot):
     from playwright.sync_api import expect
 
+    # The page's timers run on Playwright's clock, moved by the test: no waiting.
+    page.clock.install()
     page.set_viewport_size({"width": 1080, "height": 1920})
     page.goto(demo_live + "/touch/?idle=3")
     screenshot(page, "touch-home", full_page=False)
@@ -72,15 +74,24 @@ def test_touch_mode_browse_and_idle_return(page, demo_live, screenshot):
     page.get_by_role("link", name=re.compile("不动产转移登记")).click()
     expect(page.locator("h1")).to_contain_text("不动产转移登记")
     screenshot(page, "touch-guide", full_page=False)
-    # no touch for 3 seconds → back to the kiosk home
-    expect(page).to_have_url(re.compile(r"/touch/\?idle=3$"), timeout=8000)
+    guide_url = page.url
+    # no touch for 3 seconds → back to the kiosk home, not a moment earlier
+    page.clock.run_for(2900)
+    assert page.url == guide_url
+    page.clock.run_for(200)
+    expect(page).to_have_url(re.compile(r"/touch/\?idle=3$"))
     expect(page.locator("h1")).to_have_text("请选择办事部门")
-    # touching keeps the page
+    # touching keeps the page: 4 seconds with a touch every second
     page.click('a[href^="/touch/d/YBJ/"]')
-    for _ in range(4):
-        page.wait_for_timeout(1000)
-        page.mouse.wheel(0, 10)
     expect(page).to_have_url(re.compile(r"/touch/d/YBJ/"))
+    department_url = page.url
+    for _ in range(4):
+        page.clock.run_for(1000)
+        page.mouse.wheel(0, 10)
+    assert page.url == department_url
+    # and 3 seconds after the last touch it goes home
+    page.clock.run_for(3100)
+    expect(page).to_have_url(re.compile(r"/touch/\?idle=3$"))
 
 
 def test_staff_directory_and_home_on_phone(phone_page, demo_live, screenshot):

@@ -23,6 +23,7 @@ from govhall.core.models import (
     IdempotencyRecord,
     WorkerHeartbeat,
 )
+from govhall.core.testing import missing_year, weekday_on_or_after
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,9 @@ def inline_data(rows):
 def test_admin_enters_a_year_by_hand_with_inline_days(
     admin_client, django_capture_on_commit_callbacks
 ):
+    y = missing_year()
+    saturday = weekday_on_or_after(dt.date(y, 2, 1), 5)
+    friday, monday = saturday - dt.timedelta(days=1), saturday + dt.timedelta(days=2)
     assert admin_client.get("/admin/core/calendaryear/add/").status_code == 200
     calls = []
 
@@ -57,14 +61,14 @@ def test_admin_enters_a_year_by_hand_with_inline_days(
             response = admin_client.post(
                 "/admin/core/calendaryear/add/",
                 {
-                    "year": "2027",
+                    "year": str(y),
                     "source": "manual",
                     "notes": "国办发明电〔2026〕（测试）",
                     **inline_data(
                         [
-                            ("2027-01-01", "holiday", "元旦"),
-                            ("2027-02-08", "holiday", "春节"),
-                            ("2027-02-06", "workday", "春节"),
+                            (f"{y}-01-01", "holiday", "元旦"),
+                            (monday.isoformat(), "holiday", "春节"),
+                            (saturday.isoformat(), "workday", "春节"),
                         ]
                     ),
                 },
@@ -72,25 +76,26 @@ def test_admin_enters_a_year_by_hand_with_inline_days(
     finally:
         workdays.calendar_changed.disconnect(listener)
     assert response.status_code == 302, response.content.decode()[:2000]
-    year = CalendarYear.objects.get(year=2027)
+    year = CalendarYear.objects.get(year=y)
     assert year.days.count() == 3
-    assert calls == [{2027}]  # one signal for the year and its three inline rows
-    assert workdays.is_workday(dt.date(2027, 2, 6))
-    assert not workdays.is_workday(dt.date(2027, 2, 8))
-    assert not workdays.add_workdays_info(dt.date(2027, 2, 5), 1).provisional
+    assert calls == [{y}]  # one signal for the year and its three inline rows
+    assert workdays.is_workday(saturday)
+    assert not workdays.is_workday(monday)
+    assert not workdays.add_workdays_info(friday, 1).provisional
     assert AuditEntry.objects.filter(action="govhall.core.calendar.year_entered").exists()
     listing = admin_client.get("/admin/core/calendaryear/").content.decode()
     assert "工作日历年度" in listing
 
 
 def test_admin_rejects_a_day_outside_its_year(admin_client):
+    y = missing_year()
     response = admin_client.post(
         "/admin/core/calendaryear/add/",
-        {"year": "2027", "source": "manual", **inline_data([("2028-01-01", "holiday", "x")])},
+        {"year": str(y), "source": "manual", **inline_data([(f"{y + 1}-01-01", "holiday", "x")])},
     )
     assert response.status_code == 200
     assert "日期不在所属年度内" in response.content.decode()
-    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not CalendarYear.objects.filter(year=y).exists()
 
 
 def test_audit_log_is_read_only_in_the_admin(admin_client):

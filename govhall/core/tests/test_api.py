@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from govhall.core.jobs import heartbeat
 from govhall.core.models import ApiToken, AuditEntry, CalendarYear
+from govhall.core.testing import missing_year, weekday_on_or_after
 from govhall.org.testing import make_user
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,20 @@ def token_for(username, **extra) -> str:
     return out.getvalue().strip()
 
 
-def year_body(year=2027, **extra):
+# A year the calendar table lacks, and days of it: its first Saturday of February (a 调休
+# day in the test body), the Friday before and the Monday after.
+Y = missing_year()
+SAT = weekday_on_or_after(dt.date(Y, 2, 1), 5)
+FRI, MON = SAT - dt.timedelta(days=1), SAT + dt.timedelta(days=2)
+
+
+def year_body(year=Y, **extra):
     """A body for POST /calendar/years; `extra` replaces fields after the dates are built."""
     body = {
         "year": year,
         "notes": "国办发明电〔2026〕测试",
         "holidays": [{"date": f"{year}-01-01", "name": "元旦"}],
-        "workdays": [{"date": f"{year}-02-06", "name": "春节"}],
+        "workdays": [{"date": SAT.replace(year=year).isoformat(), "name": "春节"}],
     }
     body.update(extra)
     return body
@@ -212,7 +220,7 @@ def test_session_post_without_csrf_token_is_refused(admin_user):
     browser.force_login(admin_user)
     body = problem_of(post_json(browser, "/api/v1/calendar/years", year_body()), 403)
     assert "CSRF" in body["detail"]
-    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not CalendarYear.objects.filter(year=Y).exists()
     # With the token from the cookie, the same request passes.
     browser.get("/admin/")  # sets the csrftoken cookie
     csrf = browser.cookies["csrftoken"].value
@@ -233,13 +241,13 @@ def test_calendar_years_listing_and_detail(client):
     years = [r["year"] for r in listing["results"]]
     assert listing["count"] == len(years)
     assert {2004, 2026} <= set(years)
-    assert 2027 not in years
+    assert Y not in years
     detail = client.get("/api/v1/calendar/years/2026").json()
     days = {d["date"]: d for d in detail["days"]}
     assert days["2026-02-14"]["kind"] == "workday"
     assert days["2026-02-16"]["kind"] == "holiday"
     assert days["2026-02-16"]["name"] == "春节"
-    body = problem_of(client.get("/api/v1/calendar/years/2031"), 404)
+    body = problem_of(client.get(f"/api/v1/calendar/years/{Y}"), 404)
     assert fields_of(body) == ["year"]
     problem_of(client.get("/api/v1/calendar/years?page=0"), 422)
 
@@ -254,8 +262,8 @@ def test_calendar_workdays_endpoint(client):
         "provisional": False,
         "provisional_years": [],
     }
-    later = client.get("/api/v1/calendar/workdays?from=2026-12-28&n=5").json()
-    assert later["provisional"] is True and later["provisional_years"] == [2027]
+    later = client.get(f"/api/v1/calendar/workdays?from={Y - 1}-12-28&n=5").json()
+    assert later["provisional"] is True and later["provisional_years"] == [Y]
     assert client.get("/api/v1/calendar/workdays?from=2026-02-24&n=-1").json()["date"] == (
         "2026-02-14"
     )
@@ -283,17 +291,17 @@ def test_calendar_year_post_enters_the_year(client, admin_user, django_capture_o
     key = token_for("core_admin")
     from govhall.core import workdays
 
-    assert workdays.add_workdays_info(dt.date(2027, 2, 5), 1).provisional
+    assert workdays.add_workdays_info(FRI, 1).provisional
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(
             client, "/api/v1/calendar/years", year_body(), HTTP_AUTHORIZATION=f"Bearer {key}"
         )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["year"] == 2027 and body["source"] == "manual"
+    assert body["year"] == Y and body["source"] == "manual"
     assert body["holidays"] == 1 and body["workdays"] == 1
-    info = workdays.add_workdays_info(dt.date(2027, 2, 5), 1)
-    assert info.date == dt.date(2027, 2, 6) and not info.provisional
+    info = workdays.add_workdays_info(FRI, 1)
+    assert info.date == SAT and not info.provisional
     entry = AuditEntry.objects.get(action="govhall.core.calendar.year_entered")
     assert entry.actor_id == admin_user.pk
 
@@ -303,10 +311,10 @@ def test_calendar_year_post_enters_the_year(client, admin_user, django_capture_o
     [
         ({"year": "二〇二七"}, "year"),
         ({"year": 1999}, "year"),
-        ({"holidays": [{"date": "2028-01-01"}]}, "holidays"),
+        ({"holidays": [{"date": f"{Y + 1}-01-01"}]}, "holidays"),
         ({"holidays": [{"date": "not a date"}]}, "holidays.0.date"),
-        ({"workdays": [{"date": "2027-02-08"}]}, "workdays"),  # a Monday
-        ({"holidays": [{"date": "2027-01-01"}, {"date": "2027-01-01"}]}, "holidays"),
+        ({"workdays": [{"date": MON.isoformat()}]}, "workdays"),  # a Monday
+        ({"holidays": [{"date": f"{Y}-01-01"}, {"date": f"{Y}-01-01"}]}, "holidays"),
         ({"notes": "长" * 201}, "notes"),
     ],
 )
@@ -316,7 +324,7 @@ def test_calendar_year_post_bad_input_names_the_field(client, admin_user, change
     response = post_json(client, "/api/v1/calendar/years", body, HTTP_AUTHORIZATION=f"Bearer {key}")
     body = problem_of(response, 422)
     assert fields_of(body) == [field]
-    assert not CalendarYear.objects.filter(year=2027).exists()
+    assert not CalendarYear.objects.filter(year=Y).exists()
 
 
 # --- health and readiness ------------------------------------------------------------------
@@ -328,7 +336,7 @@ def test_health(client):
 
 
 def test_ready_needs_a_fresh_heartbeat(client):
-    nov = dt.datetime(2026, 11, 26, 10, tzinfo=SH)
+    nov = dt.datetime(Y - 1, 11, 26, 10, tzinfo=SH)
     with time_machine.travel(nov, tick=False):
         body = client.get("/api/v1/ready").json()
         assert body["checks"]["worker"] == "后台进程从未运行"
@@ -339,9 +347,9 @@ def test_ready_needs_a_fresh_heartbeat(client):
         body = response.json()
         assert body["status"] == "ready"
         assert body["checks"] == {"database": "ok", "worker": "ok"}
-        assert body["calendar_missing_years"] == [2027]  # announced, not yet due
+        assert body["calendar_missing_years"] == [Y]  # announced, not yet due
         assert body["calendar_overdue_years"] == []
-        assert "2027" in body["notices"][0] and "已应录入" not in body["notices"][0]
+        assert f"{Y} 年" in body["notices"][0] and "已应录入" not in body["notices"][0]
     with time_machine.travel(nov + dt.timedelta(minutes=5), tick=False):
         response = client.get("/api/v1/ready")
         assert response.status_code == 503
@@ -351,23 +359,21 @@ def test_ready_needs_a_fresh_heartbeat(client):
 def test_a_calendar_year_not_entered_is_a_notice_not_an_outage(client):
     """From 1 December next year's calendar is overdue: ready says so and stays 200, so a
     load balancer keeps the servers in rotation while deadlines into it are provisional."""
-    dec = dt.datetime(2026, 12, 15, 10, tzinfo=SH)
+    dec = dt.datetime(Y - 1, 12, 15, 10, tzinfo=SH)
     with time_machine.travel(dec, tick=False):
         heartbeat("w1")
         response = client.get("/api/v1/ready")
         assert response.status_code == 200, response.content
         body = response.json()
         assert body["status"] == "ready"
-        assert body["calendar_overdue_years"] == [2027]
+        assert body["calendar_overdue_years"] == [Y]
         assert body["notices"] == [
-            "工作日历缺少 2027 年（已应录入）：涉及该年的期限只按周末临时计算，"
+            f"工作日历缺少 {Y} 年（已应录入）：涉及该年的期限只按周末临时计算，"
             "请在管理后台录入放假安排。"
         ]
         from govhall.core.services import calendar_year_enter
 
-        calendar_year_enter(
-            year=2027, holidays={dt.date(2027, 1, 1): "元旦"}, workdays={}, actor=None
-        )
+        calendar_year_enter(year=Y, holidays={dt.date(Y, 1, 1): "元旦"}, workdays={}, actor=None)
         body = client.get("/api/v1/ready").json()
         assert body["calendar_missing_years"] == body["calendar_overdue_years"] == []
         assert body["notices"] == []

@@ -9,6 +9,7 @@ from django.test import Client
 
 from govhall.core.models import AuditEntry, CalendarYear, IdempotencyRecord
 from govhall.core.tests.test_api import (
+    Y,
     calendar_editor,
     fields_of,
     post_json,
@@ -52,7 +53,7 @@ def test_idempotency_same_key_same_body_replays(client, admin_user):
     )
     body = problem_of(other, 422)
     assert fields_of(body) == ["Idempotency-Key"]
-    assert CalendarYear.objects.get(year=2027).notes == year_body()["notes"]
+    assert CalendarYear.objects.get(year=Y).notes == year_body()["notes"]
 
 
 def test_idempotency_failed_request_leaves_no_record(client, admin_user):

@@ -257,6 +257,11 @@ def test_mask_name(name, masked):
 
 def test_mask_address():
     assert masking.mask_address("黑龙江省哈尔滨市道里区友谊路1号") == "黑龙江省哈尔****"
+    assert masking.mask_address("黑龙江省哈尔滨") == "黑龙江省哈尔****"  # keep + 1
+    assert masking.mask_address("黑龙江省哈尔") == "黑龙江省哈尔"  # exactly keep: nothing to hide
+    assert masking.mask_address("黑龙江省哈尔滨", keep=3) == "黑龙江****"
+    assert masking.mask_address("") == ""
+    assert masking.mask_address(None) == ""
 
 
 def test_template_filters_are_builtins():

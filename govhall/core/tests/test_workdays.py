@@ -14,6 +14,7 @@ from govhall.core import workdays
 from govhall.core.checks import calendar_years_entered
 from govhall.core.models import CalendarDay, CalendarYear
 from govhall.core.services import calendar_year_enter
+from govhall.core.testing import missing_year, weekday_on_or_after
 
 pytestmark = pytest.mark.django_db
 
@@ -144,23 +145,22 @@ def test_deadline_uses_the_shanghai_date_of_a_utc_time():
 
 # --- provisional years and recomputation -------------------------------------------------
 
-HOLIDAYS_2027 = {  # test data for a year the package does not know
-    D(2027, 1, 1): "元旦",
-    D(2027, 2, 8): "春节",
-    D(2027, 2, 9): "春节",
-    D(2027, 2, 10): "春节",
-    D(2027, 2, 11): "春节",
-    D(2027, 2, 12): "春节",
-}
-WORKDAYS_2027 = {D(2027, 2, 6): "春节", D(2027, 2, 20): "春节"}
+# A year the table lacks (the first after the package's last), with test data built around
+# its first Friday on or after 5 February: Sat F+1 is 调休 (on), Mon F+3 – Fri F+7 are off.
+Y = missing_year()
+F = weekday_on_or_after(D(Y, 2, 5), 4)
+HOLIDAYS_Y = {D(Y, 1, 1): "元旦", **{F + dt.timedelta(days=k): "春节" for k in range(3, 8)}}
+WORKDAYS_Y = {F + dt.timedelta(days=1): "春节", F + dt.timedelta(days=15): "春节"}
 
 
-def test_2027_is_provisional_until_entered_then_recomputed(django_capture_on_commit_callbacks):
-    assert 2027 not in workdays.known_years()
-    received = dt.datetime(2027, 2, 5, 9, 0, tzinfo=SH)  # a Friday
+def test_missing_year_is_provisional_until_entered_then_recomputed(
+    django_capture_on_commit_callbacks,
+):
+    assert Y not in workdays.known_years()
+    received = dt.datetime(Y, F.month, F.day, 9, 0, tzinfo=SH)  # a Friday
     before = workdays.deadline_info(received, 5)
     assert before.provisional
-    assert before.due_date == D(2027, 2, 12)  # weekends only
+    assert before.due_date == F + dt.timedelta(days=7)  # weekends only: next Friday
 
     # A stored open deadline and a receiver that recomputes it, as an app would do.
     stored = {"case-1": {"received_at": received, "n": 5, "deadline": before}}
@@ -175,42 +175,45 @@ def test_2027_is_provisional_until_entered_then_recomputed(django_capture_on_com
     workdays.calendar_changed.connect(recompute)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            calendar_year_enter(
-                year=2027, holidays=HOLIDAYS_2027, workdays=WORKDAYS_2027, actor=None
-            )
+            calendar_year_enter(year=Y, holidays=HOLIDAYS_Y, workdays=WORKDAYS_Y, actor=None)
             assert calls == []  # nothing is announced before commit
     finally:
         workdays.calendar_changed.disconnect(recompute)
 
-    assert calls == [{2027}]  # exactly once, however many rows were written
+    assert calls == [{Y}]  # exactly once, however many rows were written
     after = stored["case-1"]["deadline"]
     assert not after.provisional
-    # Sat 6 Feb is on, 8–12 Feb off: Sat 6, Mon 15, Tue 16, Wed 17, Thu 18.
-    assert after.due_date == D(2027, 2, 18)
-    assert after.due_at == dt.datetime(2027, 2, 18, 23, 59, 59, tzinfo=SH)
-    assert 2027 in workdays.known_years()
+    # Sat F+1 is on, F+3..F+7 off: Sat F+1, Mon F+10, Tue F+11, Wed F+12, Thu F+13.
+    due = F + dt.timedelta(days=13)
+    assert after.due_date == due
+    assert after.due_at == dt.datetime(due.year, due.month, due.day, 23, 59, 59, tzinfo=SH)
+    assert Y in workdays.known_years()
 
 
 def test_a_deadline_spanning_into_a_missing_year_is_provisional():
-    info = workdays.add_workdays_info(D(2026, 12, 28), 5)
+    last_known = workdays.add_workdays(D(Y, 1, 1), -1)  # the last working day of Y-1
+    info = workdays.add_workdays_info(last_known, 1)
     assert info.provisional
-    assert info.date == D(2027, 1, 4)
-    assert not workdays.add_workdays_info(D(2026, 12, 1), 5).provisional
+    first = D(Y, 1, 1)  # Y counts weekends only: its first weekday
+    assert info.date == (first if first.weekday() < 5 else weekday_on_or_after(first, 0))
+    assert not workdays.add_workdays_info(D(Y - 1, 12, 1), 5).provisional
 
 
 def test_calendar_year_enter_rejects_bad_input():
     from govhall.core.errors import InvalidInput
 
+    monday = weekday_on_or_after(D(Y, 2, 1), 0)
+    saturday = weekday_on_or_after(D(Y, 2, 1), 5)
     with pytest.raises(InvalidInput) as exc:
-        calendar_year_enter(year=2027, holidays={D(2028, 1, 1): "x"}, workdays={}, actor=None)
+        calendar_year_enter(year=Y, holidays={D(Y + 1, 1, 1): "x"}, workdays={}, actor=None)
     assert exc.value.errors[0]["field"] == "holidays"
     with pytest.raises(InvalidInput) as exc:
-        calendar_year_enter(year=2027, holidays={}, workdays={D(2027, 2, 8): "x"}, actor=None)
+        calendar_year_enter(year=Y, holidays={}, workdays={monday: "x"}, actor=None)
     assert exc.value.errors[0]["field"] == "workdays"  # a Monday is no 调休 day
     with pytest.raises(InvalidInput):
-        both = {D(2027, 2, 6): "x"}
-        calendar_year_enter(year=2027, holidays=both, workdays=both, actor=None)
-    assert not CalendarYear.objects.filter(year=2027).exists()
+        both = {saturday: "x"}
+        calendar_year_enter(year=Y, holidays=both, workdays=both, actor=None)
+    assert not CalendarYear.objects.filter(year=Y).exists()
 
 
 def test_editing_a_calendar_day_rebuilds_the_index(django_capture_on_commit_callbacks):
@@ -260,32 +263,34 @@ def test_other_processes_pick_up_changes_after_the_recheck_interval(monkeypatch)
 
 
 def test_missing_and_overdue_years():
-    assert workdays.missing_years_ahead(D(2026, 11, 26)) == [2027]
-    assert workdays.overdue_missing_years(D(2026, 11, 26)) == []  # not yet published
-    assert workdays.overdue_missing_years(D(2026, 12, 1)) == [2027]
-    assert workdays.overdue_missing_years(D(2027, 3, 1)) == [2027]  # 2028 not due yet
-    assert workdays.missing_years_ahead(D(2027, 3, 1)) == [2027, 2028]
-    assert workdays.missing_years_ahead(D(2025, 6, 1)) == []
+    assert workdays.missing_years_ahead(D(Y - 1, 11, 26)) == [Y]
+    assert workdays.overdue_missing_years(D(Y - 1, 11, 26)) == []  # not yet published
+    assert workdays.overdue_missing_years(D(Y - 1, 12, 1)) == [Y]
+    assert workdays.overdue_missing_years(D(Y, 3, 1)) == [Y]  # Y+1 not due yet
+    assert workdays.missing_years_ahead(D(Y, 3, 1)) == [Y, Y + 1]
+    assert workdays.missing_years_ahead(D(Y - 2, 6, 1)) == []
 
 
 def test_system_check_warns_when_next_year_is_missing():
-    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=SH), tick=False):
+    with time_machine.travel(dt.datetime(Y - 1, 11, 26, 10, tzinfo=SH), tick=False):
         messages = calendar_years_entered(databases=["default"])
         assert len(messages) == 1
         assert isinstance(messages[0], CheckWarning)
         assert messages[0].id == "govhall.W001"
-        assert "2027" in messages[0].msg
+        assert f"工作日历缺少 {Y} 年" in messages[0].msg
         assert calendar_years_entered(databases=None) == []  # plain `check`: no DB
-        calendar_year_enter(year=2027, holidays=HOLIDAYS_2027, workdays={}, actor=None)
+        calendar_year_enter(year=Y, holidays=HOLIDAYS_Y, workdays={}, actor=None)
         assert calendar_years_entered(databases=["default"]) == []
 
 
-def test_admin_index_shows_the_missing_year_banner(admin_client):
-    with time_machine.travel(dt.datetime(2026, 11, 26, 10, tzinfo=SH), tick=False):
+def test_admin_index_shows_the_missing_year_banner(client, admin_user):
+    with time_machine.travel(dt.datetime(Y - 1, 11, 26, 10, tzinfo=SH), tick=False):
+        admin_client = client
+        admin_client.force_login(admin_user)  # a session of that day
         page = admin_client.get("/admin/")
         assert page.status_code == 200
         text = page.content.decode()
-        assert "工作日历缺少 2027 年" in text
+        assert f"工作日历缺少 {Y} 年" in text
         assert site.index_template == "admin/core/index.html"
-        calendar_year_enter(year=2027, holidays=HOLIDAYS_2027, workdays={}, actor=None)
+        calendar_year_enter(year=Y, holidays=HOLIDAYS_Y, workdays={}, actor=None)
         assert "工作日历缺少" not in admin_client.get("/admin/").content.decode()

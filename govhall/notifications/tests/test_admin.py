@@ -34,8 +34,15 @@ def test_template_change_page_shows_preview_and_length(admin_client):
     ).content.decode()
     assert "【××县政务服务中心】〔name〕您好" in page
     assert "单条上限 70 字" in page and "每条 67 字" in page
+    # The seeded body: 31 fixed characters + the 11 of 【××县政务服务中心】.
+    assert "固定文字 42 字（含签名），约 1 条计费" in page
+    # 123 + 11 = 134 characters: two parts of 67; one more character needs three.
+    SmsTemplate.objects.filter(pk=template.pk).update(body="{name}" + "办" * 123)
     listing = admin_client.get(reverse("admin:notifications_smstemplate_changelist"))
-    assert "约 1 条计费" in listing.content.decode() or "约 2 条计费" in listing.content.decode()
+    assert listing.content.decode().count("固定文字 134 字（含签名），约 2 条计费") == 1
+    SmsTemplate.objects.filter(pk=template.pk).update(body="{name}" + "办" * 124)
+    listing = admin_client.get(reverse("admin:notifications_smstemplate_changelist"))
+    assert listing.content.decode().count("固定文字 135 字（含签名），约 3 条计费") == 1
 
 
 def test_outbox_resend_action_and_statistics(admin_client, send):

@@ -68,7 +68,11 @@ def test_superuser_sees_everything_admin_role_only_own_centers(tree):
     root = make_user("root", superuser=True)
     assert scope_for(root).is_admin
     assert scope_for(root).sees_center(tree["province"].id)
-    assert scope_for(root).filter(Window.objects.all()).query is not None
+    every = {make_window(tree["a"], "1").pk, make_window(tree["b"], "1").pk}
+    assert {w.pk for w in scope_for(root).filter(Window.objects.all())} == every
+    assert {
+        w.pk for w in scope_for(root).filter(Window.objects.all(), department_field="department")
+    } == every
     local_admin = make_user("admin-a", (Role.ADMIN, tree["a"]))
     scope = scope_for(local_admin)
     assert not scope.is_admin
@@ -134,3 +138,32 @@ def test_role_assign_invalidates_the_memo(tree):
     assert scope_for(clerk).sees_center(tree["b"].id)
     invalidate_scope(clerk)
     assert scope_for(clerk).sees_center(tree["b"].id)
+
+
+def test_sees_one_row_by_the_rule_of_filter(tree):
+    """scope.sees(center, department) answers for one row what filter(...,
+    department_field=...) answers for a queryset."""
+    approver = scope_for(make_user("sees-approver", (Role.APPROVER, tree["a"], tree["a_scjg"])))
+    assert approver.sees(tree["a"].id, tree["a_scjg"].id)
+    assert not approver.sees(tree["a"].id, tree["a_rsj"].id)
+    assert not approver.sees(tree["a"].id, None)  # a general window: not theirs
+    assert not approver.sees(tree["a"].id)
+    assert not approver.sees(tree["b"].id, tree["a_scjg"].id)  # their department, elsewhere
+    assert not approver.sees(tree["b"].id, tree["b_scjg"].id)
+    clerk = scope_for(make_user("sees-clerk", (Role.CLERK, tree["a"])))
+    assert clerk.sees(tree["a"].id) and clerk.sees(tree["a"].id, tree["a_rsj"].id)
+    assert not clerk.sees(tree["b"].id) and not clerk.sees(tree["b"].id, tree["b_scjg"].id)
+    root = scope_for(make_user("sees-root", superuser=True))
+    assert root.sees(tree["b"].id) and root.sees(tree["province"].id, None)
+    nobody = scope_for(None)
+    assert not nobody.sees(tree["a"].id) and not nobody.sees(tree["a"].id, tree["a_scjg"].id)
+
+
+def test_has_any_role_at_a_center_and_anywhere(tree):
+    scope = scope_for(make_user("any-role", (Role.GUIDE, tree["a"]), (Role.CLERK, tree["b"])))
+    assert scope.has_any_role({Role.GUIDE, Role.MANAGER}, tree["a"].id)
+    assert not scope.has_any_role({Role.CLERK, Role.MANAGER}, tree["a"].id)
+    assert scope.has_any_role({Role.CLERK, Role.MANAGER}, tree["b"].id)
+    assert scope.has_any_role({Role.CLERK})  # anywhere
+    assert not scope.has_any_role({Role.MANAGER, Role.APPROVER})
+    assert not scope.has_any_role(set())

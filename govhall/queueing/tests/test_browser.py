@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from govhall.core.testing import qr_texts
 from govhall.org.testing import log_in_browser
 from govhall.queueing.models import Ticket
 from govhall.queueing.tests.conftest import make_queue
@@ -47,11 +48,14 @@ def test_kiosk_console_board_mobile(
     page.click("#issue-btn")
     page.wait_for_selector("#slip-number")
     assert page.inner_text("#slip-number") == "A001"
-    assert page.locator(".qr svg").count() == 1
+    # The slip's code, scanned from the screen, leads to this ticket's own status page.
+    from govhall.queueing.api import status_url
+
+    ticket = Ticket.objects.get()
+    assert qr_texts(page.locator(".qr svg").screenshot()) == [status_url(ticket)]
     page.emulate_media(media="print")
     screenshot(page, "queue-slip-print")
     page.emulate_media(media="screen")
-    ticket = Ticket.objects.get()
     assert ticket.priority_group == "elderly" and ticket.channel == "kiosk"
 
     # Console: sign in at window 1 and call.
