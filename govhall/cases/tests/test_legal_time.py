@@ -12,6 +12,7 @@ import time_machine
 from govhall.cases import services
 from govhall.cases.models import Case, CaseEvent
 from govhall.core.services import calendar_year_enter
+from govhall.core.testing import missing_year
 
 from .conftest import at, intake
 
@@ -109,17 +110,30 @@ def test_correction_pauses_and_restarts_the_acceptance_limit(center, item, clerk
     assert case.accepted_on == D(2026, 3, 10)  # the day the last correction arrived
 
 
+def _weekday_after(day: dt.date, n: int = 1) -> dt.date:
+    """The nth Monday-to-Friday day after `day` (the weekends-only count of a missing year)."""
+    while n:
+        day += dt.timedelta(days=1)
+        n -= day.weekday() < 5
+    return day
+
+
 def test_provisional_in_a_year_the_calendar_lacks_then_recomputed(
     center, item, clerk, django_capture_on_commit_callbacks
 ):
-    case = intake(center, item, clerk, now=at(2026, 12, 28, 10)).case  # Monday
-    # 2027 is not in the table: weekends only, so Fri 1 Jan counts — provisional.
-    assert case.acceptance_due == D(2027, 1, 4)
+    year = missing_year()  # the first year the calendar table lacks
+    received = D(year - 1, 12, 28)
+    while received.weekday() >= 5:
+        received -= dt.timedelta(days=1)
+    case = intake(center, item, clerk, now=at(received.year, 12, received.day, 10)).case
+    # The new year is not in the table: weekends only, so its first weekday counts — provisional.
+    assert case.acceptance_due == _weekday_after(received, 5)
     assert case.acceptance_due_provisional
+    new_years_day = _weekday_after(D(year - 1, 12, 31))
     with django_capture_on_commit_callbacks(execute=True):
-        calendar_year_enter(year=2027, holidays={D(2027, 1, 1): "元旦"}, workdays={}, actor=None)
+        calendar_year_enter(year=year, holidays={new_years_day: "元旦"}, workdays={}, actor=None)
     case.refresh_from_db()
-    assert case.acceptance_due == D(2027, 1, 5)
+    assert case.acceptance_due == _weekday_after(received, 6)
     assert not case.acceptance_due_provisional
 
 
