@@ -28,15 +28,16 @@ def _tags() -> set[str]:
 
 
 def _queue_behind_a_slow_unit(units: dict[str, object]) -> dict[str, tuple]:
-    """Thread "slow" holds a batch of its own for 0.3 s; the other units are submitted
-    meanwhile from threads of their own. Returns {name: ("ok", value, thread that ran it,
-    submitting thread) or ("error", exception)}."""
+    """Thread "slow" holds a batch of its own until the other units, submitted meanwhile
+    from threads of their own, are all queued behind it (no fixed sleep). Returns {name:
+    ("ok", value, thread that ran it, submitting thread) or ("error", exception)}."""
     results: dict[str, tuple] = {}
     running = threading.Event()
+    release = threading.Event()
 
     def slow() -> str:
         running.set()
-        time.sleep(0.3)
+        assert release.wait(10)
         _entry("slow")
         return "slow"
 
@@ -59,6 +60,10 @@ def _queue_behind_a_slow_unit(units: dict[str, object]) -> dict[str, tuple]:
     for name, unit in units.items():
         threads.append(threading.Thread(target=submit, args=(name, unit)))
         threads[-1].start()
+    deadline = time.monotonic() + 10  # a bound against hanging, not a timing assertion
+    while len(group_commit._queue) < len(units) and time.monotonic() < deadline:
+        time.sleep(0.001)
+    release.set()
     for t in threads:
         t.join(10)
     return results
