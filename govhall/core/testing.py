@@ -51,6 +51,16 @@ def qr_texts(image: Any) -> list[str]:
     return [r.text for r in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
 
 
+def pdf_text(data: bytes) -> str:
+    """The text a reader copies out of a PDF, all pages (pypdf: a Python dependency, so the
+    check runs on a machine without poppler's pdftotext)."""
+    import io
+
+    import pypdf
+
+    return "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
 def pdf_qr_texts(data: bytes) -> list[str]:
     """The texts of the QR codes drawn as images in a PDF, page by page."""
     import io

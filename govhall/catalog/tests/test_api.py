@@ -5,16 +5,12 @@ import pytest
 from django.test import Client
 
 from govhall.catalog.models import ServiceItem
-from govhall.core.testing import pdf_qr_texts
+from govhall.core.testing import pdf_qr_texts, pdf_text
 
 
 @pytest.fixture
 def client():
     return Client()
-
-
-def _pdf_text(data: bytes) -> str:
-    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 @pytest.mark.django_db
@@ -116,12 +112,12 @@ def test_notice_pdf_holds_name_and_every_required_material(client, demo):
         assert r.status_code == 200
         assert r["Content-Type"] == "application/pdf"
         assert r.content.startswith(b"%PDF")
-        text = _pdf_text(r.content).replace("\n", "")
+        text = pdf_text(r.content).replace("\n", "")
         assert item.name in text
         assert "一次性告知单" in text and "青松县政务服务中心" in text
         for m in item.published.materials.filter(required=True):
             assert m.name in text, m.name
-    text = _pdf_text(client.get("/api/v1/items/MZJ-001/notice.pdf").content).replace("\n", "")
+    text = pdf_text(client.get("/api/v1/items/MZJ-001/notice.pdf").content).replace("\n", "")
     assert "本事项不在本中心办理" in text
     # The page route serves the same document.
     page = client.get("/items/SCJG-001/notice.pdf")

@@ -1,9 +1,12 @@
 import io
 import os
 import re
+import shutil
 import subprocess
 
 import pytest
+
+from govhall.core.testing import pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,12 +48,13 @@ def test_portal_search_guide_notice_download(page, phone_page, demo_live, screen
     info.value.save_as(pdf_path)
     data = pdf_path.read_bytes()
     assert data.startswith(b"%PDF")
-    shots = os.path.join(os.path.dirname(screenshot(page, "catalog-guide")), "catalog-notice")
-    subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf_path), shots],
-        check=True,
-    )
-    assert os.path.getsize(shots + ".png") > 5000
+    assert "一次性告知单" in pdf_text(data).replace("\n", "")
+    # A picture of the notice to look at, where poppler is installed (CI installs it).
+    if shutil.which("pdftoppm"):
+        shots = os.path.join(os.path.dirname(screenshot(page, "catalog-guide")), "catalog-notice")
+        render = ["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*render, str(pdf_path), shots], check=True)
+        assert os.path.getsize(shots + ".png") > 5000
 
     # the guide as a citizen sees it on a phone
     phone_page.goto(demo_live + "/items/MZJ-001/")

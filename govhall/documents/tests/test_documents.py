@@ -1,16 +1,15 @@
 import datetime as dt
 import hashlib
-import io
 import threading
 from zoneinfo import ZoneInfo
 
-import pypdf
 import pytest
 import time_machine
 from django.db import close_old_connections, connection
 from django.test import Client
 
 from govhall.core.errors import InvalidInput
+from govhall.core.testing import pdf_text
 from govhall.documents.models import Document, DocumentCounter, DocumentKind
 from govhall.documents.pdf import PdfDocument, font
 from govhall.documents.services import (
@@ -41,10 +40,6 @@ def _render(title: str):
     return render
 
 
-def _text(data: bytes) -> str:
-    return "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
 @pytest.fixture
 def center(db):
     return make_center("HL-T1", "青松县政务服务中心")
@@ -69,7 +64,7 @@ def test_pdf_holds_chinese_title_and_number(center):
         now=dt.datetime(2026, 3, 2, 10, tzinfo=SH),
     )
     assert doc.number == "青松市监受〔2026〕1号"
-    text = _text(doc.read_bytes())
+    text = pdf_text(doc.read_bytes())
     assert "受理通知书" in text
     assert "青松市监受〔2026〕1号" in text
     assert "青松县政务服务中心" in text
@@ -313,7 +308,7 @@ def test_fallback_font_is_announced(monkeypatch, settings, caplog):
         doc.title("受理通知书")
         data = doc.render()
         assert b"STSong-Light" in data
-        assert "未安装中文" in _text(data)
+        assert "未安装中文" in pdf_text(data)
     finally:
         monkeypatch.undo()
         settings.PDF_FONT_PATH = ""

@@ -7,7 +7,6 @@ number, mobile or landline — except the call-task page, which shows the number
 from __future__ import annotations
 
 import io
-import subprocess
 
 import pytest
 from django.apps import apps
@@ -15,6 +14,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from govhall.core.models import AuditEntry
+from govhall.core.testing import pdf_text
 from govhall.org.models import Role
 from govhall.org.testing import make_department, make_user
 
@@ -52,10 +52,7 @@ def _text(response) -> str:
             if cell is not None
         )
     if content_type.startswith("application/pdf"):
-        result = subprocess.run(
-            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=body, capture_output=True, check=True
-        )
-        return result.stdout.decode()
+        return pdf_text(body)
     return body.decode("utf-8", "replace")
 
 
