@@ -74,9 +74,6 @@ class _Index:
         self.cum = cum
         self.workday_ords = ords
 
-    def covers(self, day: dt.date) -> bool:
-        return self.first <= day <= self.last
-
 
 def _is_workday_raw(day: dt.date, special: dict[dt.date, bool]) -> bool:
     flag = special.get(day)

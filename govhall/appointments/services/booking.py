@@ -215,10 +215,6 @@ def _slot_window_ok(*, rule: BookingRule, slot: Slot, channel: str, now: dt.date
         raise InvalidInput("网上预约最早可约下一个工作日。", field="slot_id")
 
 
-def _materials_text(appointment: Appointment) -> list[dict[str, Any]]:
-    return selectors.materials_of(appointment.guide)
-
-
 # --- booking ---------------------------------------------------------------------------------
 
 

@@ -167,3 +167,17 @@ def test_has_any_role_at_a_center_and_anywhere(tree):
     assert scope.has_any_role({Role.CLERK})  # anywhere
     assert not scope.has_any_role({Role.MANAGER, Role.APPROVER})
     assert not scope.has_any_role(set())
+
+
+def test_centers_with_role_names_only_the_centers_of_that_role(tree):
+    """Work that belongs to a role (phone-call tasks, 7.x) is shown where the user holds
+    that role — inherited down the tree — not everywhere the user holds any role."""
+    user = make_user(
+        "two-hats", (Role.MANAGER, tree["city"]), (Role.APPROVER, tree["a"], tree["a_scjg"])
+    )
+    scope = scope_for(user)
+    assert scope.centers_with_role({Role.MANAGER}) == {tree["city"].id, tree["a"].id, tree["b"].id}
+    assert scope.centers_with_role(frozenset({Role.APPROVER})) == {tree["a"].id}
+    assert scope.centers_with_role({Role.CLERK}) == frozenset()
+    assert scope.centers_with_role({Role.CLERK, Role.APPROVER}) == {tree["a"].id}
+    assert scope.centers_with_role(set()) == frozenset()
