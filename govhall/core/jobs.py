@@ -8,13 +8,13 @@ running it at once (claim rows with conditional updates or SKIP LOCKED).
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 
 from django.apps import apps
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
+from django.utils.module_loading import autodiscover_modules
 
 from govhall.core.models import WorkerHeartbeat
 
@@ -27,11 +27,13 @@ class Job:
 
 
 def discover_jobs() -> list[Job]:
-    """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order."""
+    """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order. Core names no app:
+    Django's autodiscovery imports each installed app's `jobs` module."""
+    autodiscover_modules("jobs")
     jobs: list[Job] = []
     for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "jobs"):
-            jobs.extend(getattr(import_module(f"{config.name}.jobs"), "JOBS", []))
+        module = sys.modules.get(f"{config.name}.jobs")
+        jobs.extend(getattr(module, "JOBS", []))
     return jobs
 
 
