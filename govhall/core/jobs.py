@@ -8,14 +8,12 @@ running it at once (claim rows with conditional updates or SKIP LOCKED).
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
+from govhall.core.discovery import app_modules
 from govhall.core.models import WorkerHeartbeat
 
 
@@ -29,12 +27,7 @@ class Job:
 def discover_jobs() -> list[Job]:
     """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order. Core names no app:
     Django's autodiscovery imports each installed app's `jobs` module."""
-    autodiscover_modules("jobs")
-    jobs: list[Job] = []
-    for config in apps.get_app_configs():
-        module = sys.modules.get(f"{config.name}.jobs")
-        jobs.extend(getattr(module, "JOBS", []))
-    return jobs
+    return [job for module in app_modules("jobs") for job in getattr(module, "JOBS", [])]
 
 
 def heartbeat(name: str, now: dt.datetime | None = None) -> None:
