@@ -56,9 +56,9 @@ def _as_center(center: Any) -> Any:
     """Accept a Center or its primary key."""
     if center is None or isinstance(center, models.Model):
         return center
-    from govhall.org.models import Center
+    from govhall.org.selectors import center_by_id
 
-    found = Center.objects.filter(pk=center).first()
+    found = center_by_id(center)
     if found is None:
         raise InvalidInput("中心不存在。", field="center")
     return found
