@@ -1,4 +1,4 @@
-"""Appointments API (API.md "Appointments"). Thin: schema in/out, call the service."""
+"""Appointments API (docs/api.md "Appointments"). Thin: schema in/out, call the service."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Dependencies run one way: core imports no domain app and not the root API/URL modules,
-neither at the top of a module nor lazily inside a function (DESIGN.md, docs/architecture.md).
+neither at the top of a module nor lazily inside a function (docs/architecture.md).
 
 Core's own tests are left out: they are allowed to drive the domain apps end to end.
 """
