@@ -1,4 +1,4 @@
-"""Appointments API (API.md "Appointments"). Thin: schema in/out, call the service."""
+"""Appointments API (docs/api.md "Appointments"). Thin: schema in/out, call the service."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from govhall.core import ratelimit
 from govhall.core.api import BearerTokenAuth, paginate
 from govhall.core.errors import Forbidden, InvalidInput, NotFound
 from govhall.core.masking import mask_id_number, mask_name, mask_phone
+from govhall.org import selectors as org_selectors
 from govhall.org.models import Center
 from govhall.org.selectors import scope_for
 
@@ -46,7 +47,7 @@ def _actor(request: HttpRequest) -> Any:
 
 def _center(value: str) -> Center:
     value = (value or "").strip()
-    qs = Center.objects.filter(is_active=True)
+    qs = org_selectors.centers_public()
     center = qs.filter(code=value).first()
     if center is None and value.isdigit():
         center = qs.filter(pk=int(value)).first()
@@ -109,7 +110,7 @@ def slots(request: HttpRequest, q: Query[SlotQuery]) -> dict[str, Any]:
         raise InvalidInput("该事项不在本中心提供预约。", field="item_code")
     if q.date_from and q.date_to and q.date_to < q.date_from:
         raise InvalidInput("结束日期不能早于开始日期。", field="date_to")
-    found = selectors.available_slots(
+    found = services.slots_offer(
         rule=rule, now=timezone.now(), date_from=q.date_from, date_to=q.date_to
     )
     count, page = paginate(found, q.page, q.page_size)

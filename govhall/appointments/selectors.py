@@ -136,6 +136,25 @@ def item_by_code(*, center: Any, code: str) -> ServiceItem | None:
     )
 
 
+def bookable_range(
+    *,
+    rule: BookingRule,
+    now: dt.datetime,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    staff: bool = False,
+) -> tuple[dt.date, dt.date] | None:
+    """The dates [low, high] a caller may book within, or None when the asked range lies
+    outside. Online: from the next working day up to `days_ahead` working days; staff
+    (phone and on-site) may also book the rest of today."""
+    today = timezone.localtime(now).date()
+    dates = rule.bookable_dates(today)
+    first = today if staff else dates[0]
+    low = max(date_from or first, first)
+    high = min(date_to or dates[-1], dates[-1])
+    return (low, high) if low <= high else None
+
+
 def available_slots(
     *,
     rule: BookingRule,
@@ -144,21 +163,12 @@ def available_slots(
     date_to: dt.date | None = None,
     staff: bool = False,
 ) -> list[Slot]:
-    """Future slots of the rule within the bookable range, materialised on demand.
-
-    Online: from the next working day up to `days_ahead` working days; staff (phone and
-    on-site) may also book the rest of today.
-    """
-    from govhall.appointments.services import slots_materialise
-
-    today = timezone.localtime(now).date()
-    dates = rule.bookable_dates(today)
-    first = today if staff else dates[0]
-    low = max(date_from or first, first)
-    high = min(date_to or dates[-1], dates[-1])
-    if low > high:
+    """Future open slots of the rule within the bookable range (see `bookable_range`), as
+    they are stored: a read only. `services.slots_offer` first creates the missing rows."""
+    found = bookable_range(rule=rule, now=now, date_from=date_from, date_to=date_to, staff=staff)
+    if found is None:
         return []
-    slots_materialise(rule=rule, date_from=low, date_to=high)
+    low, high = found
     closed = closed_dates(rule=rule, date_from=low, date_to=high)
     tz = timezone.get_current_timezone()
     qs = Slot.objects.filter(
@@ -211,9 +221,9 @@ def materials_of(guide: GuideVersion | None) -> list[dict[str, Any]]:
 
 
 def staff_centers(scope: Any) -> QuerySet:
-    from govhall.org.models import Center
+    from govhall.org.selectors import centers_public
 
-    centers = Center.objects.filter(is_active=True)
+    centers = centers_public()
     if scope.is_admin:
         return centers
     ids = [

@@ -190,7 +190,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
             if appointment.block_warning:
                 messages.warning(request, appointment.block_warning)
             return redirect("appointments:staff_detail", code=appointment.code)
-    slots = selectors.available_slots(rule=rule, now=timezone.now(), staff=True) if rule else []
+    slots = services.slots_offer(rule=rule, now=timezone.now(), staff=True) if rule else []
     return render(
         request,
         "appointments/staff_new.html",
@@ -254,9 +254,7 @@ def staff_detail(request: HttpRequest, code: str) -> HttpResponse:
     if appointment.status == Status.BOOKED:
         slots = [
             s
-            for s in selectors.available_slots(
-                rule=appointment.rule, now=timezone.now(), staff=True
-            )
+            for s in services.slots_offer(rule=appointment.rule, now=timezone.now(), staff=True)
             if s.pk != appointment.slot_id and s.remaining > 0
         ]
     return render(

@@ -19,6 +19,7 @@ from govhall.appointments import printing, selectors, services
 from govhall.appointments.models import Appointment, BookingRule, Channel, Slot, Status
 from govhall.core import ratelimit
 from govhall.core.errors import DomainError
+from govhall.org import selectors as org_selectors
 from govhall.org.models import Center
 from govhall.org.selectors import scope_for
 
@@ -27,7 +28,7 @@ from govhall.org.selectors import scope_for
 
 def _public_center(request: HttpRequest) -> Center:
     code = request.GET.get("center") or request.POST.get("center") or ""
-    centers = Center.objects.filter(is_active=True)
+    centers = org_selectors.centers_public()
     if code:
         center = centers.filter(code=code).first()
     else:
@@ -97,7 +98,7 @@ def booking_slots(request: HttpRequest, item_code: str) -> HttpResponse:
     """One day at a time (a phone screen cannot show ten days of slots), with a row of
     date chips showing the places left each day."""
     center, item, rule = _item_and_rule(request, item_code)
-    slots = selectors.available_slots(rule=rule, now=timezone.now())
+    slots = services.slots_offer(rule=rule, now=timezone.now())
     days = [
         {"date": d, "weekday": _weekday(d), "slots": group, "left": sum(s.remaining for s in group)}
         for d, group in _slots_by_date(slots)

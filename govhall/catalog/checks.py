@@ -26,10 +26,10 @@ def channels_entered(app_configs=None, databases=None, **kwargs) -> list[checks.
     `check --database default`)."""
     if not databases or "default" not in databases:
         return []
-    from govhall.org.models import Center
+    from govhall.org.selectors import centers_public
 
     try:
-        centers = [c for c in Center.objects.filter(is_active=True) if lacks_channels(c)]
+        centers = [c for c in centers_public() if lacks_channels(c)]
     except DatabaseError:
         return []  # tables not migrated yet
     return [

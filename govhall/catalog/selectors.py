@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from govhall.catalog import search
 from govhall.catalog.models import GuideVersion, Material, ServiceItem
 from govhall.core.errors import InvalidInput, NotFound
+from govhall.org import selectors as org_selectors
 from govhall.org.models import Center, Department
 
 
@@ -58,7 +59,7 @@ def guide_materials(guide: GuideVersion):
 def center_by_code(code: str | None, *, field: str = "center") -> Center | None:
     if not code:
         return None
-    center = Center.objects.filter(code=code, is_active=True).first()
+    center = org_selectors.center_get(code=code)
     if center is None:
         raise InvalidInput(f"未找到编码为 {code} 的中心。", field=field)
     return center

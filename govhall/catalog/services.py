@@ -7,13 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from govhall.catalog.models import GuideVersion, Material, ServiceItem
 from govhall.catalog.search import index_tokens
 from govhall.catalog.uploads import validate_publishable_file
 from govhall.core.audit import log_action
 from govhall.core.errors import Conflict, InvalidInput, InvalidTransition
+from govhall.core.workflow import resolve_now
 from govhall.org.models import Center, Department
 
 # Guide fields copied into a new draft and compared on import (everything but bookkeeping).
@@ -99,7 +99,7 @@ def item_create(
     now: dt.datetime | None = None,
 ) -> ServiceItem:
     """A new item with its first guide draft (published at once with publish=True)."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     _check_item_fields(center, department, code, name)
     if ServiceItem.objects.filter(code=code).exists():
         raise Conflict(f"事项编码 {code} 已存在。", field="code")
@@ -153,7 +153,7 @@ def item_update(
         action="govhall.catalog.item.updated",
         obj=item,
         data=changed,
-        now=now or timezone.now(),
+        now=resolve_now(now),
     )
     item_reindex(item)
     return item
@@ -165,7 +165,7 @@ def guide_draft_create(
 ) -> GuideVersion:
     """The next version as a draft: a copy of the published version with its materials.
     Returns the existing draft when there is one (an item has at most one)."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     item = ServiceItem.objects.select_for_update().get(pk=item.pk)
     existing = item.versions.filter(status=GuideVersion.Status.DRAFT).first()
     if existing is not None:
@@ -228,7 +228,7 @@ def guide_update(
         action="govhall.catalog.guide.updated",
         obj=guide,
         data={"fields": sorted(fields), "materials": materials is not None},
-        now=now or timezone.now(),
+        now=resolve_now(now),
     )
     return guide
 
@@ -238,7 +238,7 @@ def guide_publish(
     *, guide: GuideVersion, actor=None, now: dt.datetime | None = None
 ) -> GuideVersion:
     """Freeze the draft and make it the item's public guide; the previous one is superseded."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     item = ServiceItem.objects.select_for_update().get(pk=guide.item_id)
     guide = GuideVersion.objects.get(pk=guide.pk)
     if guide.status != GuideVersion.Status.DRAFT:

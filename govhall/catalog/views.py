@@ -17,6 +17,7 @@ from govhall.catalog.api import notice_response
 from govhall.catalog.notice import guide_url
 from govhall.catalog.uploads import CONTENT_TYPES
 from govhall.core.errors import DomainError
+from govhall.org import selectors as org_selectors
 from govhall.org.models import Center
 from govhall.org.selectors import staff_public
 
@@ -27,7 +28,7 @@ def _center(request: HttpRequest) -> Center | None:
     """The center the visitor looks at: ?center=CODE, the configured one, or the only one."""
     code = request.GET.get("center") or getattr(settings, "GOVHALL_CENTER_CODE", "")
     if code:
-        center = Center.objects.filter(code=code, is_active=True).first()
+        center = org_selectors.center_get(code=code)
         if center is not None:
             return center
     centers = list(selectors.portal_centers()[:2])

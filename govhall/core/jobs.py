@@ -10,12 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import import_module
 
-from django.apps import apps
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
+from govhall.core.discovery import app_modules
 from govhall.core.models import WorkerHeartbeat
 
 
@@ -27,12 +25,9 @@ class Job:
 
 
 def discover_jobs() -> list[Job]:
-    """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order."""
-    jobs: list[Job] = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, "jobs"):
-            jobs.extend(getattr(import_module(f"{config.name}.jobs"), "JOBS", []))
-    return jobs
+    """Every installed app's `jobs.JOBS`, in INSTALLED_APPS order. Core names no app:
+    Django's autodiscovery imports each installed app's `jobs` module."""
+    return [job for module in app_modules("jobs") for job in getattr(module, "JOBS", [])]
 
 
 def heartbeat(name: str, now: dt.datetime | None = None) -> None:

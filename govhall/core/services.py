@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from govhall.core import workdays as workdays_module
+from govhall.core import workflow
 from govhall.core.audit import log_action
 from govhall.core.errors import InvalidInput
 from govhall.core.models import CalendarDay, CalendarYear
@@ -101,7 +102,7 @@ def calendar_year_enter(
         action="govhall.core.calendar.year_entered",
         obj=record,
         data={"holidays": len(holidays), "workdays": len(workdays), "notes": notes},
-        now=now or timezone.now(),
+        now=workflow.resolve_now(now),
     )
     return record
 

@@ -105,6 +105,46 @@ def record_audit(
     )
 
 
+def record(
+    obj: models.Model,
+    *,
+    action: str,
+    from_status: str,
+    actor: Any,
+    now: dt.datetime,
+    reason: str = "",
+    event: Mapping[str, Any] | None = None,
+    audit_verb: str | None = None,
+    audit_data: Mapping[str, Any] | None = None,
+    audit_chain: str = "main",
+) -> None:
+    """The event row and the audit entry of a change of `obj`: a move (`transition` calls
+    it) or a change that is not one of the table's moves (creation, a booking, a
+    reminder). The audit data always holds from/to/reason, then the caller's `audit_data`."""
+    record_event(
+        obj,
+        action=action,
+        from_status=from_status,
+        actor=actor,
+        now=now,
+        reason=reason,
+        event=event,
+    )
+    record_audit(
+        obj,
+        verb=audit_verb or action,
+        actor=actor,
+        now=now,
+        data={
+            "from": from_status,
+            "to": getattr(obj, STATE_FIELD),
+            "reason": reason,
+            **dict(audit_data or {}),
+        },
+        chain=audit_chain,
+    )
+
+
 def transition(
     obj: M,
     target: str,
@@ -159,7 +199,7 @@ def transition(
             raise InvalidTransition(f"{obj}的状态刚被他人改变，请刷新后重试。")
         for name, value in {STATE_FIELD: target, **changes}.items():
             setattr(obj, name, value)
-    record_event(
+    record(
         obj,
         action=action,
         from_status=source,
@@ -167,15 +207,9 @@ def transition(
         now=now,
         reason=reason,
         event=event(obj) if callable(event) else event,
-    )
-    data = audit_data(obj) if callable(audit_data) else audit_data
-    record_audit(
-        obj,
-        verb=audit_verb or action,
-        actor=actor,
-        now=now,
-        data={"from": source, "to": target, "reason": reason, **dict(data or {})},
-        chain=audit_chain(obj) if callable(audit_chain) else audit_chain,
+        audit_verb=audit_verb,
+        audit_data=audit_data(obj) if callable(audit_data) else audit_data,
+        audit_chain=audit_chain(obj) if callable(audit_chain) else audit_chain,
     )
     for message in outbox:
         message(obj)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from govhall.core.audit import log_action
 from govhall.core.errors import DomainError, InvalidInput, NotFound
+from govhall.core.workflow import resolve_now
 from govhall.documents.models import (
     KIND_CODES,
     Document,
@@ -94,7 +95,7 @@ def document_create(
     Pass either `render` (called with the allocated number, so the number can be printed on
     the document) or ready `pdf_bytes` (which then cannot show the number).
     """
-    now = now or timezone.now()
+    now = resolve_now(now)
     if kind not in KIND_CODES:
         raise InvalidInput("未知的文书类型。", field="kind")
     if not issuer_short_name.strip():
@@ -140,7 +141,7 @@ def document_create(
 
 
 def document_token(document: Document, *, days: int | None = None, now=None) -> str:
-    now = now or timezone.now()
+    now = resolve_now(now)
     days = settings.DOCUMENT_LINK_DAYS if days is None else days
     expires = int((now + dt.timedelta(days=days)).timestamp())
     return signing.dumps({"d": document.pk, "x": expires}, salt=LINK_SALT, compress=False)
@@ -160,7 +161,7 @@ def document_from_token(token: str, *, now: dt.datetime | None = None) -> Docume
         doc_id, expires = int(payload["d"]), int(payload["x"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise NotFound("链接无效或已被篡改。", code="bad_link") from exc
-    now = now or timezone.now()
+    now = resolve_now(now)
     if now.timestamp() > expires:
         raise LinkExpired("链接已过期，请到中心窗口或联系中心重新获取。")
     doc = Document.objects.filter(pk=doc_id).first()
@@ -197,7 +198,7 @@ def stored_file_save(
 ) -> StoredFile:
     """Store an uploaded file once by SHA-256, after checking its size (settings
     UPLOAD_MAX_BYTES, default 10 MB) and its real type (PDF, JPEG or PNG by content)."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     limit = max_bytes if max_bytes is not None else settings.UPLOAD_MAX_BYTES
     if not data:
         raise InvalidInput("上传的文件为空。", field=field)

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 
 from govhall.core.audit import log_action
 from govhall.core.errors import InvalidInput, InvalidTransition, NotFound
 from govhall.core.validators import validate_mobile
+from govhall.core.workflow import resolve_now
 from govhall.notifications.models import (
     OutboxMessage,
     PhoneCallTask,
@@ -56,9 +56,9 @@ def _as_center(center: Any) -> Any:
     """Accept a Center or its primary key."""
     if center is None or isinstance(center, models.Model):
         return center
-    from govhall.org.models import Center
+    from govhall.org.selectors import center_by_id
 
-    found = Center.objects.filter(pk=center).first()
+    found = center_by_id(center)
     if found is None:
         raise InvalidInput("中心不存在。", field="center")
     return found
@@ -131,7 +131,7 @@ def notification_send(
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notification_send must run inside the caller's transaction")
-    now = now or timezone.now()
+    now = resolve_now(now)
     tpl = get_template(template)
     params = dict(params or {})
     missing = tpl.missing_params(params)
@@ -208,7 +208,7 @@ def call_task_record_outcome(
     *, task_id: int, outcome: str, note: str = "", actor: Any, now: dt.datetime | None = None
 ) -> PhoneCallTask:
     """Record one call. No answer keeps the task open for another try (up to MAX_CALLS)."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     if outcome not in PhoneCallTask.Outcome.values:
         raise InvalidInput("请选择通话结果。", field="outcome")
     task = PhoneCallTask.objects.select_for_update().filter(pk=task_id).first()
@@ -237,7 +237,7 @@ def call_task_record_outcome(
 
 @transaction.atomic
 def opt_out_add(*, phone: str, source: str = "", actor: Any = None, now=None) -> SmsOptOut:
-    now = now or timezone.now()
+    now = resolve_now(now)
     mobile = normalize_mobile(phone)
     if mobile is None:
         raise InvalidInput("手机号码应为11位中国大陆手机号。", field="phone")
@@ -268,7 +268,7 @@ def message_resend(*, message_id: int, actor: Any, now: dt.datetime | None = Non
     """Start a new attempt cycle for a failed SMS (same message id, so receipts of an
     earlier request still match it). Providers do not deduplicate: a staff resend is a
     deliberate second SMS."""
-    now = now or timezone.now()
+    now = resolve_now(now)
     changed = OutboxMessage.objects.filter(
         pk=message_id, status=OutboxMessage.Status.FAILED, channel=OutboxMessage.Channel.SMS
     ).update(
@@ -312,7 +312,7 @@ def receipt_record(
     A report for a message still `checking` (or back to `pending` after a lost answer)
     settles it as sent: the provider had it, so it is not sent again. A second provider id
     for one message id is a duplicate the provider sent: counted in `duplicates`."""
-    at = at or timezone.now()
+    at = resolve_now(at)
     if message_id:
         try:
             qs = OutboxMessage.objects.filter(message_id=message_id)

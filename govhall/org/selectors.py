@@ -199,6 +199,11 @@ def center_get(*, code: str) -> Center | None:
     return Center.objects.filter(code=code, is_active=True).first()
 
 
+def center_by_id(center_id: int) -> Center | None:
+    """The center of that primary key, active or not (e.g. the sender of a stored message)."""
+    return Center.objects.filter(pk=center_id).first()
+
+
 def centers_public() -> QuerySet[Center]:
     return Center.objects.filter(is_active=True).select_related("parent").order_by("code")
 

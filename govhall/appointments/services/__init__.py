@@ -14,7 +14,11 @@ from govhall.appointments.services.applicant import (
     appointment_cancel,
     appointment_cancel_code_request,
 )
-from govhall.appointments.services.booking import appointment_book, slots_materialise
+from govhall.appointments.services.booking import (
+    appointment_book,
+    slots_materialise,
+    slots_offer,
+)
 from govhall.appointments.services.closures import ClosureResult, closure_enter
 from govhall.appointments.services.codes import (
     CODE_MAX_ATTEMPTS,
@@ -60,6 +64,7 @@ __all__ = [
     "confirmation_link",
     "online_code_required",
     "slots_materialise",
+    "slots_offer",
     "verification_code_request",
     "verification_code_use",
     "verification_code_verify",

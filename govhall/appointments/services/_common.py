@@ -44,20 +44,14 @@ def _event(
 ) -> None:
     """The event row and the audit entry of a change that is not a move of the table
     (booking, a reminder): govhall.core.workflow writes both."""
-    workflow.record_event(
-        appointment, action=action, from_status=from_status, actor=actor, now=now, reason=reason
-    )
-    workflow.record_audit(
+    workflow.record(
         appointment,
-        verb=action,
+        action=action,
+        from_status=from_status,
         actor=actor,
         now=now,
-        data={
-            "code": appointment.code,
-            "from": from_status,
-            "to": appointment.status,
-            "reason": reason,
-        },
+        reason=reason,
+        audit_data={"code": appointment.code},
     )
 
 

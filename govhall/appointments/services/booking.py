@@ -77,6 +77,27 @@ def slots_materialise(*, rule: BookingRule, date_from: dt.date, date_to: dt.date
     return len(rows)
 
 
+def slots_offer(
+    *,
+    rule: BookingRule,
+    now: dt.datetime,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    staff: bool = False,
+) -> list[Slot]:
+    """The slots to offer a caller: creates the missing slot rows of the bookable range
+    (`slots_materialise`, idempotent), then reads them (`selectors.available_slots`)."""
+    found = selectors.bookable_range(
+        rule=rule, now=now, date_from=date_from, date_to=date_to, staff=staff
+    )
+    if found is None:
+        return []
+    slots_materialise(rule=rule, date_from=found[0], date_to=found[1])
+    return selectors.available_slots(
+        rule=rule, now=now, date_from=date_from, date_to=date_to, staff=staff
+    )
+
+
 # --- validation of the person ----------------------------------------------------------------
 
 

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from govhall.appointments import selectors
 from govhall.appointments.models import Appointment, BookingRule, CenterClosure, Slot, Status
 from govhall.appointments.services._common import _local, _now
+from govhall.appointments.services.booking import slots_offer
 from govhall.appointments.services.lifecycle import (
     _require_reason,
     appointment_cancel_by_center,
@@ -60,7 +60,7 @@ def _alternatives(appointment: Appointment, now: dt.datetime) -> list[Slot]:
         earlier = slot.start < appointment.slot_start
         return earlier, slot.date, abs(local.hour * 60 + local.minute - minutes)
 
-    free = [s for s in selectors.available_slots(rule=appointment.rule, now=now) if s.remaining > 0]
+    free = [s for s in slots_offer(rule=appointment.rule, now=now) if s.remaining > 0]
     return sorted(free, key=key)[:_CANDIDATES]
 
 

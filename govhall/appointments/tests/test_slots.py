@@ -51,7 +51,7 @@ def test_bookable_range_counts_working_days(rule):
         dt.date(2026, 2, 24),
         dt.date(2026, 2, 25),
     ]
-    slots = selectors.available_slots(rule=rule, now=at(2026, 2, 13, 10))
+    slots = services.slots_offer(rule=rule, now=at(2026, 2, 13, 10))
     assert {s.date for s in slots} == {
         dt.date(2026, 2, 14),
         dt.date(2026, 2, 24),
@@ -67,7 +67,7 @@ def test_closure_removes_slots(rule, center):
         end_date=dt.date(2026, 3, 11),
         reason="停电检修",
     )
-    slots = selectors.available_slots(rule=rule, now=at(2026, 3, 6, 10))
+    slots = services.slots_offer(rule=rule, now=at(2026, 3, 6, 10))
     dates = {s.date for s in slots}
     assert dt.date(2026, 3, 9) in dates
     assert dt.date(2026, 3, 10) not in dates and dt.date(2026, 3, 11) not in dates
@@ -131,3 +131,33 @@ def test_slots_api_bad_input_names_the_field(client, rule, params, field):
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert field in [e["field"] for e in response.json()["errors"]]
+
+
+def _writes(queries) -> list[str]:
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+
+
+@pytest.mark.django_db
+def test_available_slots_is_a_read_only(rule):
+    """The selector reads what is stored: no INSERT/UPDATE, whether rows exist or not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    now = at(2026, 3, 6, 10)
+    with CaptureQueriesContext(connection) as missing:
+        assert selectors.available_slots(rule=rule, now=now) == []
+    assert missing.captured_queries and _writes(missing.captured_queries) == []
+    assert Slot.objects.count() == 0
+
+    offered = services.slots_offer(rule=rule, now=now)  # the service creates the rows
+    assert offered and Slot.objects.count() >= len(offered)
+    with CaptureQueriesContext(connection) as stored:
+        assert selectors.available_slots(rule=rule, now=now) == offered
+    assert _writes(stored.captured_queries) == []
+    with CaptureQueriesContext(connection) as again:
+        services.slots_offer(rule=rule, now=now)
+    assert _writes(again.captured_queries) == []  # rows exist: the service reads too

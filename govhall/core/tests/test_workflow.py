@@ -130,3 +130,32 @@ def test_refuses_to_run_outside_a_transaction(q):
 
 def test_resolve_now_keeps_the_given_time():
     assert workflow.resolve_now(WORKDAY_10) is WORKDAY_10
+
+
+def test_record_writes_the_event_and_audit_of_a_change_that_is_not_a_move(q):
+    """Creation and other non-moves (a booking, a reminder) are recorded by the same helper
+    as moves: one event row, one audit entry with from/to/reason and the caller's data."""
+    ticket = _ticket(q)
+    with transaction.atomic():
+        workflow.record(
+            ticket,
+            action="issued",
+            from_status="",
+            actor=q.clerk1,
+            now=WORKDAY_10,
+            reason="现场取号",
+            event={"center_id": q.center.pk},
+            audit_data={"number": "A001"},
+            audit_chain="queue:WF-1",
+        )
+    event = TicketEvent.objects.get(ticket=ticket)
+    assert (event.action, event.from_status, event.to_status, event.at) == (
+        "issued",
+        "",
+        "waiting",
+        WORKDAY_10,
+    )
+    assert (event.center_id, event.actor_id) == (q.center.pk, q.clerk1.pk)
+    entry = AuditEntry.objects.get(object_id=str(ticket.pk))
+    assert (entry.action, entry.chain) == ("govhall.queueing.ticket.issued", "queue:WF-1")
+    assert entry.data == {"from": "", "to": "waiting", "reason": "现场取号", "number": "A001"}

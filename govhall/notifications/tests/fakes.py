@@ -31,7 +31,6 @@ import datetime as dt
 import json
 import random
 import threading
-import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -324,12 +323,15 @@ class FaultyProvider:
         self,
         failure_rate: float = 0.3,
         seed: int = 1485,
-        delay: float = 0.0,
         receipt_delay: float = 5.0,
+        rendezvous: threading.Barrier | None = None,
     ):
         self.rng = random.Random(seed)
         self.failure_rate = failure_rate
-        self.delay = delay  # real seconds per send: lets worker threads overlap
+        # Each thread's first send waits here for the others' first send: the worker
+        # threads hold their claimed batches at the same time (no sleeps, no timing luck).
+        self.rendezvous = rendezvous
+        self.met: set[int] = set()
         self.phones = Phones(receipt_delay)
         self.lock = threading.Lock()
         self.requests: Counter[str] = Counter()
@@ -343,8 +345,9 @@ class FaultyProvider:
             self.requests[key] += 1
             self.by_thread.setdefault(key, set()).add(threading.get_ident())
             roll = self.rng.random()
-        if self.delay:
-            time.sleep(self.delay)
+        if self.rendezvous is not None and threading.get_ident() not in self.met:
+            self.met.add(threading.get_ident())
+            self.rendezvous.wait(timeout=60)
         if roll < self.failure_rate / 2:
             self.refused += 1
             raise RetryLater("触发号码天级流控", code="isv.BUSINESS_LIMIT_CONTROL")

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -49,7 +48,8 @@ def test_two_workers_on_postgres_never_send_the_same_message(settings):
     now = timezone.now()
     ids = _queue(400, now)
     # No failures: any second request for a message would be a double claim.
-    gateway = FaultyProvider(failure_rate=0.0, delay=0.002)
+    # Each worker's first send waits for the other's: both have claimed a batch at once.
+    gateway = FaultyProvider(failure_rate=0.0, rendezvous=threading.Barrier(2))
     results, errors = {}, []
     start = threading.Barrier(2)
 
@@ -84,7 +84,7 @@ def test_two_workers_on_postgres_never_send_the_same_message(settings):
 
 WORKER_SCRIPT = textwrap.dedent(
     """
-    import os, sys, time
+    import os, sys, threading
     sys.path.insert(0, os.environ["GOVHALL_ROOT"])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "govhall.settings")
     import django
@@ -95,14 +95,22 @@ WORKER_SCRIPT = textwrap.dedent(
     from govhall.notifications.backends import DatabaseBackend
     from govhall.notifications.dispatch import dispatch_due
 
-    class Slow(DatabaseBackend):
+    class Stalls(DatabaseBackend):
+        # Sends 35 messages (mid-way through the second batch of 25), says so and hangs
+        # there until killed.
+        sent = 0
+
         def send(self, message, template):
-            time.sleep(0.01)
-            return super().send(message, template)
+            provider_id = super().send(message, template)
+            Stalls.sent += 1
+            if Stalls.sent == 35:
+                print("stalled", flush=True)
+                threading.Event().wait()
+            return provider_id
 
     print("ready", flush=True)
     while True:
-        dispatch_due(None, backend=Slow(), batch_size=25, max_batches=1)
+        dispatch_due(None, backend=Stalls(), batch_size=25, max_batches=1)
     """
 )
 
@@ -133,10 +141,9 @@ def test_worker_killed_with_sigkill_mid_batch_loses_and_duplicates_nothing(setti
     )
     try:
         assert proc.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 60
-        while SentSms.objects.count() < 35:  # mid-way through the second batch
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.02)
+        # The worker says when it has sent 35 (mid-way through the second batch) and waits.
+        assert proc.stdout.readline().strip() == "stalled"
+        assert SentSms.objects.count() == 35
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
     finally:
