@@ -102,6 +102,6 @@ def test_deemed_sweep_by_two_workers_changes_and_tells_each_case_once(center, it
     assert sum(results) == len(cases)
     assert Case.objects.filter(status="deemed_accepted", deemed=True).count() == len(cases)
     assert CaseEvent.objects.filter(action="deemed_accepted").count() == len(cases)
-    told = OutboxMessage.objects.filter(template="case_accepted")
+    told = OutboxMessage.objects.filter(template="case_deemed_accepted")
     assert told.count() == len(cases)
     assert len(set(told.values_list("related_id", flat=True))) == len(cases)
