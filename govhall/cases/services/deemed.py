@@ -59,7 +59,7 @@ def _deem_batch(today: dt.date, now: dt.datetime, batch_size: int) -> tuple[int,
     rows = list(
         Case.objects.select_for_update(skip_locked=True)
         .filter(due)
-        .order_by("acceptance_due", "id")
+        .order_by("acceptance_due")
         .values_list(*_CLAIMED)[:batch_size]
     )
     if not rows:
