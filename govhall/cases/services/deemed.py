@@ -12,6 +12,7 @@ from django.db.models import F, Q
 
 from govhall.cases.models import ApplicantKind, Case, CaseEvent, Status
 from govhall.cases.services import _common as c
+from govhall.cases.services import deadlines
 from govhall.core import workflow
 from govhall.core.audit import log_action
 from govhall.core.masking import mask_name
@@ -153,16 +154,11 @@ def cases_recompute_provisional(*, years: Iterable[int], now: dt.datetime | None
     with transaction.atomic():
         for case in Case.objects.select_for_update().filter(flagged).select_related("guide"):
             guide = case.guide
-            fields = c.review_deadlines(case.review_start, guide)
+            fields = deadlines.review_deadlines(case.review_start, guide)
             if case.correction_due_provisional and case.decided_at:
-                due = c.add_days(c.local_day(case.decided_at), guide.correction_limit_days)
-                fields |= {
-                    "correction_due": due.date,
-                    "correction_due_provisional": due.provisional,
-                }
+                fields |= deadlines.correction_deadline(c.local_day(case.decided_at), guide)
             if case.promised_due_provisional and case.accepted_on:
-                due = c.add_days(case.accepted_on, guide.promised_limit_days)
-                fields |= {"promised_due": due.date, "promised_due_provisional": due.provisional}
+                fields |= deadlines.promised_deadline(case.accepted_on, guide)
             for name, value in fields.items():
                 setattr(case, name, value)
             case.save(update_fields=list(fields))

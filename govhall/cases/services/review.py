@@ -11,7 +11,7 @@ from django.db import transaction
 
 from govhall.cases.models import Case, RemedyBodies, Status
 from govhall.cases.services import _common as c
-from govhall.cases.services import notices
+from govhall.cases.services import deadlines, notices
 from govhall.core.errors import InvalidInput, InvalidTransition
 from govhall.documents.models import Document, DocumentKind
 
@@ -27,7 +27,7 @@ def remedy_bodies(case: Case) -> tuple[str, str]:
 
 
 def _late(case: Case, today: dt.date) -> bool:
-    return case.status == Status.RECEIVED and case.acceptance_due < today
+    return case.status == Status.RECEIVED and deadlines.review_closed(case.acceptance_due, today)
 
 
 @transaction.atomic
@@ -81,7 +81,6 @@ def case_decide(
     progress = c.progress_url(case.number)
     decided = {"decided_at": now, "decided_by": actor if getattr(actor, "pk", None) else None}
     if decision == "accept":
-        promised = c.add_days(today, guide.promised_limit_days)
         case = c.transition(
             locked,
             Status.ACCEPTED,
@@ -91,8 +90,7 @@ def case_decide(
             reason=reason,
             changes={
                 "accepted_on": today,
-                "promised_due": promised.date,
-                "promised_due_provisional": promised.provisional,
+                **deadlines.promised_deadline(today, guide),
                 **decided,
             },
         )
@@ -117,7 +115,6 @@ def case_decide(
             changes={"reject_reason": reason, "reject_basis": basis or guide.basis, **decided},
         )
         return case, rejection_notice(case, reason, basis or guide.basis, handler, actor, now)
-    due = c.add_days(today, guide.correction_limit_days)
     case = c.transition(
         locked,
         Status.CORRECTION_REQUESTED,
@@ -126,8 +123,7 @@ def case_decide(
         now=now,
         reason=reason or "；".join(i["name"] for i in correction_items),
         changes={
-            "correction_due": due.date,
-            "correction_due_provisional": due.provisional,
+            **deadlines.correction_deadline(today, guide),
             "correction_items": correction_items,
             **decided,
         },
