@@ -58,7 +58,9 @@ def cases_deem_accepted(*, now: dt.datetime | None = None, batch_size: int = 200
 def _deem_batch(today: dt.date, now: dt.datetime, batch_size: int) -> tuple[int, int]:
     due = Q(status=Status.RECEIVED, acceptance_due__lt=today)
     rows = list(
-        Case.objects.select_for_update(skip_locked=True)
+        # Only the case rows (not the joined item), and FOR NO KEY UPDATE: an intake of the
+        # same item, or an event row referencing a case, does not wait for the batch.
+        Case.objects.select_for_update(skip_locked=True, of=("self",), no_key=True)
         .filter(due)
         .order_by("acceptance_due")
         .values_list(*_CLAIMED)[:batch_size]
