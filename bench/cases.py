@@ -4,7 +4,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/cases.py
 
 On PostgreSQL the server and user of DATABASE_URL are used, never its database: a throwaway
-database `govhall_bench_cases` is created and dropped. Options: --seconds N (intake run,
+database `<its name>_bench_cases` is created and dropped. Options: --seconds N (intake run,
 default 15), --connections N (default 8), --open N (open cases swept, default 20000;
 the issue's target is 1,000,000 on PostgreSQL), --batch N (sweep batch, default 5000),
 --skip-intake, --port N (default 8608).
@@ -39,6 +39,13 @@ GUNICORN = os.path.join(os.path.dirname(PY), "gunicorn")
 BENCH_DB = "govhall_bench_cases"
 
 
+def bench_db_name(url: str) -> str:
+    """The throwaway database: `<database of DATABASE_URL>_bench_cases`, so two people
+    benchmarking on one server (each with their own database) never drop each other's."""
+    name = urlsplit(url).path.lstrip("/")
+    return f"{name}_bench_cases" if name else BENCH_DB
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
@@ -54,9 +61,10 @@ def main() -> None:
     tmp = tempfile.TemporaryDirectory(prefix="govhall-bench-cases-")
     env = {**os.environ, **BENCH_SETTINGS, "GOVHALL_DATA_DIR": tmp.name, "PYTHONPATH": ROOT}
     if postgres:
-        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        bench_db = bench_db_name(url)
+        bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{bench_db}"))
+        pg_admin(url, f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
+        pg_admin(url, f'CREATE DATABASE "{bench_db}"')
         env["DATABASE_URL"] = bench_url
     else:
         env.pop("DATABASE_URL", None)
@@ -79,7 +87,7 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            pg_admin(url, f'DROP DATABASE IF EXISTS "{bench_db}" WITH (FORCE)')
         tmp.cleanup()
 
 
