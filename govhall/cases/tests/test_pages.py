@@ -115,6 +115,13 @@ def test_pages_scope_other_department_and_other_center_404(
         assert client.get(f"/cases/c/{case.number}/").status_code == 404
         assert client.get(f"/cases/c/{case.number}/doc/{doc.pk}/").status_code == 404
         assert case.number not in client.get("/cases/").content.decode()
+        for action in (
+            {"action": "decide", "decision": "reject", "reason": "x"},
+            {"action": "withdraw", "reason": "x"},
+        ):
+            assert client.post(f"/cases/c/{case.number}/", action).status_code == 404
+    case.refresh_from_db()
+    assert case.status == "accepted" and case.events.count() == 2  # nothing written
     client.force_login(approver)
     pdf = client.get(f"/cases/c/{case.number}/doc/{doc.pk}/")
     assert pdf.status_code == 200 and pdf.content == doc.read_bytes()
