@@ -47,12 +47,14 @@ bench: venv
 	for b in $(filter-out bench/bench_%.py,$(wildcard bench/*.py)); do echo "== $$b"; $(PY) $$b; done
 
 # Mutation testing of the rule modules (scope, masking, working days, booking capacity, line
-# ordering) against their tests, configured in pyproject.toml [tool.mutmut]. Slow; not in CI.
+# ordering, case deadlines) against their tests, configured in pyproject.toml [tool.mutmut].
+# Slow; not in CI.
 # Scope is the Scope class and how it is built (the org selectors' plain reads are not rules).
 SCOPE_MUTANTS := $(foreach f,xǁScopeǁ* x__build_scope* x__descendant* x__flags_match* \
 	x_scope_for* x_invalidate_scope*,govhall.org.selectors.$(f))
 MUTANTS ?= $(SCOPE_MUTANTS) govhall.core.masking.* govhall.core.workdays.* \
-	govhall.appointments.services.booking.* govhall.queueing.services.x_window_candidates*
+	govhall.appointments.services.booking.* govhall.queueing.services.x_window_candidates* \
+	govhall.cases.services.deadlines.*
 
 mutate: venv
 	rm -rf mutants

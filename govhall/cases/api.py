@@ -1,4 +1,5 @@
-"""Cases API (API.md "Cases"). Thin: schema in/out, scope through selectors, the services."""
+"""Cases API (API.md "Cases"). Thin: schema in/out, scope through selectors, the services.
+The applicant's public progress look-up is in api_public.py."""
 
 from __future__ import annotations
 
@@ -7,28 +8,23 @@ import binascii
 import datetime as dt
 from typing import Any, Literal
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from govhall.cases import selectors, services
+from govhall.cases.api_public import router as public_router
 from govhall.cases.models import Case
-from govhall.core.errors import DomainError, InvalidInput, NotFound
+from govhall.core.errors import InvalidInput, NotFound
 from govhall.core.masking import mask_id_number, mask_phone
 from govhall.documents.services import document_link
 from govhall.org.models import Center
 from govhall.org.selectors import scope_for
 
 router = Router(tags=["办件"])
+router.add_router("/", public_router)
 
 INTAKE_ROLES = {"clerk", "proxy", "manager", "admin", "device"}
-PUBLIC_LOOKUPS_PER_MINUTE = 20
-
-
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
 
 
 class ApplicantSchema(Schema):
@@ -349,57 +345,3 @@ def case_corrections(request: HttpRequest, case_no: str, payload: CorrectionsIn)
         "document_number": document.number,
         "document_url": document_link(document, now=now),
     }
-
-
-class PublicQuery(Schema):
-    phone_last4: str = ""
-
-
-class PublicDocument(Schema):
-    kind: str
-    title: str
-    number: str
-    date: dt.datetime
-    url: str
-
-
-class PublicCaseOut(Schema):
-    case_no: str
-    item_name: str
-    department: str
-    center: str
-    applicant: str
-    status: str
-    stage: str
-    received_at: dt.datetime
-    acceptance_due: dt.date | None
-    correction_due: dt.date | None
-    accepted_on: dt.date | None
-    promised_due: dt.date | None
-    documents: list[PublicDocument]
-
-
-def public_rate_limit(request: HttpRequest) -> None:
-    """A few look-ups a minute per client address: case numbers are guessable."""
-    key = "cases:public:" + (request.META.get("REMOTE_ADDR") or "?")
-    cache.add(key, 0, 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        count = 1
-    if count > PUBLIC_LOOKUPS_PER_MINUTE:
-        raise RateLimited("查询过于频繁，请一分钟后再试。")
-
-
-@router.get(
-    "/public/cases/{case_no}",
-    response=PublicCaseOut,
-    auth=None,
-    summary="申请人查询办件进度（办件编号 + 手机号后四位；姓名脱敏）",
-)
-def case_public(request: HttpRequest, case_no: str, q: Query[PublicQuery]) -> dict[str, Any]:
-    public_rate_limit(request)
-    case = selectors.public_case(case_no, q.phone_last4)
-    data = selectors.public_progress(case, timezone.now())
-    data["received_at"] = timezone.localtime(data["received_at"])
-    return data

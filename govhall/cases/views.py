@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from govhall.cases import selectors, services
-from govhall.cases.api import public_rate_limit
+from govhall.cases.api_public import public_rate_limit
 from govhall.cases.models import Channel, IntakeRefusal, MaterialForm, Status
 from govhall.cases.services.checks import parse_local
 from govhall.core.errors import DomainError, NotFound

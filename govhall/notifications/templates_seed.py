@@ -70,6 +70,14 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "{name}您好，您申请的“{item}”（办件编号{case_no}）已受理，受理通知书：{link}",
         ),
         BuiltinTemplate(
+            "case_deemed_accepted",
+            "视为受理通知",
+            LEGAL,
+            ("name", "item", "case_no", "received", "promised_due", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）审批部门未在法定期限内作出决定，"
+            "依法自收件之日{received}起视为受理，承诺办结日为{promised_due}。进度：{link}",
+        ),
+        BuiltinTemplate(
             "case_rejected",
             "不予受理通知",
             LEGAL,

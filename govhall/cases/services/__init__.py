@@ -2,15 +2,10 @@
 each in one transaction, taking `actor` and `now`."""
 
 from govhall.cases.services.checks import AgentIn, ApplicantIn, MailIn, MaterialIn
+from govhall.cases.services.corrections import case_corrections_supply, case_return, case_withdraw
+from govhall.cases.services.deemed import cases_deem_accepted, cases_recompute_provisional
 from govhall.cases.services.intake import IntakeResult, case_intake, case_mail_sign_in
-from govhall.cases.services.review import (
-    case_corrections_supply,
-    case_decide,
-    case_return,
-    case_withdraw,
-    cases_deem_accepted,
-    cases_recompute_provisional,
-)
+from govhall.cases.services.review import case_decide
 
 __all__ = [
     "AgentIn",

@@ -12,7 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.cases.models import Case, CaseCounter
-from govhall.core import workdays, workflow
+from govhall.cases.services.deadlines import add_days, review_deadlines
+from govhall.core import workflow
 from govhall.core.errors import Forbidden, NotFound
 from govhall.documents.models import Document
 from govhall.documents.services import document_create, document_link
@@ -51,26 +52,6 @@ def allocate_case_number(center: Center, year: int) -> tuple[int, str]:
     serial = counter.last_serial + 1
     CaseCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
     return serial, f"{center.code}-{year}-{serial:06d}"
-
-
-def add_days(day: dt.date, n: int) -> workdays.WorkdayResult:
-    """n working days after `day` (the day itself not counted), provisional where the
-    calendar lacks a year."""
-    return workdays.add_workdays_info(day, n)
-
-
-def review_deadlines(start: dt.date, guide: Any) -> dict[str, Any]:
-    """The acceptance due date and the promised due date if deemed accepted, both counted
-    from the day the materials (or the last correction) arrived."""
-    acceptance = add_days(start, guide.acceptance_limit_days)
-    promised = add_days(start, guide.promised_limit_days)
-    return {
-        "review_start": start,
-        "acceptance_due": acceptance.date,
-        "acceptance_due_provisional": acceptance.provisional,
-        "deemed_promised_due": promised.date,
-        "deemed_promised_provisional": promised.provisional,
-    }
 
 
 def issuer_of(department: Department) -> str:
@@ -182,6 +163,8 @@ def require_center_staff(actor: Any, center_id: int) -> None:
     if center_id not in scope.wide_center_ids:
         raise NotFound("未找到该办件。")
 
+
+__all__ = ["add_days", "review_deadlines"]  # re-exported for the services
 
 ACTION_LABELS = {
     "accepted": "受理",

@@ -102,6 +102,47 @@ def test_deemed_sweep_by_two_workers_changes_and_tells_each_case_once(center, it
     assert sum(results) == len(cases)
     assert Case.objects.filter(status="deemed_accepted", deemed=True).count() == len(cases)
     assert CaseEvent.objects.filter(action="deemed_accepted").count() == len(cases)
-    told = OutboxMessage.objects.filter(template="case_accepted")
+    told = OutboxMessage.objects.filter(template="case_deemed_accepted")
     assert told.count() == len(cases)
     assert len(set(told.values_list("related_id", flat=True))) == len(cases)
+
+
+def test_a_sweep_batch_locks_only_its_cases_not_their_item(center, item, clerk):
+    """While a batch is open, the item its cases join to stays free: an intake of the same
+    item (its foreign key takes a key-share lock on the item) does not wait for the sweep."""
+    from django.db import DatabaseError, transaction
+
+    from govhall.cases.services.deemed import _deem_batch
+    from govhall.catalog.models import ServiceItem
+
+    for n in range(3):
+        intake(center, item, clerk, n, now=at(2026, 3, 2, 9))
+    later = at(2026, 3, 10, 0, 1)
+    claimed = threading.Event()
+    release = threading.Event()
+
+    def sweep(i: int):
+        with transaction.atomic():
+            moved = _deem_batch(later.date(), later, 10)
+            claimed.set()
+            release.wait(timeout=60)
+        return moved
+
+    def item_lock() -> str:
+        claimed.wait(timeout=60)
+        try:
+            with transaction.atomic():
+                ServiceItem.objects.select_for_update(nowait=True).get(pk=item.pk)
+            return "free"
+        except DatabaseError:
+            return "locked"
+        finally:
+            release.set()
+            connection.close()
+
+    results: dict[str, object] = {}
+    helper = threading.Thread(target=lambda: results.update(item=item_lock()))
+    helper.start()
+    results["sweep"] = run(1, sweep)[0]
+    helper.join(timeout=120)
+    assert results == {"item": "free", "sweep": (3, 3)}

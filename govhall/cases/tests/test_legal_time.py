@@ -63,10 +63,16 @@ def test_spring_festival_with_its_adjusted_saturday_and_deemed_acceptance(
         "deemed_accepted",
         None,
     )
-    assert len(outbox("case_accepted")) == 1
+    (sms,) = outbox("case_deemed_accepted")
+    assert not outbox("case_accepted")  # its own template, not the decision's
+    assert sms.related_id == str(deemed.pk) and sms.to == deemed.phone
+    assert "视为受理" in sms.body
+    assert "2026年2月13日" in sms.body  # as of the receipt date
+    assert "承诺办结日为2026年3月5日" in sms.body
+    assert deemed.number in sms.body and "/progress/?case_no=" in sms.body
     # Idempotent: a second run changes and tells nothing.
     assert services.cases_deem_accepted(now=at(2026, 2, 28, 0, 5)) == 0
-    assert len(outbox("case_accepted")) == 1
+    assert len(outbox("case_deemed_accepted")) == 1
     assert CaseEvent.objects.filter(action="deemed_accepted").count() == 1
 
 

@@ -115,6 +115,45 @@ def test_pages_scope_other_department_and_other_center_404(
         assert client.get(f"/cases/c/{case.number}/").status_code == 404
         assert client.get(f"/cases/c/{case.number}/doc/{doc.pk}/").status_code == 404
         assert case.number not in client.get("/cases/").content.decode()
+        for action in (
+            {"action": "decide", "decision": "reject", "reason": "x"},
+            {"action": "withdraw", "reason": "x"},
+        ):
+            assert client.post(f"/cases/c/{case.number}/", action).status_code == 404
+    case.refresh_from_db()
+    assert case.status == "accepted" and case.events.count() == 2  # nothing written
     client.force_login(approver)
     pdf = client.get(f"/cases/c/{case.number}/doc/{doc.pk}/")
     assert pdf.status_code == 200 and pdf.content == doc.read_bytes()
+
+
+def test_review_console_lists_corrections_not_supplied_in_time_for_return(
+    client, center, item, clerk, approver
+):
+    """退件 (7.2.3): the cases whose correction period ran out are listed for the department,
+    marked so it can return them; one still within its period is listed unmarked."""
+    late = intake(center, item, clerk, 1, now=at(2026, 3, 2, 9)).case
+    fresh = intake(center, item, clerk, 2, now=at(2026, 3, 2, 9)).case
+    material = item.published.materials.order_by("position").first()
+    for case, day in ((late, 3), (fresh, 9)):
+        services.case_decide(
+            case=case,
+            decision="correct",
+            items=[{"material_id": material.pk, "reason": "申请书未签字"}],
+            actor=approver,
+            now=at(2026, 3, day, 10),
+        )
+    late.refresh_from_db()
+    fresh.refresh_from_db()
+    assert late.correction_due < fresh.correction_due
+    client.force_login(approver)
+    with time_machine.travel(at(2026, 3, 12, 9), tick=False):
+        today = at(2026, 3, 12, 9).date()
+        assert late.correction_due < today <= fresh.correction_due
+        html = client.get("/cases/").content.decode()
+    waiting = html[html.index('id="waiting"') :]
+    assert waiting.index(late.number) < waiting.index(fresh.number)
+    late_row = waiting[: waiting.index(fresh.number)]
+    fresh_row = waiting[waiting.index(fresh.number) :]
+    assert '<tr class="overdue">' in late_row and "（已逾期，可退件）" in late_row
+    assert "已逾期" not in fresh_row.split("</tr>")[0]

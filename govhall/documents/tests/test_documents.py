@@ -362,3 +362,29 @@ def test_kinds_carry_the_standards_names():
     SmsTemplate.objects.filter(code="case_correction").update(body="本中心自拟：{link}")
     migration.rename_in_sms_template(apps, None)
     assert SmsTemplate.objects.get(code="case_correction").body == "本中心自拟：{link}"
+
+
+def _qr_doc(url: str) -> bytes:
+    doc = PdfDocument(center_name="青松县政务服务中心", number="N1", qr_url=url)
+    doc.title("收件凭证")
+    doc.qr(url, caption="扫码查询")
+    return doc.render()
+
+
+def test_qr_codes_decode_to_their_link_and_the_font_stays_embedded():
+    """The QR code is drawn from segno's matrix with a fixed mask (no PNG round trip) and
+    cached per link: a decoder independent of segno reads the link from the header and the
+    body, on the first document and on a second one drawn from the cache."""
+    from govhall.core.testing import pdf_qr_texts
+
+    first = "http://example.test/progress/?case_no=HL-T1-2026-000001"
+    second = "http://example.test/progress/?case_no=HL-T1-2026-000002"
+    for url in (first, second, first):
+        data = _qr_doc(url)
+        assert pdf_qr_texts(data) == [url]  # one image object, drawn twice
+    page = pypdf.PdfReader(io.BytesIO(data)).pages[0]
+    fonts = [f.get_object() for f in page["/Resources"]["/Font"].values()]
+    descendants = [d.get_object() for f in fonts for d in f.get("/DescendantFonts", [])]
+    descriptors = [f["/FontDescriptor"] for f in fonts + descendants if "/FontDescriptor" in f]
+    if font().embedded:
+        assert descriptors and all("/FontFile2" in d for d in descriptors)

@@ -25,6 +25,7 @@ CONTRACT = {
     "appointment_cancelled": ("name", "item", "reason", "code"),
     "case_received": ("name", "item", "case_no", "link"),
     "case_accepted": ("name", "item", "case_no", "link"),
+    "case_deemed_accepted": ("name", "item", "case_no", "received", "promised_due", "link"),
     "case_rejected": ("name", "item", "case_no", "link"),
     "case_correction": ("name", "item", "case_no", "link"),
     "pickup_ready": ("name", "item", "case_no", "place"),
@@ -50,6 +51,7 @@ def test_seeded_templates_match_the_contract_and_seeding_is_idempotent():
     assert {c for c, t in rows.items() if t.is_legal} == {
         "case_received",
         "case_accepted",
+        "case_deemed_accepted",
         "case_rejected",
         "case_correction",
     }
