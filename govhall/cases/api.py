@@ -201,7 +201,7 @@ def case_out(case: Case, now: dt.datetime) -> dict[str, Any]:
         "correction_due": case.correction_due,
         "promised_due": case.promised_due,
         "promised_due_provisional": case.promised_due_provisional,
-        "handover_due": None,
+        "handover_due": case.handover_due,
         "accepted_on": case.accepted_on,
         "deemed": case.deemed,
         "correction_items": case.correction_items,
@@ -403,3 +403,9 @@ def case_public(request: HttpRequest, case_no: str, q: Query[PublicQuery]) -> di
     data = selectors.public_progress(case, timezone.now())
     data["received_at"] = timezone.localtime(data["received_at"])
     return data
+
+
+# Cases II endpoints (approval, output, batches, fees, monitoring, results).
+from govhall.cases.api_flow import router as flow_router  # noqa: E402
+
+router.add_router("", flow_router)
