@@ -24,6 +24,7 @@ from govhall.cases.services.flow import yellow_days
 from govhall.core import workdays
 from govhall.core.errors import NotFound
 from govhall.core.masking import mask_name
+from govhall.org.models import Department
 from govhall.org.selectors import scope_for
 
 APPROVAL_STAGE = (Status.ACCEPTED, Status.DEEMED_ACCEPTED, Status.APPROVING, Status.EXTENDED)
@@ -219,3 +220,11 @@ def published_results(center_id: int, limit: int = 100) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def departments_visible(user: Any) -> QuerySet[Department]:
+    return scope_for(user).filter(
+        Department.objects.filter(is_active=True).select_related("center").order_by("code"),
+        center_field="center",
+        department_field="id",
+    )
