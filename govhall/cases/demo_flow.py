@@ -12,8 +12,7 @@ import io
 from django.utils import timezone
 
 from govhall.cases import services
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import HandoverBatch
+from govhall.cases.models import Case, HandoverBatch, Status
 from govhall.cases.services import approval, fees, handover, output
 from govhall.core import workdays
 from govhall.org.models import User

@@ -389,4 +389,5 @@ class IntakeRefusal(models.Model):
 
 # Cases II models (handover batches, suspensions, extensions, results, release, fees,
 # alerts) live in their own module; imported here so Django registers them.
+from govhall.cases.models_fees import *  # noqa: E402, F403
 from govhall.cases.models_flow import *  # noqa: E402, F403

@@ -12,12 +12,13 @@ from django.db.models import Case as When_
 from django.db.models import CharField, Count, DateField, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import (
+from govhall.cases.models import (
+    Case,
     CaseResult,
     DeadlineAlert,
     HandoverBatch,
     ItemCasePolicy,
+    Status,
 )
 from govhall.cases.selectors import cases_visible
 from govhall.cases.services.flow import yellow_days

@@ -16,8 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from govhall.cases import selectors, selectors_flow
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import CaseProblem, CaseResult, CaseSuspension, FeeOrder
+from govhall.cases.models import Case, CaseProblem, CaseResult, CaseSuspension, FeeOrder, Status
 from govhall.cases.services import approval, fees, handover, output
 from govhall.core.errors import DomainError, InvalidInput, NotFound
 from govhall.documents.http import pdf_response

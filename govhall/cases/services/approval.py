@@ -11,8 +11,14 @@ from typing import Any
 
 from django.db import transaction
 
-from govhall.cases.models import Case, CaseExtension, CaseResult, CaseSuspension, Status
-from govhall.cases.models_flow import ItemCasePolicy
+from govhall.cases.models import (
+    Case,
+    CaseExtension,
+    CaseResult,
+    CaseSuspension,
+    ItemCasePolicy,
+    Status,
+)
 from govhall.cases.services import _common as c
 from govhall.cases.services import flow
 from govhall.cases.services import flow_notices as fn

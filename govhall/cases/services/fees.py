@@ -17,8 +17,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
-from govhall.cases.models import Case
-from govhall.cases.models_flow import FeeOrder, FeePayment, FeeRefund
+from govhall.cases.models import Case, FeeOrder, FeePayment, FeeRefund
 from govhall.cases.services import _common as c
 from govhall.cases.services import flow
 from govhall.core import workflow

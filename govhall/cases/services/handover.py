@@ -13,12 +13,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from govhall.cases.models import Case, CaseMaterial, Status
-from govhall.cases.models_flow import (
+from govhall.cases.models import (
+    Case,
+    CaseMaterial,
     CaseProblem,
     HandoverBatch,
     HandoverLine,
     HandoverSchedule,
+    Status,
 )
 from govhall.cases.services import _common as c
 from govhall.cases.services import flow

@@ -13,8 +13,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
-from govhall.cases.models import Case
-from govhall.cases.models_flow import DeadlineAlert
+from govhall.cases.models import Case, DeadlineAlert
 from govhall.cases.selectors_flow import MONITORED, with_levels
 from govhall.cases.services import _common as c
 from govhall.notifications.services import normalize_mobile, notification_send

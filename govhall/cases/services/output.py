@@ -20,8 +20,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from govhall.cases.models import Case, CaseResult, Delivery, Status
-from govhall.cases.models_flow import CaseProblem, CaseRelease, CenterOutputPolicy
+from govhall.cases.models import (
+    Case,
+    CaseProblem,
+    CaseRelease,
+    CaseResult,
+    CenterOutputPolicy,
+    Delivery,
+    Status,
+)
 from govhall.cases.services import _common as c
 from govhall.cases.services import flow
 from govhall.cases.services import flow_notices as fn

@@ -9,8 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import DeadlineAlert, FeeOrder, FeePayment, FeeRefund
+from govhall.cases.models import Case, DeadlineAlert, FeeOrder, FeePayment, FeeRefund, Status
 from govhall.cases.selectors_flow import dashboard_counts, level_of
 from govhall.cases.services import approval, case_decide, fees, output
 from govhall.cases.services.monitoring import cases_deadline_alerts

@@ -15,8 +15,7 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import CaseRelease
+from govhall.cases.models import Case, CaseRelease, Status
 from govhall.cases.services import approval, case_decide, output
 from govhall.core.testing import reload_live_server_middleware
 from govhall.org.testing import log_in_browser

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import DeadlineAlert, FeeEvent, FeeOrder, FeePayment
+from govhall.cases.models import Case, DeadlineAlert, FeeEvent, FeeOrder, FeePayment, Status
 from govhall.cases.services import fees
 from govhall.cases.services.monitoring import cases_deadline_alerts
 from govhall.notifications.models import OutboxMessage

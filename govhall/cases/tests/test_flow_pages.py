@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from govhall.cases.models import Case, Status
-from govhall.cases.models_flow import HandoverBatch
+from govhall.cases.models import Case, HandoverBatch, Status
 from govhall.cases.services import approval, case_decide, output
 
 from .conftest import at, intake

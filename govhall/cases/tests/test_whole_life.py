@@ -12,8 +12,7 @@ import hashlib
 import pytest
 import time_machine
 
-from govhall.cases.models import Case, CaseEvent, Status
-from govhall.cases.models_flow import CaseProblem, CaseRelease, HandoverBatch
+from govhall.cases.models import Case, CaseEvent, CaseProblem, CaseRelease, HandoverBatch, Status
 from govhall.cases.services import approval, case_decide, handover, output
 from govhall.core.errors import InvalidTransition
 from govhall.documents.models import Document
