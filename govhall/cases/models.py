@@ -225,7 +225,7 @@ class Case(models.Model):
     # Cases II: approval, result handover, output (stored deadlines via core.workdays).
     paper_handed_over_at = models.DateTimeField("纸质材料交接时间", null=True, blank=True)
     approval_started_on = models.DateField("开始审批日期", null=True, blank=True)
-    handover_due = models.DateField("结果移交截止日", null=True, blank=True, db_index=True)
+    handover_due = models.DateField("结果移交截止日", null=True, blank=True)
     handover_due_provisional = models.BooleanField("结果移交截止日为暂定", default=False)
     suspended_days = models.PositiveSmallIntegerField("特别程序不计时工作日", default=0)
     extended_days = models.PositiveSmallIntegerField("延期工作日", default=0)
@@ -249,6 +249,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "acceptance_due"], name="case_status_due"),
             models.Index(fields=["department", "status"], name="case_department_status"),
+            models.Index(fields=["status", "handover_due"], name="case_status_handover"),
+            models.Index(fields=["status", "promised_due"], name="case_status_promised"),
         ]
 
     def __str__(self) -> str:

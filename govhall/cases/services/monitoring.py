@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 
 from govhall.cases.models import Case, DeadlineAlert
-from govhall.cases.selectors_flow import MONITORED, with_levels
+from govhall.cases.selectors_flow import due_by, with_levels, yellow_until
 from govhall.cases.services import _common as c
 from govhall.notifications.services import normalize_mobile, notification_send
 from govhall.org.models import RoleAssignment
@@ -40,7 +40,7 @@ def cases_deadline_alerts(now: dt.datetime, batch_size: int = 500) -> int:
         case=OuterRef("pk"), kind=OuterRef("due_kind"), level=OuterRef("level"), due=OuterRef("due")
     )
     candidates = (
-        with_levels(Case.objects.filter(status__in=MONITORED), today)
+        with_levels(Case.objects.filter(due_by(yellow_until(today))), today)
         .filter(level__in=("yellow", "red"))
         .exclude(Exists(sent_already))
         .select_related("item", "center")
