@@ -60,3 +60,6 @@ class IntakeRefusalAdmin(admin.ModelAdmin):
 @admin.register(RemedyBodies)
 class RemedyBodiesAdmin(admin.ModelAdmin):
     list_display = ["department", "reconsideration_body", "court"]
+
+
+from govhall.cases import admin_flow  # noqa: E402, F401  (Cases II admin)

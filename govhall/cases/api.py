@@ -13,6 +13,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from govhall.cases import selectors, services
+from govhall.cases.api_flow import router as flow_router
 from govhall.cases.api_public import router as public_router
 from govhall.cases.models import Case
 from govhall.core.errors import InvalidInput, NotFound
@@ -23,6 +24,8 @@ from govhall.org.selectors import scope_for
 
 router = Router(tags=["办件"])
 router.add_router("/", public_router)
+# Cases II: approval, output, batches, fees, monitoring, results.
+router.add_router("", flow_router)
 
 INTAKE_ROLES = {"clerk", "proxy", "manager", "admin", "device"}
 
@@ -197,7 +200,7 @@ def case_out(case: Case, now: dt.datetime) -> dict[str, Any]:
         "correction_due": case.correction_due,
         "promised_due": case.promised_due,
         "promised_due_provisional": case.promised_due_provisional,
-        "handover_due": None,
+        "handover_due": case.handover_due,
         "accepted_on": case.accepted_on,
         "deemed": case.deemed,
         "correction_items": case.correction_items,

@@ -13,10 +13,12 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        from govhall.cases.screens_flow import register as register_flow_screens
         from govhall.core.workdays import calendar_changed
         from govhall.org.workbench import Screen, register_screen
 
         calendar_changed.connect(_recompute, dispatch_uid="govhall.cases.recompute")
+        register_flow_screens()
         register_screen(
             Screen(
                 key="cases.intake",

@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from govhall.cases import services
+from govhall.cases import demo_flow, services
 from govhall.cases.models import Case, RemedyBodies
 from govhall.catalog.models import ServiceItem
 from govhall.core import workdays
@@ -151,3 +151,4 @@ def load(stdout) -> None:
         made += 1
     services.cases_deem_accepted(now=timezone.now())
     stdout.write(f"办件演示数据：新建 {made} 件（{center.name}）。")
+    demo_flow.load(stdout, center, list(per_department.values()), clerk, _person, _complete)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from govhall.cases import jobs_flow
 from govhall.cases.services import cases_deem_accepted
 from govhall.core.jobs import Job
 
@@ -14,4 +15,4 @@ def deem_accepted(now: dt.datetime) -> int:
     return cases_deem_accepted(now=now)
 
 
-JOBS = [Job("cases.deemed_acceptance", deem_accepted, 300)]
+JOBS = [Job("cases.deemed_acceptance", deem_accepted, 300), *jobs_flow.JOBS]

@@ -41,7 +41,17 @@ class Status(models.TextChoices):
     REJECTED = "rejected", "不予受理"
     WITHDRAWN = "withdrawn", "已撤回"
     RETURNED = "returned", "已退件"
-    APPROVED = "approved", "已办结（即办）"
+    APPROVED = "approved", "准予许可（待移交结果）"
+    # Cases II (approval and output): see docs/cases.md and models_flow.py.
+    APPROVING = "approving", "审批中"
+    EXTENDED = "extended", "审批中（已延期）"
+    SUSPENDED = "suspended", "特别程序（暂停计时）"
+    DENIED = "denied", "不予许可"
+    RESULT_HANDED = "result_handed", "结果已移交出件窗口"
+    OUTPUT_RECEIVED = "output_received", "出件窗口已签收结果"
+    PICKUP_NOTIFIED = "pickup_notified", "已通知领取"
+    MAILED = "mailed", "已邮寄"
+    CLOSED = "closed", "已办结"
 
 
 class CaseCounter(models.Model):
@@ -84,8 +94,7 @@ class RemedyBodies(models.Model):
 class Case(models.Model):
     Status = Status
 
-    # The one transition table (DESIGN.md rule 3); govhall.core.workflow checks it. The
-    # approval/output work extends it from ACCEPTED and DEEMED_ACCEPTED.
+    # The one transition table (DESIGN.md rule 3); govhall.core.workflow checks it.
     TRANSITIONS: dict[str, set[str]] = {
         Status.RECEIVED: {
             Status.ACCEPTED,
@@ -95,12 +104,22 @@ class Case(models.Model):
             Status.WITHDRAWN,
         },
         Status.CORRECTION_REQUESTED: {Status.RECEIVED, Status.RETURNED, Status.WITHDRAWN},
-        Status.ACCEPTED: {Status.APPROVED},
-        Status.DEEMED_ACCEPTED: set(),
+        Status.ACCEPTED: {Status.APPROVED, Status.APPROVING},
+        Status.DEEMED_ACCEPTED: {Status.APPROVING},
         Status.REJECTED: set(),
         Status.WITHDRAWN: set(),
         Status.RETURNED: set(),
-        Status.APPROVED: set(),
+        # Cases II: approval (7.4), result handover (7.5.1), pickup or mail (7.5.2).
+        Status.APPROVING: {Status.SUSPENDED, Status.EXTENDED, Status.APPROVED, Status.DENIED},
+        Status.EXTENDED: {Status.SUSPENDED, Status.APPROVED, Status.DENIED},
+        Status.SUSPENDED: {Status.APPROVING, Status.EXTENDED},
+        Status.APPROVED: {Status.RESULT_HANDED},
+        Status.DENIED: set(),
+        Status.RESULT_HANDED: {Status.OUTPUT_RECEIVED, Status.APPROVED},
+        Status.OUTPUT_RECEIVED: {Status.PICKUP_NOTIFIED, Status.MAILED},
+        Status.PICKUP_NOTIFIED: {Status.CLOSED, Status.MAILED},
+        Status.MAILED: {Status.CLOSED},
+        Status.CLOSED: set(),
     }
     PENDING_REVIEW = (Status.RECEIVED,)
 
@@ -203,6 +222,18 @@ class Case(models.Model):
     closed_reason = models.CharField("撤回/退件说明", max_length=300, blank=True)
     returned_materials = models.CharField("退还材料", max_length=500, blank=True)
     returned_signed_by = models.CharField("退还材料签收人", max_length=100, blank=True)
+    # Cases II: approval, result handover, output (stored deadlines via core.workdays).
+    paper_handed_over_at = models.DateTimeField("纸质材料交接时间", null=True, blank=True)
+    approval_started_on = models.DateField("开始审批日期", null=True, blank=True)
+    handover_due = models.DateField("结果移交截止日", null=True, blank=True)
+    handover_due_provisional = models.BooleanField("结果移交截止日为暂定", default=False)
+    suspended_days = models.PositiveSmallIntegerField("特别程序不计时工作日", default=0)
+    extended_days = models.PositiveSmallIntegerField("延期工作日", default=0)
+    result_handed_at = models.DateTimeField("结果移交时间", null=True, blank=True)
+    output_received_on = models.DateField("出件窗口签收日期", null=True, blank=True)
+    pickup_notice_due = models.DateField("领取通知截止日", null=True, blank=True, db_index=True)
+    pickup_notified_at = models.DateTimeField("领取通知时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结送达时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "办件"
@@ -218,6 +249,8 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["status", "acceptance_due"], name="case_status_due"),
             models.Index(fields=["department", "status"], name="case_department_status"),
+            models.Index(fields=["status", "handover_due"], name="case_status_handover"),
+            models.Index(fields=["status", "promised_due"], name="case_status_promised"),
         ]
 
     def __str__(self) -> str:
@@ -354,3 +387,9 @@ class IntakeRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.at:%Y-%m-%d}"
+
+
+# Cases II models (handover batches, suspensions, extensions, results, release, fees,
+# alerts) live in their own module; imported here so Django registers them.
+from govhall.cases.models_fees import *  # noqa: E402, F403
+from govhall.cases.models_flow import *  # noqa: E402, F403

@@ -106,7 +106,16 @@ STAGES = {
     Status.REJECTED: "不予受理",
     Status.WITHDRAWN: "已撤回",
     Status.RETURNED: "已退件",
-    Status.APPROVED: "已办结",
+    Status.APPROVED: "已审批，待移交出件窗口",
+    Status.APPROVING: "审批中",
+    Status.EXTENDED: "审批中（已依法延期）",
+    Status.SUSPENDED: "特别程序中（不计入办理时限）",
+    Status.DENIED: "不予许可",
+    Status.RESULT_HANDED: "办理结果已移交出件窗口",
+    Status.OUTPUT_RECEIVED: "办理结果已到出件窗口",
+    Status.PICKUP_NOTIFIED: "请到出件窗口领取",
+    Status.MAILED: "已邮寄",
+    Status.CLOSED: "已办结",
 }
 
 

@@ -102,6 +102,45 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "请携带身份证件到{place}领取。",
         ),
         BuiltinTemplate(
+            "case_denied",
+            "不予许可通知",
+            LEGAL,
+            ("name", "item", "case_no", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）经审查不予许可，"
+            "理由及救济途径见不予许可决定书：{link}",
+        ),
+        BuiltinTemplate(
+            "case_extended",
+            "延期办理告知",
+            LEGAL,
+            ("name", "item", "case_no", "days", "reason", "due"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）因{reason}，经负责人批准延长"
+            "{days}个工作日，办结日期延至{due}。",
+        ),
+        BuiltinTemplate(
+            "case_suspended",
+            "特别程序告知",
+            LEGAL,
+            ("name", "item", "case_no", "step", "days", "link"),
+            "{name}您好，您申请的“{item}”（办件编号{case_no}）需进行{step}，预计{days}个"
+            "工作日，所需时间不计入办理时限。告知书：{link}",
+        ),
+        BuiltinTemplate(
+            "case_mailed",
+            "结果已邮寄",
+            SERVICE,
+            ("name", "item", "case_no", "carrier", "tracking_no"),
+            "{name}您好，您办理的“{item}”（办件编号{case_no}）办理结果已由{carrier}寄出，"
+            "运单号{tracking_no}，请注意查收。",
+        ),
+        BuiltinTemplate(
+            "case_deadline_alert",
+            "办件时限预警",
+            SERVICE,
+            ("case_no", "item", "deadline", "level", "due"),
+            "办件{case_no}（{item}）{deadline}时限{level}，截止日{due}，请及时处理。",
+        ),
+        BuiltinTemplate(
             "consultation_reply",
             "咨询答复",
             SERVICE,

@@ -19,8 +19,17 @@ pytestmark = pytest.mark.django_db
 NOW = at(2026, 3, 4, 10)  # within the acceptance limit of a case received on 2 March
 LATER = at(2026, 3, 20, 10)  # after the correction due date (11 March)
 STATES = list(Status.values)
-# Target → the service that moves a case there (approved only happens inside intake).
-SERVICE_TARGETS = [s for s in STATES if s not in (Status.APPROVED,)]
+# Target → the service that moves a case there (approved only happens inside intake; the
+# Cases II targets are covered by test_flow_transitions).
+SERVICE_TARGETS = [
+    Status.RECEIVED,
+    Status.CORRECTION_REQUESTED,
+    Status.ACCEPTED,
+    Status.DEEMED_ACCEPTED,
+    Status.REJECTED,
+    Status.WITHDRAWN,
+    Status.RETURNED,
+]
 
 
 def case_in(state, center, item, clerk) -> Case:

@@ -29,6 +29,11 @@ CONTRACT = {
     "case_rejected": ("name", "item", "case_no", "link"),
     "case_correction": ("name", "item", "case_no", "link"),
     "pickup_ready": ("name", "item", "case_no", "place"),
+    "case_denied": ("name", "item", "case_no", "link"),
+    "case_extended": ("name", "item", "case_no", "days", "reason", "due"),
+    "case_suspended": ("name", "item", "case_no", "step", "days", "link"),
+    "case_mailed": ("name", "item", "case_no", "carrier", "tracking_no"),
+    "case_deadline_alert": ("case_no", "item", "deadline", "level", "due"),
     "consultation_reply": ("name", "answer_summary", "link"),
     "evaluation_invite": ("item", "link"),
     "queue_turn_near": ("number", "ahead", "category"),
@@ -54,6 +59,9 @@ def test_seeded_templates_match_the_contract_and_seeding_is_idempotent():
         "case_deemed_accepted",
         "case_rejected",
         "case_correction",
+        "case_denied",
+        "case_extended",
+        "case_suspended",
     }
     assert {c for c, t in rows.items() if t.is_urgent} == {"queue_turn_near", "verification_code"}
     assert {c for c, t in rows.items() if t.opt_out_allowed} == {
