@@ -8,6 +8,7 @@ urlpatterns = [
     path("consult/", public_views.online_form, name="online"),
     path("consult/lookup/", public_views.lookup, name="lookup"),
     path("wayfinding/", public_views.wayfinding, name="wayfinding"),
+    path("wayfinding/plan/<str:code>.png", public_views.floor_plan, name="floor_plan"),
     path("touch/wayfinding/", public_views.touch_wayfinding, name="touch_wayfinding"),
     path("consultations/", views.desk, name="desk"),
     path("consultations/ledger/", views.ledger, name="ledger"),
