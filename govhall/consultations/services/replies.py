@@ -155,7 +155,7 @@ def consultation_reply(
             template="consultation_reply",
             to=mobile,
             params={
-                "name": consultation.masked_name or "",
+                "name": consultation.masked_name or "咨询人",
                 "answer_summary": _summary(answer),
                 "link": lookup_url(consultation.lookup_code),
             },
@@ -176,7 +176,7 @@ def _call(consultation: Consultation, answer: str, actor: Any, now: dt.datetime)
     task = call_task_request(
         template="consultation_reply_call",
         to=consultation.phone,
-        params={"name": consultation.masked_name or "", "answer": answer},
+        params={"name": consultation.masked_name or "咨询人", "answer": answer},
         related=consultation,
         center=consultation.center,
         now=now,

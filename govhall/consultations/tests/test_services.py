@@ -126,6 +126,13 @@ def test_sms_reply_goes_through_the_outbox(center, consultant, outbox, settings)
     assert c.status == Status.CLOSED and c.reply_channel == "sms"
 
 
+def test_sms_reply_to_a_person_without_a_name(center, consultant, outbox):
+    c = ledgered(center, consultant, now=at(2026, 3, 2, 9), name="")
+    services.consultation_reply(consultation=c, answer="可以。", channel="sms", actor=consultant)
+    (message,) = outbox("consultation_reply")
+    assert message.body.startswith("【青松测试县政务服务中心】咨询人您好")
+
+
 def test_sms_reply_needs_a_mobile(center, consultant, outbox):
     c = ledgered(center, consultant, now=at(2026, 3, 2, 9), phone="0450-51234567")
     with pytest.raises(InvalidInput) as exc:
