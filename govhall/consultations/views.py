@@ -155,7 +155,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "today": today,
             "error": messages,
-            "filters": {k: g.get(k, "") for k in ("status", "owner", "department", "overdue")},
+            "filters": {
+                **{k: g.get(k, "") for k in ("owner", "department", "overdue")},
+                "status": g.get("status", "open"),
+            },
             "status_choices": [("open", "未答复（全部）"), *Status.choices, ("", "全部状态")],
             "departments": selectors.departments(center),
             "department_bound": scope_for(request.user).department_bound,
@@ -240,7 +243,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "task": task,
             "letter": letter,
             "outgoing": selectors.phrase("outgoing_call", context),
-            "phrases": selectors.phrases(["phone_transfer", "cannot_answer", "goodbye"], context),
+            "phrases": selectors.phrases(
+                ["phone_close"]
+                if task is not None and task.status == "open"
+                else ["phone_transfer", "cannot_answer", "goodbye"],
+                context,
+            ),
         },
         status=422 if error else 200,
     )

@@ -176,7 +176,7 @@ def _call(consultation: Consultation, answer: str, actor: Any, now: dt.datetime)
     task = call_task_request(
         template="consultation_reply_call",
         to=consultation.phone,
-        params={"name": consultation.masked_name or "咨询人", "answer": answer},
+        params={"name": consultation.masked_name or "咨询人", "answer": answer.rstrip("。.！!")},
         related=consultation,
         center=consultation.center,
         now=now,

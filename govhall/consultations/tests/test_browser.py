@@ -153,6 +153,13 @@ def test_screens_wayfinding_kiosk_and_filled_phrase(
             directions=directions,
             position=n,
         )
+    from django.core.files.base import ContentFile
+
+    from govhall.consultations.demo import _plan_png
+    from govhall.consultations.models import CenterSettings
+
+    plan = CenterSettings.objects.create(center=center, floor_plan_note="一层平面示意图")
+    plan.floor_plan.save("plan.png", ContentFile(_plan_png(center.name)))
     kiosk = page.context.browser.new_context(
         locale="zh-CN", viewport={"width": 1080, "height": 1920}
     )
@@ -160,6 +167,7 @@ def test_screens_wayfinding_kiosk_and_filled_phrase(
     screen.goto(f"{live_server.url}/touch/?center={center.code}")
     screen.click("#touch-wayfinding")
     screen.wait_for_selector(".places")
+    assert screen.evaluate("document.querySelector('#floor-plan').naturalWidth") == 900
     assert "大厅西侧走廊尽头" in screen.inner_text("main")
     shot(screen, "wayfinding-kiosk")
     kiosk.close()
