@@ -20,6 +20,11 @@ class ConsultationsConfig(AppConfig):
         from govhall.org.workbench import Screen, register_screen
 
         post_migrate.connect(_seed_after_migrate, dispatch_uid="govhall.consultations.seed")
+        # The window console says the library's phrases (queueing does not import us).
+        from govhall.consultations.selectors import console_phrase
+        from govhall.queueing.phrases import register_library
+
+        register_library(console_phrase)
         register_screen(
             Screen(
                 key="consultations.desk",

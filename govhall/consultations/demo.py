@@ -61,7 +61,6 @@ def _plan_png(center_name: str) -> bytes:
     image = Image.new("RGB", (900, 520), "white")
     draw = ImageDraw.Draw(image)
     path = installed_font_path()
-    font = ImageFont.truetype(path, 20) if path else ImageFont.load_default()
     small = ImageFont.truetype(path, 15) if path else ImageFont.load_default()
     draw.rectangle([10, 10, 890, 510], outline="#334e68", width=4)
     boxes = [

@@ -166,6 +166,34 @@ def phrase(moment: str, context: dict[str, Any] | None = None) -> tuple[str, str
     return (found[0][0], found[0][2]) if found else None
 
 
+# The window console's moments (queueing.phrases keys) → the library's phrases said then.
+CONSOLE_MOMENTS: dict[str, list[tuple[str, str]]] = {
+    "call": [("greeting", "A.2.1")],
+    "start": [("ask_materials", "A.2.2"), ("confirm", "A.2.4")],
+    "incomplete": [("incomplete", "A.2.3")],
+    "finish_done": [("finished", "A.2.5"), ("goodbye", "A.1.6")],
+    "complaint": [("complaint", "A.2.7")],
+}
+
+
+def console_phrase(key: str, context: dict[str, Any]) -> tuple[str, str] | None:
+    """The window console's phrase for a moment, from the library (None: the console keeps
+    its own wording, e.g. the visit that ends before the matter is finished)."""
+    wanted = CONSOLE_MOMENTS.get(key)
+    if not wanted:
+        return None
+    rows = {
+        (p.moment, p.code): p
+        for p in Phrase.objects.filter(
+            is_active=True, moment__in=[m for m, _ in wanted], code__in=[c for _, c in wanted]
+        )
+    }
+    found = [rows[w] for w in wanted if w in rows]
+    if not found:
+        return None
+    return "/".join(p.code for p in found), "".join(fill(p.text, context) for p in found)
+
+
 def places(center: Center) -> list[Place]:
     return list(
         Place.objects.filter(center=center, is_active=True)

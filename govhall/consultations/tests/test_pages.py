@@ -259,3 +259,23 @@ def test_handled_elsewhere_guide_shows_place_and_linked_steps(center, department
         assert "参保登记" in html and before.code in html
     # A new draft keeps the links (the published version cannot change).
     assert list(guide_draft_create(item=elsewhere).preceding_items.all()) == [before]
+
+
+def test_window_console_phrases_come_from_the_library(center, item, window):
+    from govhall.queueing.phrases import PHRASES, console_phrase
+
+    context = {
+        "center": center.name,
+        "window": "3号窗口",
+        "item": item.name,
+        "materials": "身份证、参保证明",
+        "regulation": "《基本医疗保险跨省异地就医直接结算经办规程》",
+    }
+    clause, text = console_phrase("incomplete", context)
+    assert clause == "A.2.3"
+    assert "按照《基本医疗保险跨省异地就医直接结算经办规程》规定，还缺少身份证、参保证明" in text
+    Phrase.objects.filter(code="A.2.1").update(text="您好，欢迎来到{center}，请坐。")
+    assert console_phrase("call", context) == ("A.2.1", f"您好，欢迎来到{center.name}，请坐。")
+    # Moments the library does not hold keep the console's own wording.
+    assert console_phrase("finish", context) == PHRASES["finish"]
+    assert console_phrase("finish_done", context)[0] == "A.2.5/A.1.6"
