@@ -55,6 +55,16 @@ class ConsultationsConfig(AppConfig):
         )
         register_screen(
             Screen(
+                key="consultations.wayfinding",
+                title="中心导视",
+                url_name="consultations:guide_wayfinding",
+                roles={"guide", "consultant", "clerk", "manager"},
+                description="窗口、卫生间、自助服务区、无障碍入口、急救点的位置和走法（6.4.2）",
+                order=18,
+            )
+        )
+        register_screen(
+            Screen(
                 key="consultations.stats",
                 title="咨询统计",
                 url_name="consultations:stats",

@@ -173,6 +173,7 @@ CONSOLE_MOMENTS: dict[str, list[tuple[str, str]]] = {
     "incomplete": [("incomplete", "A.2.3")],
     "finish_done": [("finished", "A.2.5"), ("goodbye", "A.1.6")],
     "complaint": [("complaint", "A.2.7")],
+    "guide": [("greeting", "A.1.1")],
 }
 
 

@@ -95,3 +95,9 @@ def console_phrase(key: str, context: dict[str, str]) -> tuple[str, str]:
 
 def console_phrases(context: dict[str, str]) -> list[tuple[str, str]]:
     return [console_phrase(k, context) for k in PHRASES if k != "idle"]
+
+
+def guide_phrase(context: dict[str, str]) -> tuple[str, str]:
+    """The guide desk's greeting (A.1.1), from the library when one is registered."""
+    found = _library("guide", context) if _library is not None else None
+    return found or GUIDE_PHRASE

@@ -33,11 +33,11 @@ from govhall.queueing.models import (
     local_day,
 )
 from govhall.queueing.phrases import (
-    GUIDE_PHRASE,
     closing_phrase,
     console_context,
     console_phrase,
     console_phrases,
+    guide_phrase,
 )
 
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
@@ -283,7 +283,7 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
             "recent": recent,
             "status": selectors.queue_status(center, timezone.now()),
             "priority_groups": PriorityGroup.choices,
-            "phrase": GUIDE_PHRASE,
+            "phrase": guide_phrase({"center": center.name}),
         },
     )
 

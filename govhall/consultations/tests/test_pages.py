@@ -279,3 +279,23 @@ def test_window_console_phrases_come_from_the_library(center, item, window):
     # Moments the library does not hold keep the console's own wording.
     assert console_phrase("finish", context) == PHRASES["finish"]
     assert console_phrase("finish_done", context)[0] == "A.2.5/A.1.6"
+
+
+def test_demo_is_idempotent_and_shows_every_part():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=StringIO())
+    statuses = set(Consultation.objects.values_list("status", flat=True))
+    assert {"answered", "pending", "transferred", "closed"} <= statuses
+    assert Consultation.objects.filter(kind="rescue").exists()
+    assert Consultation.objects.filter(overdue_level__gt=0).exists()
+    assert Place.objects.count() >= 10 and CenterSettings.objects.exclude(floor_plan="").exists()
+    from govhall.catalog.models import ServiceItem
+
+    marriage = ServiceItem.objects.get(code="MZJ-001").published
+    assert marriage.outside_address and marriage.following_items.exists()
+    counts = (Consultation.objects.count(), Place.objects.count())
+    call_command("load_demo", stdout=StringIO())
+    assert (Consultation.objects.count(), Place.objects.count()) == counts
