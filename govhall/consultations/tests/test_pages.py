@@ -257,6 +257,14 @@ def test_handled_elsewhere_guide_shows_place_and_linked_steps(center, department
         html = Client().get(url).content.decode()
         assert "中央大街56号" in html and "工作日 8:30—16:30" in html and "0450-51238800" in html
         assert "参保登记" in html and before.code in html
+    where = Client().get(f"/api/v1/items/{elsewhere.code}").json()["where"]
+    assert where["outside_hours"] == "工作日 8:30—16:30"
+    assert where["preceding_items"] == [{"code": before.code, "name": "参保登记"}]
+    from pypdf import PdfReader
+
+    pdf = Client().get(f"/items/{elsewhere.code}/notice.pdf").content
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "中央大街56号" in text and "0450-51238800" in text and "参保登记" in text
     # A new draft keeps the links (the published version cannot change).
     assert list(guide_draft_create(item=elsewhere).preceding_items.all()) == [before]
 
