@@ -119,7 +119,7 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
         BuiltinTemplate(
             "consultation_overdue",
             "咨询答复逾期提醒",
-            URGENT,
+            SERVICE,
             ("number", "due", "level"),
             "咨询登记{number}承诺答复日{due}已过仍未答复（{level}级提醒），请及时处理。",
         ),

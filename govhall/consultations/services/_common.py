@@ -96,7 +96,11 @@ def visible(actor: Any, consultation: Consultation) -> bool:
     scope = scope_for(actor)
     if scope.sees(consultation.center_id, consultation.department_id):
         return True
-    return bool(getattr(actor, "pk", None)) and consultation.assignee_id == actor.pk
+    return (
+        bool(getattr(actor, "pk", None))
+        and consultation.assignee_id == actor.pk
+        and scope.sees_center(consultation.center_id)
+    )
 
 
 def require_visible(actor: Any, consultation: Consultation) -> None:
