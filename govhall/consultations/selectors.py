@@ -183,6 +183,10 @@ def console_phrase(key: str, context: dict[str, Any]) -> tuple[str, str] | None:
     wanted = CONSOLE_MOMENTS.get(key)
     if not wanted:
         return None
+    if key == "incomplete":
+        # The console knows the item's materials, not which of them are missing: the clerk
+        # names those (the one-time list of the intake says them).
+        context = {k: v for k, v in context.items() if k != "materials"}
     rows = {
         (p.moment, p.code): p
         for p in Phrase.objects.filter(

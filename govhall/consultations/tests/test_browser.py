@@ -187,3 +187,29 @@ def test_screens_wayfinding_kiosk_and_filled_phrase(
         )
         assert fits(p)
         shot(p, name)
+
+
+def test_window_console_shows_the_library_phrase_filled(
+    live_server, page, phone_page, shot, center, item
+):
+    from govhall.org.testing import make_user, make_window
+    from govhall.queueing import services as queue
+    from govhall.queueing.models import TicketCategory, WindowSkill
+
+    window = make_window(center, "3")
+    clerk = make_user("clerk-w3", ("clerk", center), display_name="王窗口", home_window=window)
+    category = TicketCategory.objects.create(center=center, letter="A", name="综合业务")
+    category.items.add(item)
+    WindowSkill.objects.create(window=window, category=category, is_primary=True)
+    queue.window_open(window=window, actor=clerk)
+    queue.ticket_issue(center=center, item=item)
+    queue.window_call_next(window=window, actor=clerk)
+    log_in_browser(clerk, live_server.url, page.context, phone_page.context)
+    for p, name in (
+        (page, "window-console-phrase-desktop"),
+        (phone_page, "window-console-phrase-390"),
+    ):
+        p.goto(f"{live_server.url}/window/?window={window.pk}")
+        text = p.inner_text("#phrase")
+        assert "附录A.2.1" in text and "请您出具身份证、参保证明，马上为您办好" in text
+        shot(p, name)

@@ -281,7 +281,8 @@ def test_window_console_phrases_come_from_the_library(center, item, window):
     }
     clause, text = console_phrase("incomplete", context)
     assert clause == "A.2.3"
-    assert "按照《基本医疗保险跨省异地就医直接结算经办规程》规定，还缺少身份证、参保证明" in text
+    assert "按照《基本医疗保险跨省异地就医直接结算经办规程》规定，还缺少相关材料（或证件）" in text
+    assert "请您出示身份证、参保证明。" in console_phrase("start", context)[1]
     Phrase.objects.filter(code="A.2.1").update(text="您好，欢迎来到{center}，请坐。")
     assert console_phrase("call", context) == ("A.2.1", f"您好，欢迎来到{center.name}，请坐。")
     # Moments the library does not hold keep the console's own wording.
