@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "govhall.catalog",
     "govhall.queueing",
     "govhall.appointments",
+    "govhall.consultations",
     "govhall.cases",
 ]
 
@@ -294,6 +295,7 @@ _RATE_LIMIT_DEFAULTS = {
     "cancel": "10/600 200/600",  # cancel / reschedule attempts
     "checkin": "10/60 -",  # check-in by code or ID number without a device or staff session
     "lookup": "300/60 -",  # confirmation, check-in and ticket status pages and lookups
+    "consult": "3/600 200/600",  # online consultations submitted from the portal
 }
 
 

@@ -164,6 +164,10 @@ class MaterialInline(admin.TabularInline):
         return not self._frozen(obj) and super().has_delete_permission(request, obj)
 
 
+# 6.1.2 preceding/following items: many-to-many, so not in _meta.fields.
+LINKED_ITEMS = ["preceding_items", "following_items"]
+
+
 @admin.register(GuideVersion)
 class GuideVersionAdmin(CenterScopedAdmin):
     center_field = "item__center"
@@ -173,10 +177,11 @@ class GuideVersionAdmin(CenterScopedAdmin):
     inlines = [MaterialInline]
     actions = ["new_draft", "publish"]
     readonly_fields = ["item", "version", "status", "published_at", "published_by"]
+    autocomplete_fields = ["preceding_items", "following_items"]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.is_frozen:
-            return [f.name for f in GuideVersion._meta.fields]
+            return [f.name for f in GuideVersion._meta.fields] + LINKED_ITEMS
         return self.readonly_fields
 
     def has_add_permission(self, request):

@@ -72,9 +72,14 @@ class WhereOut(Schema):
     window_kind_label: str
     zone: str | None
     outside_place: str
+    outside_address: str
+    outside_hours: str
+    outside_phone: str
     outside_path: str
     preceding_steps: str
     following_steps: str
+    preceding_items: list[dict[str, str]]
+    following_items: list[dict[str, str]]
 
 
 class GuideOut(Schema):
@@ -179,9 +184,14 @@ def item_detail(request: HttpRequest, code: str) -> dict:
             "window_kind_label": g.get_window_kind_display(),
             "zone": str(g.zone) if g.zone_id else None,
             "outside_place": g.outside_place,
+            "outside_address": g.outside_address,
+            "outside_hours": g.outside_hours,
+            "outside_phone": g.outside_phone,
             "outside_path": g.outside_path,
             "preceding_steps": g.preceding_steps,
             "following_steps": g.following_steps,
+            "preceding_items": [{"code": i.code, "name": i.name} for i in g.preceding_items.all()],
+            "following_items": [{"code": i.code, "name": i.name} for i in g.following_items.all()],
         },
         "online_url": g.online_url,
         "self_service_available": g.self_service_available,

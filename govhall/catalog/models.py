@@ -122,8 +122,18 @@ class GuideVersion(models.Model):
     )
     outside_place = models.CharField("不在本中心办理时的办理地点", max_length=200, blank=True)
     outside_path = models.TextField("办理路径", blank=True)
+    outside_address = models.CharField("中心外办理地址", max_length=200, blank=True)
+    outside_hours = models.CharField("中心外办理时间", max_length=200, blank=True)
+    outside_phone = models.CharField("中心外办理咨询电话", max_length=40, blank=True)
     preceding_steps = models.TextField("前序环节", blank=True)
     following_steps = models.TextField("后续环节", blank=True)
+    # 6.1.2: the preceding and following steps as items of the catalog, linked on the guide.
+    preceding_items = models.ManyToManyField(
+        "ServiceItem", blank=True, related_name="+", verbose_name="前序事项"
+    )
+    following_items = models.ManyToManyField(
+        "ServiceItem", blank=True, related_name="+", verbose_name="后续事项"
+    )
 
     online_available = models.BooleanField("可网上办理", default=False)
     online_url = models.CharField("网上办理地址", max_length=300, blank=True)

@@ -94,11 +94,22 @@ def render_notice(item: ServiceItem, *, now=None) -> bytes:
             where.append(("中心地址", center.address))
     else:
         where.append(("办理地点", f"本事项不在本中心办理：{guide.outside_place}"))
+        for label, value in (
+            ("地址", guide.outside_address),
+            ("办公时间", guide.outside_hours),
+            ("联系电话", guide.outside_phone),
+        ):
+            if value:
+                where.append((label, value))
         where.append(("办理路径", guide.outside_path))
-    if guide.preceding_steps:
-        where.append(("前序环节", guide.preceding_steps))
-    if guide.following_steps:
-        where.append(("后续环节", guide.following_steps))
+    for label, text, linked in (
+        ("前序环节", guide.preceding_steps, guide.preceding_items.all()),
+        ("后续环节", guide.following_steps, guide.following_items.all()),
+    ):
+        names = "、".join(f"{i.name}（{i.code}）" for i in linked)
+        value = "；".join(v for v in (text, f"相关事项：{names}" if names else "") if v)
+        if value:
+            where.append((label, value))
     if guide.procedure:
         where.append(("办理流程", guide.procedure))
     ways = [

@@ -181,6 +181,8 @@ def guide_draft_create(
         **values,
     )
     if source is not None:
+        draft.preceding_items.set(source.preceding_items.all())
+        draft.following_items.set(source.following_items.all())
         for material in source.materials.all():
             Material.objects.create(
                 guide=draft, **{f: getattr(material, f) for f in MATERIAL_FIELDS}

@@ -264,6 +264,7 @@ class PhoneCallTask(models.Model):
     class Reason(models.TextChoices):
         NO_MOBILE = "no_mobile", "无手机号码"
         SMS_FAILED = "sms_failed", "短信发送失败"
+        REQUESTED = "requested", "工作人员电话答复"
 
     class Status(models.TextChoices):
         OPEN = "open", "待拨打"

@@ -78,3 +78,8 @@ def outbox_stats(
         .order_by("-day", "template")
     )
     return list(rows)
+
+
+def call_tasks_by_id(task_ids: list[int]) -> dict[int, PhoneCallTask]:
+    """The call tasks with these ids (for an app that opened them and follows their result)."""
+    return {t.pk: t for t in PhoneCallTask.objects.filter(pk__in=task_ids)}

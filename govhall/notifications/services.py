@@ -195,6 +195,49 @@ def _create_call_task(
     return task
 
 
+def call_task_request(
+    *,
+    template: str,
+    to: str,
+    params: dict[str, Any],
+    related: models.Model | None = None,
+    center: Any = None,
+    now: dt.datetime | None = None,
+) -> PhoneCallTask:
+    """A call staff make on purpose (a consultation answered by phone, 6.5.4): the message
+    is recorded in the outbox as a phone call and a call task with the template's script is
+    opened, whatever kind of number `to` is. In the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("call_task_request must run inside the caller's transaction")
+    now = now or timezone.now()
+    tpl = get_template(template)
+    params = {k: v if isinstance(v, str) else str(v) for k, v in dict(params or {}).items()}
+    missing = tpl.missing_params(params)
+    if missing:
+        raise InvalidInput(
+            f"短信模板“{tpl.code}”缺少参数：{'、'.join(missing)}。",
+            field="params",
+            code="missing_template_params",
+        )
+    center = _as_center(center)
+    signature = signature_for(center)
+    message = OutboxMessage.objects.create(
+        template=tpl.code,
+        to=normalize_mobile(to) or (to or "").strip(),
+        params=params,
+        signature=signature,
+        body=tpl.render(params, signature),
+        center=center,
+        channel=OutboxMessage.Channel.PHONE_CALL,
+        status=OutboxMessage.Status.CALL,
+        related_type=related._meta.label_lower if related is not None else "",
+        related_id=str(related.pk) if related is not None else "",
+        created_at=now,
+        due_at=now,
+    )
+    return _create_call_task(message, tpl, PhoneCallTask.Reason.REQUESTED, now)
+
+
 def call_task_for_failed(message: OutboxMessage, *, now: dt.datetime) -> PhoneCallTask:
     """An SMS that failed for good becomes a phone call (6.3.4)."""
     return _create_call_task(message, get_template(message.template), "sms_failed", now)

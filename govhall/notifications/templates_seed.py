@@ -148,6 +148,29 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "{name}您好，您的咨询已答复：{answer_summary}。详情：{link}",
         ),
         BuiltinTemplate(
+            "consultation_reply_call",
+            "咨询电话答复",
+            SERVICE,
+            ("name", "answer"),
+            "{name}您好，关于您的咨询，答复如下：{answer}",
+            call_script="{name}您好，关于您前来咨询的问题，现答复如下：{answer}。"
+            "请问您还有其他问题吗？感谢您的来电，再见。",
+        ),
+        BuiltinTemplate(
+            "consultation_guide",
+            "一次性告知（咨询）",
+            SERVICE,
+            ("item", "place", "link"),
+            "您咨询的“{item}”办理地点：{place}。所需材料、时限等一次性告知内容：{link}",
+        ),
+        BuiltinTemplate(
+            "consultation_overdue",
+            "咨询答复逾期提醒",
+            SERVICE,
+            ("number", "due", "level"),
+            "咨询登记{number}承诺答复日{due}已过仍未答复（{level}级提醒），请及时处理。",
+        ),
+        BuiltinTemplate(
             "evaluation_invite",
             "评价邀请",
             REMINDER,

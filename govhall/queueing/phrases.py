@@ -10,6 +10,9 @@ result comes, then A.1.6's goodbye.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from govhall.queueing.models import Ticket
 
 GOODBYE = "感谢您对我们工作的支持，欢迎您再来。"
@@ -57,3 +60,44 @@ def matter_finished(ticket: Ticket) -> bool:
 def closing_phrase(ticket: Ticket) -> str:
     """The PHRASES key for the end of this ticket's visit."""
     return "finish_done" if matter_finished(ticket) else "finish"
+
+
+# The phrase library (App. A, editable by managers) lives in a later app, which registers its
+# lookup here at start-up (queueing does not import it): lookup(key, context) -> (clause,
+# text) or None. PHRASES above stay the fallback when no library is installed or it lacks
+# the key's moment.
+_library: Callable[[str, dict[str, str]], tuple[str, str] | None] | None = None
+
+
+def register_library(lookup: Callable[[str, dict[str, str]], tuple[str, str] | None]) -> None:
+    global _library
+    _library = lookup
+
+
+def console_context(window: Any, ticket: Ticket | None) -> dict[str, str]:
+    """What the placeholders of a console phrase are filled with: the center, the window,
+    the ticket's first item, its required materials and its basis."""
+    context = {"center": window.center.name, "window": str(window)}
+    item = ticket.items.select_related("published").first() if ticket is not None else None
+    if item is not None:
+        context["item"] = item.name
+        if item.published is not None:
+            required = item.published.materials.filter(required=True).order_by("position")
+            context["materials"] = "、".join(m.name for m in required)
+            context["regulation"] = item.published.basis.split("；")[0][:60]
+    return context
+
+
+def console_phrase(key: str, context: dict[str, str]) -> tuple[str, str]:
+    found = _library(key, context) if _library is not None else None
+    return found or PHRASES.get(key, PHRASES["idle"])
+
+
+def console_phrases(context: dict[str, str]) -> list[tuple[str, str]]:
+    return [console_phrase(k, context) for k in PHRASES if k != "idle"]
+
+
+def guide_phrase(context: dict[str, str]) -> tuple[str, str]:
+    """The guide desk's greeting (A.1.1), from the library when one is registered."""
+    found = _library("guide", context) if _library is not None else None
+    return found or GUIDE_PHRASE

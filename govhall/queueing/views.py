@@ -32,7 +32,13 @@ from govhall.queueing.models import (
     WindowSession,
     local_day,
 )
-from govhall.queueing.phrases import GUIDE_PHRASE, PHRASES, closing_phrase
+from govhall.queueing.phrases import (
+    closing_phrase,
+    console_context,
+    console_phrase,
+    console_phrases,
+    guide_phrase,
+)
 
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
 GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
@@ -277,7 +283,7 @@ def guide_desk(request: HttpRequest) -> HttpResponse:
             "recent": recent,
             "status": selectors.queue_status(center, timezone.now()),
             "priority_groups": PriorityGroup.choices,
-            "phrase": GUIDE_PHRASE,
+            "phrase": guide_phrase({"center": center.name}),
         },
     )
 
@@ -344,8 +350,8 @@ def console(request: HttpRequest) -> HttpResponse:
             "waiting": selectors.waiting_for_window(window, local_day(now)),
             "served_today": served_today,
             "recall_limit": selectors.config_for(window.center).recall_limit,
-            "phrase": PHRASES.get(phrase_key, PHRASES["idle"]),
-            "phrases": [p for k, p in PHRASES.items() if k != "idle"],
+            "phrase": console_phrase(phrase_key, console_context(window, current)),
+            "phrases": console_phrases(console_context(window, current)),
             "categories": selectors.categories_of(window.center),
             "other_windows": Window.objects.filter(center=window.center, is_active=True).exclude(
                 pk=window.pk
