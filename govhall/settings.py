@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "govhall.queueing",
     "govhall.appointments",
     "govhall.cases",
+    "govhall.evaluations",
 ]
 
 MIDDLEWARE = [
