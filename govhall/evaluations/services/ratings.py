@@ -177,11 +177,12 @@ def complaint_create(
     require_staff_of(actor, center.pk)
     if channel not in Channel.values:
         raise InvalidInput("未知的来源渠道。", field="channel")
+    content = check_text(content, "content", "投诉内容", limit=MAX_COMMENT, required=True)
     name, phone = check_contact(real_name, name, phone)
     complaint = Complaint.objects.create(
         center=center,
         channel=channel,
-        content=check_text(content, "content", "投诉内容", limit=MAX_COMMENT, required=True),
+        content=content,
         real_name=real_name,
         name=name,
         phone=phone,
@@ -216,14 +217,17 @@ def blocked_report_create(
     """9.4 g) “办不成事”反映窗口: the report, its reason and outcome; handled like a 差评."""
     now = now_or(now)
     require_staff_of(actor, center.pk)
+    matter = check_text(matter, "matter", "所办事项", limit=200, required=True)
+    reason = check_text(reason, "reason", "办不成的原因", limit=MAX_COMMENT, required=True)
+    outcome = check_text(outcome, "outcome", "处理结果", limit=MAX_COMMENT, required=False)
     name, phone = check_contact(real_name, name, phone)
     report = BlockedReport.objects.create(
         center=center,
         item=item,
         department=item.department if item is not None else None,
-        matter=check_text(matter, "matter", "所办事项", limit=200, required=True),
-        reason=check_text(reason, "reason", "办不成的原因", limit=MAX_COMMENT, required=True),
-        outcome=check_text(outcome, "outcome", "处理结果", limit=MAX_COMMENT, required=False),
+        matter=matter,
+        reason=reason,
+        outcome=outcome,
         real_name=real_name,
         name=name,
         phone=phone,
