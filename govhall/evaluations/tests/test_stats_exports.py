@@ -92,7 +92,9 @@ def test_national_csv_and_workbook(rated):
     assert [r[3] for r in case_rows] == ["基本满意", "不满意"]
     assert case_rows[1][1].startswith("EV-1-2026-") and case_rows[1][6] == "待核实"
     assert case_rows[0][6] == "无需整改" and case_rows[0][4] == "2026-02-10 10:00:00"
-    wb = load_workbook(io.BytesIO(exports.workbook(qs, selectors.rectifications_visible(rated.manager), "统计")))
+    wb = load_workbook(
+        io.BytesIO(exports.workbook(qs, selectors.rectifications_visible(rated.manager), "统计"))
+    )
     summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert summary["评价总数"] == 7 and summary["满意率（%）"] == 71.4
     window_rows = list(wb["按窗口"].iter_rows(min_row=2, values_only=True))
