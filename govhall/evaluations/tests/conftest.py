@@ -16,7 +16,11 @@ from govhall.core.testing import at
 from govhall.notifications.models import OutboxMessage
 from govhall.org.testing import make_center, make_department, make_user
 from govhall.queueing import services as queue_services
-from govhall.queueing.tests.conftest import make_queue
+from govhall.queueing.tests.conftest import (  # noqa: F401  (fixtures used here too)
+    make_queue,
+    opening_hours,
+    plain_live_server,
+)
 
 WORKDAY = at(2026, 2, 13, 10, 0)  # Friday before the Spring Festival holiday
 
