@@ -17,6 +17,7 @@ from django.utils import timezone
 from govhall.cases.selectors import case_for
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import DomainError, NotFound
+from govhall.core.masking import mask_phone
 from govhall.documents.pdf import qr_png as draw_qr
 from govhall.evaluations import charts, exports, selectors, services, tokens
 from govhall.evaluations.models import Channel, Level, QuestionKind, RectStatus, Survey
@@ -141,6 +142,8 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     )
 
 
+EVENT_LABELS = {"opened": "立案", "verify": "核实", "rectify": "整改"}
+EVENT_LABELS.update({"callback": "回访", "close": "办结"})
 STEP_FORMS = {
     RectStatus.VERIFYING: "verify",
     RectStatus.RECTIFYING: "rectify",
@@ -176,8 +179,10 @@ def rectification(request: HttpRequest, rect_id: int) -> HttpResponse:
         rect = selectors.rectification_for(request.user, rect_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-    error, status = "", 200
-    if request.method == "POST":
+    error, status, full_phone = "", 200, False
+    if request.method == "POST" and request.POST.get("action") == "reveal_phone":
+        full_phone = services.rectification_contact_reveal(rect=rect, actor=request.user)
+    elif request.method == "POST":
         try:
             _step_post(request, rect)
         except NotFound as exc:
@@ -188,15 +193,25 @@ def rectification(request: HttpRequest, rect_id: int) -> HttpResponse:
             messages.success(request, "已保存。")
             return redirect("evaluations:rectification", rect_id=rect.pk)
     rect.refresh_from_db()
+    source = rect.rating or rect.complaint or rect.blocked
+    labels = dict(RectStatus.choices)
+    events = list(rect.events.select_related("actor").order_by("at", "id"))
+    for e in events:
+        e.action_label = EVENT_LABELS.get(e.action, e.action)
+        e.from_label = labels.get(e.from_status, "—")
+        e.to_label = labels.get(e.to_status, e.to_status)
     context = {
         "rect": rect,
-        "events": rect.events.select_related("actor").order_by("at", "id"),
+        "center": rect.center,
+        "events": events,
+        "phone": full_phone or mask_phone(source.phone),
+        "full_phone": full_phone,
         "alerts": rect.alerts.order_by("at"),
         "step": STEP_FORMS.get(rect.status),
         "levels": sorted(Level.choices, reverse=True),
         "overdue": rect.overdue(timezone.localdate()),
         "error": error,
-        "source": rect.rating or rect.complaint or rect.blocked,
+        "source": source,
     }
     return render(request, "evaluations/rectification.html", context, status=status)
 

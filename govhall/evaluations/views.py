@@ -19,7 +19,7 @@ from govhall.evaluations.matters import matter_get
 from govhall.evaluations.models import DIMENSIONS, Channel, Level, QuestionKind
 from govhall.evaluations.services._common import settings_for
 from govhall.evaluations.services.outreach import survey_by_token
-from govhall.org.models import Window
+from govhall.org.models import Center, Window
 
 PHONE_CHANNELS = {Channel.SMS, Channel.QR, Channel.ONLINE}
 DEVICE_TOKEN_DAYS = 1
@@ -57,6 +57,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     channel = request.GET.get("c") or request.POST.get("channel") or Channel.ONLINE
     channel = channel if channel in PHONE_CHANNELS else Channel.ONLINE
     context: dict[str, Any] = {
+        "center": Center.objects.filter(pk=matter.center_id).first(),
         "matter": matter,
         "levels": _levels(),
         "dimensions": DIMENSIONS.items(),
@@ -78,7 +79,8 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             context["error_field"] = exc.errors[0]["field"] if exc.errors else ""
             status = 409 if exc.status == 409 else 422
             return render(request, "evaluations/rate.html", context, status=status)
-        return render(request, "evaluations/thanks.html", {"rating": rating, "matter": matter})
+        thanks = {"rating": rating, "matter": matter, "center": context["center"]}
+        return render(request, "evaluations/thanks.html", thanks)
     return render(request, "evaluations/rate.html", context)
 
 

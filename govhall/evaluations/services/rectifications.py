@@ -190,6 +190,19 @@ def rectification_close(
     )
 
 
+@transaction.atomic
+def rectification_contact_reveal(
+    *, rect: Rectification, actor: Any, now: dt.datetime | None = None
+) -> str:
+    """The full phone number of a real-name source, for the call back; the read is audited
+    (DESIGN.md rule 7: masked by default, unmasked where a role needs it)."""
+    now = now_or(now)
+    require_staff_of(actor, rect.center_id, rect.department_id)
+    source = rect.rating or rect.complaint or rect.blocked
+    workflow.record_audit(rect, verb="phone_viewed", actor=actor, now=now, data={})
+    return source.phone
+
+
 def rectifications_alert_overdue(*, now: dt.datetime | None = None) -> int:
     """Overdue alerts, once per step and level: level 1 the day after the step's due day,
     level 2 once another full limit of working days has passed. The unique row decides

@@ -126,6 +126,14 @@ def test_console_finish_wakes_device_then_phone_and_rectification(
     page.click("#form-rectify button")
     page.wait_for_selector("#form-callback")
     assert not page.is_visible("#form-close-anon")  # real-name: no closing without a callback
+    assert page.inner_text("#callback-phone") == "139****5678"
+    page.click("#form-reveal button")
+    assert page.inner_text("#callback-phone") == "13912345678"
+    from govhall.core.models import AuditEntry
+
+    assert AuditEntry.objects.filter(
+        action="govhall.evaluations.rectification.phone_viewed", actor=h.manager
+    ).exists()
     shot(page, "rectification-callback")
     page.fill("#form-callback textarea[name=result]", "已电话回访，对整改表示满意")
     page.select_option("#form-callback select[name=satisfaction]", "4")
