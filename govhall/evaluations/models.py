@@ -315,7 +315,7 @@ class Rectification(models.Model):
 
 class RectificationEvent(models.Model):
     rectification = models.ForeignKey(
-        Rectification, on_delete=models.CASCADE, related_name="events"
+        Rectification, on_delete=models.CASCADE, related_name="events", verbose_name="整改"
     )
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
@@ -340,7 +340,7 @@ class OverdueAlert(models.Model):
     """One alert per rectification, step and level (unique: several workers send once)."""
 
     rectification = models.ForeignKey(
-        Rectification, on_delete=models.CASCADE, related_name="alerts"
+        Rectification, on_delete=models.CASCADE, related_name="alerts", verbose_name="整改"
     )
     step = models.CharField("环节", max_length=16, choices=RectStatus.choices)
     level = models.PositiveSmallIntegerField("级别")
@@ -377,7 +377,9 @@ class Appeal(models.Model):
     rating = models.ForeignKey(
         Rating, on_delete=models.PROTECT, related_name="appeals", verbose_name="评价"
     )
-    appellant = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    appellant = models.ForeignKey(
+        USER, on_delete=models.PROTECT, related_name="+", verbose_name="申诉人"
+    )
     reason = models.TextField("申诉理由")
     evidence = models.TextField("证据", blank=True)
     status = models.CharField("状态", max_length=16, choices=AppealStatus.choices)
@@ -399,7 +401,9 @@ class Appeal(models.Model):
 
 
 class AppealEvent(models.Model):
-    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    appeal = models.ForeignKey(
+        Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="申诉"
+    )
     at = models.DateTimeField("时间")
     actor = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -422,7 +426,9 @@ class Invitation(models.Model):
     """An SMS invitation sent for a matter (unique: once per matter)."""
 
     matter_key = models.CharField("办事事项键", max_length=90, unique=True)
-    center = models.ForeignKey("org.Center", on_delete=models.CASCADE, related_name="+")
+    center = models.ForeignKey(
+        "org.Center", on_delete=models.CASCADE, related_name="+", verbose_name="中心"
+    )
     at = models.DateTimeField("时间")
 
     class Meta:

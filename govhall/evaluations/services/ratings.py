@@ -86,7 +86,7 @@ def rating_submit(
     if channel not in Channel.values:
         raise InvalidInput("未知的评价渠道。", field="channel")
     matter = _matter(kind, matter_id)
-    if getattr(actor, "pk", None) and not getattr(actor, "is_device", False):
+    if getattr(actor, "pk", None):  # staff and devices act in their own center only
         require_staff_of(actor, matter.center_id)
     if matter.is_matter and not matter.finished:
         raise Conflict("该事项尚未办结，办结后再评价。", code="not_finished")

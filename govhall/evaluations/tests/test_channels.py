@@ -174,3 +174,20 @@ def test_survey_public_link_and_results(h):
     other = Client()
     other.force_login(h.other_manager)
     assert other.get(f"/evaluations/surveys/{survey.pk}/").status_code == 404
+
+
+def test_device_token_rates_by_target_only_in_its_own_center(h, time_machine):
+    time_machine.move_to(WORKDAY)
+    ticket = finish_ticket(h)
+    make_user("ev-dev-other", ("device", h.other), is_device=True)
+    make_user("ev-dev-own", ("device", h.center), is_device=True)
+    body = {"target": {"ticket_id": ticket.pk}, "channel": "device", "level": 5}
+    for username, status in (("ev-dev-other", 404), ("ev-dev-own", 201)):
+        r = Client().post(
+            "/api/v1/evaluations",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {device_token(username)}",
+        )
+        assert r.status_code == status, r.content
+    assert Rating.objects.get().channel == "device"
