@@ -135,11 +135,10 @@ def rectifications(request: HttpRequest) -> HttpResponse:
     rows = list(qs.order_by("step_due", "id")[:300])
     for r in rows:
         r.is_overdue = r.overdue(today)
-    return render(
-        request,
-        "evaluations/rectifications.html",
-        {"rows": rows, "status": status, "statuses": RectStatus.choices},
-    )
+    centers = list(scope_for(request.user).centers()[:2])
+    context = {"rows": rows, "status": status, "statuses": RectStatus.choices}
+    context["center"] = centers[0] if len(centers) == 1 else None
+    return render(request, "evaluations/rectifications.html", context)
 
 
 EVENT_LABELS = {"opened": "立案", "verify": "核实", "rectify": "整改"}
@@ -245,7 +244,12 @@ def rating(request: HttpRequest, rating_id: int) -> HttpResponse:
     return render(
         request,
         "evaluations/rating.html",
-        {"rating": item, "appeals": item.appeals.order_by("at"), "error": error},
+        {
+            "rating": item,
+            "center": item.center,
+            "appeals": item.appeals.order_by("at"),
+            "error": error,
+        },
         status=422 if error else 200,
     )
 

@@ -17,6 +17,7 @@ from govhall.queueing import selectors as queue_selectors
 
 # How far back the sweep looks for finished matters (a worker down for a day still invites).
 LOOKBACK = dt.timedelta(days=2)
+BATCH = 500
 
 
 def _finished(now: dt.datetime):
@@ -34,27 +35,38 @@ def invitations_send(*, now: dt.datetime | None = None) -> int:
     quiet hours are kept by the outbox, which holds the message until they end."""
     now = now_or(now)
     sent = 0
-    for kind, pk, center_id, phone, item in _finished(now):
-        key = f"{kind}:{pk}"
-        if not phone or Rating.objects.filter(matter_key=key).exists():
-            continue
-        if Invitation.objects.filter(matter_key=key).exists():
-            continue
-        days = settings_for(center_id).link_days
-        try:
-            with transaction.atomic():
-                Invitation.objects.create(matter_key=key, center_id=center_id, at=now)
-                notification_send(
-                    template="evaluation_invite",
-                    to=phone,
-                    params={"item": item, "link": tokens.rating_url(kind, pk, now=now, days=days)},
-                    center=center_id,
-                    now=now,
-                )
-        except IntegrityError:
-            continue  # another worker invited it meanwhile
-        sent += 1
+    candidates = list(_finished(now))
+    for start in range(0, len(candidates), BATCH):
+        batch = candidates[start : start + BATCH]
+        keys = [f"{kind}:{pk}" for kind, pk, *_ in batch]
+        # Already invited or already rated: one query each per batch, not per matter.
+        done = set(
+            Invitation.objects.filter(matter_key__in=keys).values_list("matter_key", flat=True)
+        )
+        done |= set(Rating.objects.filter(matter_key__in=keys).values_list("matter_key", flat=True))
+        for (kind, pk, center_id, phone, item), key in zip(batch, keys, strict=True):
+            if phone and key not in done and _invite(kind, pk, key, center_id, phone, item, now):
+                sent += 1
     return sent
+
+
+def _invite(
+    kind: str, pk: int, key: str, center_id: int, phone: str, item: str, now: dt.datetime
+) -> bool:
+    days = settings_for(center_id).link_days
+    try:
+        with transaction.atomic():
+            Invitation.objects.create(matter_key=key, center_id=center_id, at=now)
+            notification_send(
+                template="evaluation_invite",
+                to=phone,
+                params={"item": item, "link": tokens.rating_url(kind, pk, now=now, days=days)},
+                center=center_id,
+                now=now,
+            )
+    except IntegrityError:
+        return False  # another worker invited it meanwhile
+    return True
 
 
 def _answer(question: Any, raw: Any) -> Any:

@@ -191,3 +191,23 @@ def test_device_token_rates_by_target_only_in_its_own_center(h, time_machine):
         )
         assert r.status_code == status, r.content
     assert Rating.objects.get().channel == "device"
+
+
+def test_window_qr_code_leads_to_that_windows_rating_page(h, settings, time_machine):
+    from govhall.core.testing import qr_texts
+
+    time_machine.move_to(WORKDAY)
+    settings.SITE_URL = "https://zwfw.example.gov.cn"
+    staff = Client()
+    staff.force_login(h.manager)
+    page = staff.get(f"/evaluations/qr/?center={h.center.code}").content.decode()
+    assert f"/evaluations/qr/window/{h.w1.pk}.png" in page
+    png = staff.get(f"/evaluations/qr/window/{h.w1.pk}.png")
+    assert png["Content-Type"] == "image/png"
+    (text,) = qr_texts(png.content)
+    assert text.startswith("https://zwfw.example.gov.cn/e/") and text.endswith("/?c=qr")
+    token = text.removeprefix("https://zwfw.example.gov.cn/e/").removesuffix("/?c=qr")
+    assert tokens.read_token(token, now=WORKDAY) == ("window", str(h.w1.pk))
+    other = Client()
+    other.force_login(h.other_manager)
+    assert other.get(f"/evaluations/qr/window/{h.w1.pk}.png").status_code == 404
