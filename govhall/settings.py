@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "govhall.appointments",
     "govhall.consultations",
     "govhall.cases",
+    "govhall.evaluations",
 ]
 
 MIDDLEWARE = [

@@ -147,3 +147,31 @@ def public_progress(case: Case, now: dt.datetime) -> dict[str, Any]:
             for d in case_documents(case)
         ],
     }
+
+
+# --- reads for other apps (evaluations) ----------------------------------------------------
+
+# A case is "released" for evaluation once it is finished; later stages (pickup, mailing)
+# join the tuple when the output work adds them to Status.
+FINISHED = tuple(s for s in ("approved", "picked_up", "mailed") if s in Status.values)
+
+
+def case_get(case_id: int) -> Case | None:
+    return (
+        Case.objects.select_related("center", "item", "department", "window", "clerk")
+        .filter(pk=case_id)
+        .first()
+    )
+
+
+def case_is_finished(case: Case) -> bool:
+    return case.status in FINISHED
+
+
+def cases_finished_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Case]:
+    """Cases finished in a time range (evaluation invitations)."""
+    return (
+        Case.objects.select_related("item")
+        .filter(status__in=FINISHED, status_changed_at__gte=start, status_changed_at__lt=end)
+        .order_by("status_changed_at", "id")
+    )

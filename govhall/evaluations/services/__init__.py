@@ -1,0 +1,37 @@
+"""Every state change of evaluations (DESIGN.md rule 1): keyword-only functions, each in one
+transaction, taking `actor` and `now`."""
+
+from govhall.evaluations.services.outreach import invitations_send, survey_respond
+from govhall.evaluations.services.ratings import (
+    ALREADY_RATED,
+    blocked_report_create,
+    complaint_create,
+    rating_submit,
+)
+from govhall.evaluations.services.rectifications import (
+    appeal_decide,
+    appeal_file,
+    rectification_callback,
+    rectification_close,
+    rectification_contact_reveal,
+    rectification_rectify,
+    rectification_verify,
+    rectifications_alert_overdue,
+)
+
+__all__ = [
+    "ALREADY_RATED",
+    "appeal_decide",
+    "appeal_file",
+    "blocked_report_create",
+    "complaint_create",
+    "invitations_send",
+    "rating_submit",
+    "rectification_callback",
+    "rectification_close",
+    "rectification_contact_reveal",
+    "rectification_rectify",
+    "rectification_verify",
+    "rectifications_alert_overdue",
+    "survey_respond",
+]
