@@ -209,7 +209,7 @@ def call_task_request(
     opened, whatever kind of number `to` is. In the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("call_task_request must run inside the caller's transaction")
-    now = now or timezone.now()
+    now = resolve_now(now)
     tpl = get_template(template)
     params = {k: v if isinstance(v, str) else str(v) for k, v in dict(params or {}).items()}
     missing = tpl.missing_params(params)

@@ -1,8 +1,10 @@
 import datetime as dt
 import hashlib
+import io
 import threading
 from zoneinfo import ZoneInfo
 
+import pypdf
 import pytest
 import time_machine
 from django.db import close_old_connections, connection
