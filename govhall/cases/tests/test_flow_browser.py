@@ -46,10 +46,11 @@ def shot(screenshot):
 
 
 def dark_pixels(image: Image.Image) -> int:
-    grey = image.convert("LA") if image.mode in ("RGBA", "LA", "P") else image.convert("L")
-    if grey.mode == "LA":
-        return sum(1 for lum, alpha in grey.getdata() if alpha > 128 and lum < 100)
-    return sum(1 for lum in grey.getdata() if lum < 100)
+    """Dark pixels once drawn on white (transparent strokes-only PNGs included)."""
+    rgba = image.convert("RGBA")
+    white = Image.new("RGBA", rgba.size, "white")
+    white.alpha_composite(rgba)
+    return sum(white.convert("L").histogram()[:100])
 
 
 def test_signature_pickup_dashboard_and_screens(

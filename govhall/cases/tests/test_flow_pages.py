@@ -8,6 +8,7 @@ from django.test import Client
 
 from govhall.cases.models import Case, HandoverBatch, Status
 from govhall.cases.services import approval, case_decide, output
+from govhall.org.testing import make_user
 
 from .conftest import at, intake
 from .flow_fixtures import *  # noqa: F403
@@ -109,3 +110,25 @@ def test_batch_pages_and_monitor_and_results(center, department, item, clerk, ap
     assert 'class="cell-red">1<' in page and case.number in page
     results = Client().get("/results/")
     assert results.status_code == 200 and "暂无公示的办理结果" in results.content.decode()
+
+
+def test_another_center_gets_404_on_every_page(center, department, item, clerk, approver):
+    from govhall.org.testing import make_center
+
+    case = intake(center, item, clerk, now=at(2026, 3, 2, 9)).case
+    login(clerk).post("/cases/batches/", {"department": department.pk, "slot": "morning"})
+    batch = HandoverBatch.objects.get()
+    far = make_center("HL-C09", "远山县政务服务中心")
+    for role in ("manager", "output_clerk", "clerk"):
+        stranger = login(make_user(f"far-{role}", (role, far)))
+        for url in (
+            f"/cases/f/{case.number}/",
+            f"/cases/batches/{batch.pk}/",
+            f"/cases/batches/{batch.pk}/pdf/",
+        ):
+            assert stranger.get(url).status_code == 404, (role, url)
+        assert stranger.post(f"/cases/batches/{batch.pk}/", {}).status_code == 404
+        assert stranger.post(f"/cases/f/{case.number}/", {"action": "handover"}).status_code == 404
+        page = stranger.get("/cases/monitor/").content.decode()
+        assert case.number not in page and "青松县市场监督管理局" not in page
+    assert HandoverBatch.objects.get().status == "pending"
