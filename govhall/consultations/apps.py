@@ -25,6 +25,11 @@ class ConsultationsConfig(AppConfig):
         from govhall.queueing.phrases import register_library
 
         register_library(console_phrase)
+        # …and the phone screen's A.3.5 greeting.
+        from govhall.consultations.selectors import phrase
+        from govhall.notifications.phrases import register_library as register_phone
+
+        register_phone(phrase)
         register_screen(
             Screen(
                 key="consultations.desk",

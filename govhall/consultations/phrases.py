@@ -69,7 +69,7 @@ PLACEHOLDERS = ("center", "window", "item", "materials", "regulation")
 # What a placeholder says when the context does not know it (the clerk fills it aloud).
 FALLBACK = {
     "center": "政务服务中心",
-    "window": "咨询台",
+    "window": "",
     "item": "该事项",
     "materials": "相关材料（或证件）",
     "regulation": "相关",

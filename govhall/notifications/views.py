@@ -16,6 +16,7 @@ from govhall.core.errors import DomainError
 from govhall.core.errors import Forbidden as ForbiddenError
 from govhall.notifications import selectors
 from govhall.notifications.models import PhoneCallTask
+from govhall.notifications.phrases import library_phrase
 from govhall.notifications.services import call_task_record_outcome
 
 
@@ -107,4 +108,5 @@ def phone_greeting(task: PhoneCallTask, user) -> str:
     window = user.home_window
     if window is not None and task.center_id and window.center_id != task.center_id:
         window = None
-    return f"您好，我是{center}{window or user.post}。"
+    found = library_phrase("outgoing_call", {"center": center, "window": str(window or user.post)})
+    return found[1] if found else f"您好，我是{center}{window or user.post}。"

@@ -308,3 +308,11 @@ def test_demo_is_idempotent_and_shows_every_part():
     counts = (Consultation.objects.count(), Place.objects.count())
     call_command("load_demo", stdout=StringIO())
     assert (Consultation.objects.count(), Place.objects.count()) == counts
+
+
+def test_phone_screen_greeting_comes_from_the_library(center, consultant):
+    c = ledgered(center, consultant, now=at(2026, 3, 2, 9))
+    c = services.consultation_reply(consultation=c, answer="可以", channel="call", actor=consultant)
+    Phrase.objects.filter(code="A.3.5").update(text="您好，我是{center}{window}的工作人员。")
+    html = logged_in(consultant).get(f"/notifications/calls/{c.call_task_id}/").content.decode()
+    assert "您好，我是青松测试县政务服务中心12号窗口的工作人员。" in html
