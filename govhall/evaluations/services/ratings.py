@@ -16,6 +16,7 @@ from govhall.evaluations.models import (
     Channel,
     Complaint,
     Rating,
+    Rectification,
     RectStatus,
 )
 from govhall.evaluations.services._common import (
@@ -138,13 +139,9 @@ def rating_submit(
 
 
 def _appendable(matter: Matter) -> Rating:
-    first = (
-        Rating.objects.select_for_update()
-        .filter(matter_key=matter.key)
-        .select_related("rectification")
-        .first()
-    )
-    rect = getattr(first, "rectification", None) if first else None
+    # Locked alone (a reverse join could not be locked on PostgreSQL): two appends wait.
+    first = Rating.objects.select_for_update().filter(matter_key=matter.key).first()
+    rect = Rectification.objects.filter(rating=first).first() if first else None
     if first is None or rect is None or rect.status != RectStatus.CLOSED:
         raise Conflict("只有差评整改办结后才能追加评价。", code="not_appendable")
     if first.appends.exists():
