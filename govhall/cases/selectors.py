@@ -151,9 +151,10 @@ def public_progress(case: Case, now: dt.datetime) -> dict[str, Any]:
 
 # --- reads for other apps (evaluations) ----------------------------------------------------
 
-# A case is "released" for evaluation once it is finished; later stages (pickup, mailing)
-# join the tuple when the output work adds them to Status.
-FINISHED = tuple(s for s in ("approved", "picked_up", "mailed") if s in Status.values)
+# A case is finished for the applicant — and open to evaluation (9.4 e: after a case is
+# picked up) — once its result or decision has reached them: picked up or delivered
+# (closed), sent by post (mailed), or refused (不予受理, 不予许可).
+FINISHED = (Status.CLOSED, Status.MAILED, Status.DENIED, Status.REJECTED)
 
 
 def case_get(case_id: int) -> Case | None:

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from govhall.cases import selectors as case_selectors
 from govhall.cases.models import Case
 from govhall.core import workdays
 from govhall.evaluations import services
@@ -62,7 +63,8 @@ def load(stdout) -> None:
                 continue
             _rate(kind, pk, level, CHANNELS[(w + k) % len(CHANNELS)], _moment(day, 10 + k), k)
             made += 1
-    case = Case.objects.filter(center=center, status="approved").order_by("id").first()
+    finished = Case.objects.filter(center=center, status__in=case_selectors.FINISHED)
+    case = finished.order_by("id").first()
     if case is not None:
         _rate("case", case.pk, 5, "sms", timezone.now(), 0)
         made += 1

@@ -10,7 +10,9 @@ from types import SimpleNamespace
 import pytest
 
 from govhall.cases import services as case_services
+from govhall.cases.services import output as case_output
 from govhall.cases.tests.conftest import applicant, complete
+from govhall.cases.tests.flow_fixtures import signature_png
 from govhall.catalog.testing import make_item
 from govhall.core.testing import at
 from govhall.notifications.models import OutboxMessage
@@ -50,7 +52,15 @@ def finished_case(h: SimpleNamespace, n: int = 1, *, now: dt.datetime = WORKDAY)
         window=h.w1,
         now=now,
     )
-    return result.case
+    # A 即办件 is approved at the window; the result then goes to the output window and
+    # is picked up against a signature (Cases II), which finishes the case.
+    approver = make_user(f"ev-approver-{n}", ("approver", h.center, h.dept))
+    case = case_output.case_result_handover(case=result.case, actor=approver, now=now)
+    case = case_output.case_result_receive(case=case, ok=True, actor=h.clerk1, now=now)
+    case, _ = case_output.case_pickup(
+        case=case, signature_png=signature_png(), id_checked=True, actor=h.clerk1, now=now
+    )
+    return case
 
 
 @pytest.fixture
