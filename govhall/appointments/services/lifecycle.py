@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import NoReverseMatch
 from django.utils import timezone
 
 from govhall.appointments import selectors
@@ -20,7 +18,6 @@ from govhall.appointments.models import (
     normalise_code,
 )
 from govhall.appointments.services._common import (
-    ServiceUnavailable,
     _event,
     _local,
     _now,
@@ -39,6 +36,8 @@ from govhall.core.errors import DomainError, InvalidInput, InvalidTransition, No
 from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
 from govhall.org.selectors import scope_for
+from govhall.queueing.selectors import ticket_status_url
+from govhall.queueing.services import ticket_issue
 
 
 def _release_and_notify_cancelled(
@@ -261,12 +260,6 @@ def appointment_check_in(
     now = _now(now)
     appointment = _find_for_checkin(center=center, code=code, id_number=id_number, now=now)
     _check_in_allowed(appointment, now)
-    try:
-        from govhall.queueing.services import ticket_issue
-    except ImportError as exc:
-        raise ServiceUnavailable(
-            "排队取号服务暂未启用，请到咨询台由工作人员协助取号。", code="queue_unavailable"
-        ) from exc
     result = _transition(
         appointment, Status.CHECKED_IN, action="checked_in", reason="", actor=actor, now=now
     )
@@ -279,9 +272,9 @@ def appointment_check_in(
         actor=actor,
         now=now,
     )
-    result.ticket_id = str(getattr(ticket, "id", "") or "")
-    result.ticket_number = str(getattr(ticket, "number", "") or "")
-    result.ticket_url = _ticket_url(ticket)
+    result.ticket_id = str(ticket.pk)
+    result.ticket_number = ticket.number
+    result.ticket_url = ticket_status_url(ticket)[:300]
     result.save(update_fields=["ticket_id", "ticket_number", "ticket_url"])
     return result
 
@@ -294,21 +287,10 @@ def _mobile_or_none(phone: str) -> str | None:
         return None
 
 
-def _ticket_url(ticket: Any) -> str:
-    """The ticket's public status link, however the queue app exposes it."""
-    for attr in ("status_url", "public_url", "get_status_url", "get_absolute_url"):
-        value = getattr(ticket, attr, None)
-        if callable(value):
-            value = value()
-        if value:
-            return str(value)[:300]
-    try:
-        from govhall.queueing.api import status_url
-
-        return str(status_url(ticket))[:300]
-    except (ImportError, AttributeError, NoReverseMatch):
-        pass  # the queue's page helper is optional; fall back to the API path
-    token = getattr(ticket, "public_token", None) or getattr(ticket, "token", None)
-    if token:
-        return f"{settings.SITE_URL}/api/v1/tickets/{ticket.id}?t={token}"
-    return ""
+def checked_in_code(center: Any, code: str) -> bool:
+    """Whether `code` is a booking of this center just checked in and without a ticket yet:
+    the queue asks this (registered in apps.py) before it ranks a ticket as an
+    appointment's."""
+    return Appointment.objects.filter(
+        center=center, code=code, status=Status.CHECKED_IN, ticket_id=""
+    ).exists()
