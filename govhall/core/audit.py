@@ -31,6 +31,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.core.models import AuditEntry, AuditHead
+from govhall.core.writer import writing
 
 GENESIS = "0" * 64
 
@@ -254,7 +255,7 @@ def _seal_batch(chain: str) -> int | None:
         digest = _digest(chain, seq, *fields, prev)
         updates.append((seq, prev, digest, pk))
         prev = digest
-    with transaction.atomic():
+    with writing(), transaction.atomic():
         moved = AuditHead.objects.filter(chain=chain, seq=head.seq, hash=head.hash).update(
             seq=seq, hash=prev
         )

@@ -313,7 +313,7 @@ def test_append_pending_writes_several_entries_in_one_statement(django_user_mode
                 ("govhall.core.test.b", "test", 2, {"n": 2}),
             ],
         )
-    assert sum("INSERT INTO core_auditentry" in q["sql"] for q in log.captured_queries) == 1
+    assert sum('INSERT INTO "core_auditentry"' in q["sql"] for q in log.captured_queries) == 1
     assert seal_pending("bulk") == 2
     stored = list(AuditEntry.objects.filter(chain="bulk").order_by("seq"))
     assert [(e.action, e.object_id, e.data, e.actor_id, e.at) for e in stored] == [

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from govhall.core.errors import Forbidden, InvalidTransition, NotFound
 from govhall.core.workflow import transition
+from govhall.core.writer import writing
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import Scope, scope_for
 from govhall.queueing.models import IdleIncident, Ticket, WindowSession
@@ -27,18 +28,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def queue_service(func: F) -> F:
-    """`transaction.atomic`, with the actor's scope read before the transaction opens.
+    """`transaction.atomic` (in SQLite's writer queue, govhall.core.writer), with the
+    actor's scope read before the transaction opens.
 
     On SQLite the transaction holds the database-wide write lock from its first statement
     (BEGIN IMMEDIATE), so the permission lookups happen first, outside."""
-    atomic = transaction.atomic(func)
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         actor = kwargs.get("actor")
         if actor is not None and getattr(actor, "is_authenticated", False):
             scope_for(actor)
-        return atomic(*args, **kwargs)
+        with writing(), transaction.atomic():
+            return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

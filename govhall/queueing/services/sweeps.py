@@ -8,14 +8,18 @@ from django.db import transaction
 
 from govhall.core.errors import InvalidTransition
 from govhall.core.workflow import resolve_now
+from govhall.core.writer import writing
 from govhall.queueing.models import Ticket, local_day
 from govhall.queueing.services._common import move
 
 
-@transaction.atomic
 def tickets_close_stale(*, now: dt.datetime | None = None) -> int:
     """Tickets of earlier days still waiting or called are cancelled (day's end)."""
-    now = resolve_now(now)
+    with writing(), transaction.atomic():
+        return _close_stale(resolve_now(now))
+
+
+def _close_stale(now: dt.datetime) -> int:
     stale = list(
         Ticket.objects.select_for_update(of=("self",))
         .select_related("center", "category", "window")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from govhall.core.errors import InvalidInput, InvalidTransition
 from govhall.core.validators import validate_mobile
 from govhall.core.workflow import record_audit, record_event, resolve_now
+from govhall.core.writer import writing
 from govhall.org.models import Center, Role, Window
 from govhall.queueing.models import (
     Channel,
@@ -145,7 +146,7 @@ def ticket_issue(
     code = _checked_appointment_code(center, appointment_code, channel)
     rank = 0 if (group != PriorityGroup.NONE or code) else 1
     day = local_day(now)
-    with transaction.atomic():
+    with writing(), transaction.atomic():
         counter = _next_number(category, day)
         ticket = Ticket(
             center=center,

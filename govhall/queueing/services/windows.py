@@ -161,10 +161,11 @@ def window_call_next(
 def _call_next(*, window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
     require_window_actor(window, actor)
     staff_active(window, actor, now, calling=True)
-    current = Ticket.objects.filter(window_id=window.pk, status__in=Ticket.ACTIVE).first()
-    if current is not None:
+    active = Ticket.objects.filter(window_id=window.pk, status__in=Ticket.ACTIVE).order_by()
+    current = active.values_list("number", flat=True)[:1]
+    if current:
         raise InvalidTransition(
-            f"当前号码 {current.number} 尚未办结，请先办结、过号或转办后再叫下一位。"
+            f"当前号码 {current[0]} 尚未办结，请先办结、过号或转办后再叫下一位。"
         )
     return _call(window, actor, now)
 
@@ -189,12 +190,12 @@ def _finish_and_call(
     *, window: Window, ticket_id: int, actor: Any, now: dt.datetime
 ) -> tuple[Ticket, Ticket | None]:
     require_window_actor(window, actor)
-    staff_active(window, actor, now, calling=True)
     ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
     if ticket is None:
         raise InvalidInput("要办结的号码不存在。", field="finish")
     if ticket.window_id != window.pk:
         raise InvalidTransition("该号码不是本窗口正在办理的号码。")
+    staff_active(window, actor, now, calling=True)
     ticket.window, ticket.center = window, window.center
     finished = finish_locked(ticket, actor=actor, now=now)
     # The window held that one ticket (one at a time, its session locked): it holds none now.
