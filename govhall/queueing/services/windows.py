@@ -161,7 +161,12 @@ def window_call_next(
 def _call_next(*, window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
     require_window_actor(window, actor)
     staff_active(window, actor, now, calling=True)
-    active = Ticket.objects.filter(window_id=window.pk, status__in=Ticket.ACTIVE).order_by()
+    # Today's tickets of the window (ticket_window_day_idx): the statuses are parameters,
+    # so SQLite cannot prove the partial index of active tickets applies, and the window's
+    # tickets of every day would be read. Earlier days' are closed by the day's-end sweep.
+    active = Ticket.objects.filter(
+        window_id=window.pk, day=local_day(now), status__in=Ticket.ACTIVE
+    ).order_by()
     current = active.values_list("number", flat=True)[:1]
     if current:
         raise InvalidTransition(
