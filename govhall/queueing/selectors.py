@@ -355,8 +355,12 @@ def windows_state(center: Center) -> list[dict[str, Any]]:
     windows = list(Window.objects.filter(center=center, is_active=True).select_related("zone"))
     current = dict(
         Ticket.objects.filter(
-            window_id__in=[w.pk for w in windows], status__in=Ticket.ACTIVE
-        ).values_list("window_id", "number")
+            window_id__in=[w.pk for w in windows],
+            day=local_day(timezone.now()),
+            status__in=Ticket.ACTIVE,
+        )
+        .order_by()
+        .values_list("window_id", "number")
     )
     result = []
     for w in windows:
