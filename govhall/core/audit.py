@@ -101,7 +101,7 @@ def actor_columns(actor: Any) -> tuple[int | None, str]:
     return getattr(actor, "pk", None), str(actor)[:150]
 
 
-def _pending(
+def pending_entry(
     *,
     actor: Any,
     action: str,
@@ -111,7 +111,8 @@ def _pending(
     object_id: str | int,
     data: dict[str, Any] | None,
 ) -> AuditEntry:
-    """An unsaved pending entry (no number, no hash: seal_pending gives them). Its data as
+    """An unsaved pending entry (no number, no hash: seal_pending gives them), for writers
+    that save several at once (bulk_create, govhall.core.workflow.Records). Its data as
     it will read back from the database (dates as text), so the hash made from it later
     is the hash of what is stored."""
     actor_id, label = actor_columns(actor)
@@ -145,7 +146,7 @@ def log_action(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    entry = _pending(
+    entry = pending_entry(
         actor=actor,
         action=action,
         chain=chain,
@@ -171,7 +172,7 @@ def append_pending(
     _check_transaction("append_pending", now)
     AuditEntry.objects.bulk_create(
         [
-            _pending(
+            pending_entry(
                 actor=actor,
                 action=action,
                 chain=chain,

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -482,27 +482,28 @@ def window_next(window: Window, day: dt.date, *, claim: bool = False) -> Ticket 
     """The ticket the window calls next by window_order_key, or None when nobody waits.
 
     Within a line the rule agrees with LINE_ORDER (rank 0 before the rest), so the best
-    candidate is the best of the lines' heads: one statement reads every head, each an
-    index probe however long the line (a sort of the whole line grew with it).
+    candidate is the best of the lines' heads: each head is one index probe however long
+    the line (a sort of the whole line grew with it).
 
     `claim` (PostgreSQL): each head is taken `FOR UPDATE SKIP LOCKED`, so windows calling
-    at the same instant get different tickets instead of waiting for each other; the row
-    stays locked until the caller's transaction ends. (On SQLite the caller's transaction
-    holds the database's write lock already.)"""
-    heads = Q()
+    at the same instant get different tickets instead of waiting for each other; the rows
+    stay locked until the caller's transaction ends (a window with several skills holds
+    the heads it did not choose that long too: another window calling meanwhile takes the
+    next in those lines). On SQLite the caller's transaction holds the write lock already."""
+    heads = []
     for line in _lines(window, day):
         if claim:
             line = line.select_for_update(skip_locked=True, of=("self",))
-        heads |= Q(pk=Subquery(line.values("pk")[:1]))
-    found = list(Ticket.objects.filter(heads))
-    if not found:
+        heads.extend(line[:1])
+    if not heads:
         return None
     primary = frozenset(c for c, is_primary in window_skills(window.pk) if is_primary)
-    return min(found, key=lambda t: window_order_key(t, window.pk, primary))
+    return min(heads, key=lambda t: window_order_key(t, window.pk, primary))
 
 
-def line_position(category_id: int, day: dt.date, position: int) -> Ticket | None:
-    """The waiting ticket with `position` people ahead of it in the category's line."""
+def line_position(category_id: int, day: dt.date, position: int) -> tuple | None:
+    """(id, phone, near_sms_sent) of the waiting ticket with `position` people ahead of it
+    in the category's line."""
     line = Ticket.objects.filter(category_id=category_id, day=day, status=Ticket.Status.WAITING)
-    found = line.order_by(*LINE_ORDER).only("pk", "phone", "near_sms_sent", "number")
+    found = line.order_by(*LINE_ORDER).values_list("pk", "phone", "near_sms_sent")
     return next(iter(found[position : position + 1]), None)

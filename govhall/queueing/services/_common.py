@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 
 from govhall.core.errors import Forbidden, InvalidTransition, NotFound
-from govhall.core.workflow import transition
+from govhall.core.workflow import Records, transition
 from govhall.core.writer import writing
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import Scope, scope_for
@@ -182,6 +182,7 @@ def move(
     changes: Mapping[str, Any] | None = None,
     verb: str | None = None,
     data: Mapping[str, Any] | None = None,
+    records: Records | None = None,
 ) -> Ticket:
     """The one way a ticket's state changes: workflow.transition against
     Ticket.TRANSITIONS, as a conditional UPDATE on the state the caller read (callers
@@ -201,4 +202,5 @@ def move(
         audit_data=lambda t: {"number": t.number, "status": t.status, **dict(data or {})},
         audit_chain=ticket_chain,
         refused=_refused,
+        records=records,
     )

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from govhall.core.errors import InvalidInput, InvalidTransition
 from govhall.core.validators import validate_mobile
-from govhall.core.workflow import record_audit, record_event, resolve_now
+from govhall.core.workflow import Records, record_audit, record_event, resolve_now
 from govhall.core.writer import writing
 from govhall.org.models import Center, Role, Window
 from govhall.queueing.models import (
@@ -238,7 +238,9 @@ def ticket_finish(
     return finish_locked(ticket, actor=actor, now=now)
 
 
-def finish_locked(ticket: Ticket, *, actor: Any, now: dt.datetime) -> Ticket:
+def finish_locked(
+    ticket: Ticket, *, actor: Any, now: dt.datetime, records: Records | None = None
+) -> Ticket:
     """The finish itself, on a ticket read under its lock by the caller (ticket_finish,
     window_finish_and_call_next)."""
     return move(
@@ -249,6 +251,7 @@ def finish_locked(ticket: Ticket, *, actor: Any, now: dt.datetime) -> Ticket:
         now=now,
         changes={"finished_at": now},
         data={"reason": ""},
+        records=records,
     )
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from govhall.core.errors import Conflict, InvalidInput, InvalidTransition
-from govhall.core.workflow import record_audit, resolve_now
+from govhall.core.workflow import Records, record_audit, resolve_now
 from govhall.notifications.services import notification_send
 from govhall.org.models import Window
 from govhall.queueing import selectors
@@ -28,6 +28,7 @@ from govhall.queueing.services._common import (
 from govhall.queueing.services.tickets import finish_locked
 
 NEAR_AHEAD = 3
+FINISH_FIELDS = ("id", "center_id", "category_id", "window_id", "number", "status")
 # PostgreSQL: how often a call takes the line's next head when the one it claimed was
 # changed between its read and its write (rare: the claim skips rows other windows hold).
 CALL_RETRIES = 4
@@ -114,7 +115,9 @@ def window_close(*, window: Window, actor: Any, now: dt.datetime | None = None) 
 # --- calling -----------------------------------------------------------------------------------
 
 
-def _call(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
+def _call(
+    window: Window, actor: Any, now: dt.datetime, records: Records | None = None
+) -> Ticket | None:
     """Claim the window's next ticket by the ordering rule and move it to 'called' (the
     window holds no ticket: the caller made sure, under the session's lock)."""
     for _ in range(CALL_RETRIES):
@@ -136,6 +139,7 @@ def _call(window: Window, actor: Any, now: dt.datetime) -> Ticket | None:
                     "staff": actor if getattr(actor, "pk", None) else None,
                     "called_at": now,
                 },
+                records=records,
             )
         except InvalidTransition:
             continue  # changed between the read and the write: take the next head
@@ -195,16 +199,22 @@ def _finish_and_call(
     *, window: Window, ticket_id: int, actor: Any, now: dt.datetime
 ) -> tuple[Ticket, Ticket | None]:
     require_window_actor(window, actor)
-    ticket = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id).first()
+    # The columns a finish writes or records (the answer names the ticket by number).
+    locked = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id)
+    ticket = locked.only(*FINISH_FIELDS).first()
     if ticket is None:
         raise InvalidInput("要办结的号码不存在。", field="finish")
     if ticket.window_id != window.pk:
         raise InvalidTransition("该号码不是本窗口正在办理的号码。")
     staff_active(window, actor, now, calling=True)
     ticket.window, ticket.center = window, window.center
-    finished = finish_locked(ticket, actor=actor, now=now)
+    # Both moves' event rows and audit entries in one INSERT each.
+    records = Records()
+    finished = finish_locked(ticket, actor=actor, now=now, records=records)
     # The window held that one ticket (one at a time, its session locked): it holds none now.
-    return finished, _call(window, actor, now)
+    called = _call(window, actor, now, records)
+    records.flush()
+    return finished, called
 
 
 # --- the "three ahead" text ------------------------------------------------------------------
@@ -214,12 +224,15 @@ def _notify_near(category_id: int, now: dt.datetime) -> None:
     """Text the person who now has exactly three people ahead (once per ticket). Read
     after the call's transaction: on SQLite it does not hold the write lock for it."""
     found = selectors.line_position(category_id, local_day(now), NEAR_AHEAD)
-    if found is None or not found.phone or found.near_sms_sent:
+    if found is None:
+        return
+    pk, phone, sent = found
+    if not phone or sent:
         return
     with transaction.atomic():  # the flag and the message together (or in the caller's)
-        if Ticket.objects.filter(pk=found.pk, near_sms_sent=False).update(near_sms_sent=True) != 1:
+        if Ticket.objects.filter(pk=pk, near_sms_sent=False).update(near_sms_sent=True) != 1:
             return
-        ticket = Ticket.objects.select_related("category", "center").get(pk=found.pk)
+        ticket = Ticket.objects.select_related("category", "center").get(pk=pk)
         notification_send(
             template="queue_turn_near",
             to=ticket.phone,
