@@ -1,6 +1,6 @@
 """Every state change of the queue, one service function per operation (pages, the API,
-jobs and other apps call these same functions): tickets.py (issuing and the actions on a
-ticket), windows.py (a window's work, calling), sweeps.py (jobs). Each runs in one
+jobs and other apps call these same functions): issuing.py, tickets.py (the actions on
+a ticket), windows.py (a window's work, calling), sweeps.py (jobs). Each runs in one
 transaction and moves tickets only through govhall.core.workflow.transition."""
 
 from govhall.core.errors import (
@@ -16,14 +16,16 @@ from govhall.queueing.services._common import (
     audit_chain,
     end_idle_incidents,
 )
+from govhall.queueing.services.issuing import (
+    register_appointment_check,
+    ticket_issue,
+    ticket_number,
+)
 from govhall.queueing.services.sweeps import tickets_close_stale
 from govhall.queueing.services.tickets import (
-    register_appointment_check,
     ticket_cancel,
     ticket_finish,
-    ticket_issue,
     ticket_no_show,
-    ticket_number,
     ticket_recall,
     ticket_requeue,
     ticket_set_items,
