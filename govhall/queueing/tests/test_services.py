@@ -498,11 +498,12 @@ def test_hot_paths_statement_counts(q, settings):
     # transaction). issue: counter read and move, ticket, event, audit. call-next: the
     # session's activity (two minutes since the last: the usual one UPDATE finds nothing,
     # then read, written and the 空窗 incident looked up), "does the window hold a
-    # ticket?", the line heads, the claim, event, audit; then the line read for the "three
-    # ahead" text. finish: the ticket under its lock, the session's activity (a minute:
-    # four statements again), the move, event, audit.
+    # ticket?", the line heads (one per line: window 1 serves A and B, and the tickets
+    # sent to it), the claim, event, audit; then the line read for the "three ahead"
+    # text. finish: the ticket under its lock, the session's activity (a minute: four
+    # statements again), the move, event, audit.
     shown = "\n".join(q["sql"][:60] for log in logs for q in log.captured_queries)
-    assert counts == [7, 12, 10], shown
+    assert counts == [7, 14, 10], shown
 
 
 def test_finish_and_call_next_rows_and_statements(q, settings):
@@ -533,9 +534,9 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
     statements = len(log.captured_queries)
     # In a savepoint (the test runs inside a transaction): the ticket under its lock, the
     # session's activity (fifteen minutes since the last: the usual UPDATE finds nothing;
-    # read, written, the open 空窗 incident read and ended), the finish, its event and
-    # audit entry, the line heads, the claim, its event and audit entry; then the line
-    # read for the "three ahead" text.
+    # read, written, the open 空窗 incident read and ended), the finish, the line heads
+    # (three lines), the claim, both events in one INSERT and both audit entries in one;
+    # then the line read for the "three ahead" text.
     assert statements == 16, "\n".join(q["sql"][:70] for q in log.captured_queries)
     stored = {t.pk: t for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])}
     assert (stored[first.pk].status, stored[second.pk].status) == ("done", "called")
