@@ -142,12 +142,13 @@ def end_idle_incidents(window_id: int, now: dt.datetime, *, kinds: list[str]) ->
 def lock_ticket(ticket: Ticket | int) -> Ticket:
     """The ticket re-read under a row lock (PostgreSQL), with its center, category, window."""
     pk = ticket if isinstance(ticket, int) else ticket.pk
-    locked = (
+    rows = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("center", "category", "window")
         .filter(pk=pk)
-        .first()
+        .order_by()
     )
+    locked = next(iter(rows[:1]), None)
     if locked is None:
         raise NotFound("号码不存在。")
     return locked

@@ -81,7 +81,8 @@ def _next_number(category: TicketCategory, day: dt.date) -> TicketCounter:
     """The category's counter of the day, locked (PostgreSQL; on SQLite the transaction
     holds the write lock) and moved on by one; its waiting counts are as they were before
     the new ticket."""
-    counter = TicketCounter.objects.select_for_update().filter(category=category, day=day).first()
+    rows = TicketCounter.objects.select_for_update().filter(category=category, day=day)
+    counter = next(iter(rows.order_by()[:1]), None)
     if counter is None:
         try:
             with transaction.atomic():

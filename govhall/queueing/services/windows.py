@@ -201,7 +201,7 @@ def _finish_and_call(
     require_window_actor(window, actor)
     # The columns a finish writes or records (the answer names the ticket by number).
     locked = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket_id)
-    ticket = locked.only(*FINISH_FIELDS).first()
+    ticket = next(iter(locked.only(*FINISH_FIELDS).order_by()[:1]), None)
     if ticket is None:
         raise InvalidInput("要办结的号码不存在。", field="finish")
     if ticket.window_id != window.pk:
