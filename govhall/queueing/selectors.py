@@ -124,7 +124,7 @@ def estimate_minutes(ahead: int, mean_minutes: float, open_windows: int) -> int:
 
 def ticket_ahead(ticket: Ticket) -> int:
     """People ahead in the ticket's own category, by the line order (LINE_ORDER): one
-    range count on the ticket_waiting_line_idx index."""
+    range count on the ticket_line_idx index."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
     rank, at = ticket.rank, ticket.original_issued_at
@@ -421,7 +421,7 @@ def window_current_ticket(window: Window) -> Ticket | None:
 
 # A category's line: priority group and appointment tickets (rank 0) first, then everyone
 # else (rank 1), each by original issue time (kept across transfers), then by id. It is the
-# order of the ticket_waiting_line_idx index, so a line's head is one index probe.
+# order of the ticket_line_idx index, so a line's head is one index probe.
 LINE_ORDER = ("rank", "original_issued_at", "id")
 
 # Which lines a window serves, from its skills: rows that change only in the admin, read
