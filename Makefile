@@ -53,7 +53,7 @@ bench: venv
 SCOPE_MUTANTS := $(foreach f,xǁScopeǁ* x__build_scope* x__descendant* x__flags_match* \
 	x_scope_for* x_invalidate_scope*,govhall.org.selectors.$(f))
 MUTANTS ?= $(SCOPE_MUTANTS) govhall.core.masking.* govhall.core.workdays.* \
-	govhall.appointments.services.booking.* govhall.queueing.services.x_window_candidates* \
+	govhall.appointments.services.booking.* govhall.queueing.selectors.x_window_order_key* \
 	govhall.cases.services.deadlines.*
 
 mutate: venv

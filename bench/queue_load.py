@@ -2,7 +2,7 @@
 """Queue load test against a real gunicorn server.
 
 For a temporary SQLite database (always) and PostgreSQL (when DATABASE_URL is set; a
-throwaway database `govhall_bench_queue` is created and dropped), it starts gunicorn with
+throwaway database `<its name>_bench_queue` is created and dropped), it starts gunicorn with
 bench/bench_wsgi.py (govhall plus two bare Django views) and measures, with 32 concurrent
 keep-alive connections (2 client processes, each an event loop over 16 sockets, so the
 client takes little of the two cores it shares with the server):
@@ -86,7 +86,6 @@ BOARD_CALLS = 10
 # 180 ms in one run (97 → 92 ms without the first 0.3 s in another). Their worst latency is
 # printed with each round, so the cold start is seen, not hidden.
 WARMUP = 0.5
-BENCH_DB = "govhall_bench_queue"
 WORKERS = 2
 THREADS = 4
 
@@ -716,16 +715,19 @@ def main() -> None:
             shutil.rmtree(tmp, ignore_errors=True)
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres") and not args.sqlite_only:
-        bench_url = urlunparse(urlparse(url)._replace(path=f"/{BENCH_DB}"))
-        pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        pg_admin(url, f"CREATE DATABASE {BENCH_DB}")
+        # A throwaway database named after the one given (engineers on one server each
+        # have their own database, so their bench runs don't drop each other's).
+        bench_db = f"{urlparse(url).path.lstrip('/') or 'govhall'}_bench_queue"
+        bench_url = urlunparse(urlparse(url)._replace(path=f"/{bench_db}"))
+        pg_admin(url, f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
+        pg_admin(url, f"CREATE DATABASE {bench_db}")
         tmp = tempfile.mkdtemp(prefix="govhall-bench-queue-")
         try:
             bench_database(
                 "PostgreSQL", bench_url, tmp, args.port, args.seconds, chains, args.rounds
             )
         finally:
-            pg_admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+            pg_admin(url, f"DROP DATABASE IF EXISTS {bench_db} WITH (FORCE)")
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"\ntotal {time.monotonic() - started:.0f} s")
 

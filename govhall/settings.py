@@ -135,9 +135,6 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'govhall.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Write transactions queue on a file lock instead of SQLite's sleeping busy handler
-    # (govhall/core/sqlite_backend/base.py).
-    DATABASES["default"]["ENGINE"] = "govhall.core.sqlite_backend"
     # Connections persist (60 s, as on PostgreSQL): opening one costs more than most
     # requests' queries (bench/queue_load.py, SQLite: issue 605 → 883 req/s, the bare
     # one-row insert 1,219 → 2,547 req/s when this was switched on).
@@ -158,20 +155,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
-# How long (ms) a group-commit leader waits for the writes of its process's other requests
-# in flight (govhall/core/sqlite_backend/group_commit.py; 0: no waiting).
-SQLITE_GROUP_COMMIT_GATHER_MS = float(os.environ.get("SQLITE_GROUP_COMMIT_GATHER_MS", "1"))
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
-if IS_POSTGRES:
-    # The queue's hot statements run prepared (govhall/queueing/statements.py): plan them
-    # once per connection. They name their indexes' conditions literally, so the generic
-    # plan is the right one for any parameters; Django's own queries are not prepared and
-    # are not affected.
-    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
-    _pg_options["options"] = (
-        _pg_options.get("options", "") + " -c plan_cache_mode=force_generic_plan"
-    ).strip()
-IS_SQLITE = DATABASES["default"]["ENGINE"] == "govhall.core.sqlite_backend"
+IS_SQLITE = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"

@@ -7,7 +7,12 @@ class AppointmentsConfig(AppConfig):
     verbose_name = "预约服务"
 
     def ready(self) -> None:
+        from govhall.appointments.services.lifecycle import checked_in_code
         from govhall.org.workbench import Screen, register_screen
+        from govhall.queueing.services import register_appointment_check
+
+        # The queue ranks a ticket as an appointment's only for a code this app confirms.
+        register_appointment_check(checked_in_code)
 
         register_screen(
             Screen(

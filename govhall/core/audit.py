@@ -1,7 +1,7 @@
 """Tamper-evident audit log.
 
 `log_action` must be called inside the transaction of the change it records: the entry is
-one plain INSERT, committed or rolled back with the change, and takes no lock, so audited
+one INSERT, committed or rolled back with the change, and takes no lock, so audited
 writes never wait for each other.
 
 A sealer (`seal_pending`, run every second by `manage.py run_worker` and before every
@@ -20,7 +20,6 @@ issuing and calling spent most of their time queued on it).
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.core.models import AuditEntry, AuditHead
-from govhall.core.sqlite_backend import hot
+from govhall.core.writer import writing
 
 GENESIS = "0" * 64
 
@@ -96,11 +95,38 @@ def _head(chain: str) -> AuditHead:
 
 
 def actor_columns(actor: Any) -> tuple[int | None, str]:
-    """(actor_id, actor_label) as log_action stores them; for writers that insert entries
-    with their own SQL in one statement with the change (govhall.queueing.statements)."""
+    """(actor_id, actor_label) as entries store them."""
     if actor is None or getattr(actor, "is_anonymous", False):
         return None, ""
     return getattr(actor, "pk", None), str(actor)[:150]
+
+
+def pending_entry(
+    *,
+    actor: Any,
+    action: str,
+    chain: str,
+    at: dt.datetime,
+    object_type: str,
+    object_id: str | int,
+    data: dict[str, Any] | None,
+) -> AuditEntry:
+    """An unsaved pending entry (no number, no hash: seal_pending gives them), for writers
+    that save several at once (bulk_create, govhall.core.workflow.Records). Its data as
+    it will read back from the database (dates as text), so the hash made from it later
+    is the hash of what is stored."""
+    actor_id, label = actor_columns(actor)
+    return AuditEntry(
+        chain=chain,
+        seq=None,
+        at=at,
+        actor_id=actor_id,
+        actor_label=label,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)),
+    )
 
 
 def log_action(
@@ -116,30 +142,20 @@ def log_action(
 ) -> AuditEntry:
     """Append one entry. `action` is dotted: govhall.<app>.<entity>.<verb>."""
     at = now or timezone.now()
-    connection = _connection_for_entries("log_action", at)
+    _check_transaction("log_action", at)
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk
-    actor_id, label = actor_columns(actor)
-    row = _row(connection, chain, at, actor_id, label, action, object_type, object_id, data)
-    entry = AuditEntry(
-        chain=chain,
-        seq=None,  # pending: numbered and hashed by seal_pending
-        at=at,
-        actor_id=actor_id,
-        actor_label=label,
+    entry = pending_entry(
+        actor=actor,
         action=action,
+        chain=chain,
+        at=at,
         object_type=object_type,
-        object_id=str(object_id),
-        data=json.loads(row[-1]),  # as it will read back from the database
+        object_id=object_id,
+        data=data,
     )
-    # Written out, not entry.save(): every audited change pays for this insert, and the
-    # ORM's insert machinery cost more than the statement itself.
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(connection.vendor), row)
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = connection.alias
+    entry.save(force_insert=True)
     return entry
 
 
@@ -151,71 +167,31 @@ def append_pending(
     entries: list[tuple[str, str, str | int, dict[str, Any]]],
 ) -> None:
     """Append several entries of one actor at one moment — (action, object_type,
-    object_id, data) each — in one INSERT, inside the transaction of the change. The
-    busiest writers' form of log_action (govhall.queueing.statements): no model objects,
-    nothing read back."""
-    connection = _connection_for_entries("append_pending", now)
-    actor_id, label = actor_columns(actor)
-    values = []
-    for action, object_type, object_id, data in entries:
-        values += _row(
-            connection, chain, now, actor_id, label, action, object_type, object_id, data
-        )
-    sql = _insert_many_sql(connection.vendor, len(entries))
-    if connection.vendor == "sqlite":
-        hot.execute(sql, values)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    object_id, data) each — in one INSERT (bulk_create), inside the transaction of the
+    change."""
+    _check_transaction("append_pending", now)
+    AuditEntry.objects.bulk_create(
+        [
+            pending_entry(
+                actor=actor,
+                action=action,
+                chain=chain,
+                at=now,
+                object_type=object_type,
+                object_id=object_id,
+                data=data,
+            )
+            for action, object_type, object_id, data in entries
+        ]
+    )
 
 
-def _connection_for_entries(writer: str, at: dt.datetime) -> Any:
-    """The connection of the change being audited; refuses to write outside its
-    transaction or with a naive time."""
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+def _check_transaction(writer: str, at: dt.datetime) -> None:
+    """Refuses to write outside the transaction of the change or with a naive time."""
+    if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(f"{writer} must run inside the transaction of the change")
     if timezone.is_naive(at):
         raise ValueError(f"{writer} needs an aware datetime for now")
-    return connection
-
-
-def _row(
-    connection: Any,
-    chain: str,
-    at: dt.datetime,
-    actor_id: int | None,
-    label: str,
-    action: str,
-    object_type: str,
-    object_id: str | int,
-    data: dict[str, Any] | None,
-) -> list[Any]:
-    """One entry's values for _INSERT_HEAD, its data (JSON text) last."""
-    payload = json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False)
-    at_db = connection.ops.adapt_datetimefield_value(at)
-    return [chain, at_db, actor_id, label, action, object_type, str(object_id), payload]
-
-
-_INSERT_HEAD = (
-    f"INSERT INTO {AuditEntry._meta.db_table} (chain, seq, at, actor_id, actor_label, "
-    "action, object_type, object_id, data, prev_hash, hash)"
-)
-
-
-def _insert_row(vendor: str) -> str:
-    data = "CAST(%s AS jsonb)" if vendor == "postgresql" else "%s"
-    return f"(%s, NULL, %s, %s, %s, %s, %s, %s, {data}, '', '')"
-
-
-@functools.cache
-def _insert_many_sql(vendor: str, entries: int) -> str:
-    return f"{_INSERT_HEAD} VALUES {', '.join([_insert_row(vendor)] * entries)}"
-
-
-@functools.cache
-def _insert_sql(vendor: str) -> str:
-    return f"{_INSERT_HEAD} VALUES {_insert_row(vendor)} RETURNING id"
 
 
 # Entries linked per write transaction. Small: on SQLite a write transaction holds the
@@ -260,17 +236,6 @@ _SEALED_FIELDS = (
 )
 
 
-_SEAL_ONE = (
-    f"UPDATE {AuditEntry._meta.db_table} SET seq = %s, prev_hash = %s, hash = %s "
-    "WHERE id = %s AND seq IS NULL"
-)
-_SEAL_MANY_POSTGRES = (
-    f"UPDATE {AuditEntry._meta.db_table} AS e SET seq = v.seq, prev_hash = v.prev_hash, "
-    "hash = v.hash FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
-    "AS v(seq, prev_hash, hash, id) WHERE e.id = v.id AND e.seq IS NULL"
-)
-
-
 def _seal_batch(chain: str) -> int | None:
     """Seal the chain's next pending entries. The reading and hashing happen before the
     write transaction, which is one conditional head update and the entries' numbers and
@@ -291,27 +256,20 @@ def _seal_batch(chain: str) -> int | None:
         digest = _digest(chain, seq, *fields, prev)
         updates.append((seq, prev, digest, pk))
         prev = digest
-    with transaction.atomic():
+    with writing(), transaction.atomic():
         moved = AuditHead.objects.filter(chain=chain, seq=head.seq, hash=head.hash).update(
             seq=seq, hash=prev
         )
         if moved != 1:
             return None
-        connection = transaction.get_connection()
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One statement for the batch: one by one, the server parsed and planned
-                # each UPDATE (the sealer then cost the server more than the request that
-                # wrote the entry).
-                cursor.execute(
-                    _SEAL_MANY_POSTGRES, [list(column) for column in zip(*updates, strict=True)]
-                )
-            else:  # SQLite: the prepared UPDATE is reused row after row, in-process
-                cursor.executemany(_SEAL_ONE, updates)
-            if cursor.rowcount != len(batch):
-                # Sealed meanwhile by a sealer that did not move the head: cannot happen
-                # while every sealer goes through here; refuse rather than fork the chain.
-                raise RuntimeError(f"audit chain {chain}: pending entries changed while sealing")
+        sealed = AuditEntry.objects.filter(seq__isnull=True).bulk_update(
+            [AuditEntry(pk=pk, seq=s, prev_hash=p, hash=h) for s, p, h, pk in updates],
+            ["seq", "prev_hash", "hash"],
+        )
+        if sealed != len(batch):
+            # Sealed meanwhile by a sealer that did not move the head: cannot happen
+            # while every sealer goes through here; refuse rather than fork the chain.
+            raise RuntimeError(f"audit chain {chain}: pending entries changed while sealing")
     return len(batch)
 
 

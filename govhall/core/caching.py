@@ -12,8 +12,6 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model
-from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_save
 
 
@@ -67,18 +65,3 @@ class ProcessCache:
 
     def clear(self, **_kwargs: Any) -> None:
         self._values.clear()
-
-
-def copy_row(instance: Model) -> Model:
-    """A shallow copy of a model instance handed out of a process cache: its own attributes
-    and state (so per-request memos set on it stay with the request), the same related
-    objects. What `copy.copy` gives, without the pickling protocol it goes through for a
-    model (state copied twice, the Django version stamped and checked, the class looked up
-    by name), which cost more than the rest of a cached lookup."""
-    clone = Model.__new__(type(instance))
-    clone.__dict__.update(instance.__dict__)
-    state = ModelState()
-    state.__dict__.update(instance._state.__dict__)
-    state.fields_cache = dict(instance._state.fields_cache)
-    clone._state = state
-    return clone

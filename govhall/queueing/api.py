@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import threading
 import time
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Schema, Status
 
 from govhall.catalog.models import ServiceItem
 from govhall.core import ratelimit
-from govhall.core.caching import ProcessCache, copy_row
+from govhall.core.caching import ProcessCache
 from govhall.core.errors import InvalidInput, NotFound
 from govhall.core.masking import mask_phone
 from govhall.org.models import Center, Window
 from govhall.org.selectors import scope_for
-from govhall.queueing import selectors, services, statements
+from govhall.queueing import selectors, services
 from govhall.queueing.models import Ticket, TicketCategory
+from govhall.queueing.selectors import ticket_status_url as status_url
 
 router = Router(tags=["排队叫号"])
 
@@ -101,17 +99,6 @@ def _issue_category(center: Center, letter: str) -> TicketCategory | None:
             .first()
         ),
     )
-
-
-def status_url(ticket: Ticket) -> str:
-    return f"{settings.SITE_URL}{_ticket_page_path().format(ticket.pk)}?t={ticket.token}"
-
-
-@functools.cache
-def _ticket_page_path() -> str:
-    # Reversed once (per process) with a marker for the id: reverse() on every issue
-    # cost more than the rest of the answer's fields.
-    return reverse("queueing:ticket_page", args=[123456789]).replace("123456789", "{}")
 
 
 def ticket_staff_out(ticket: Ticket) -> dict[str, Any]:
@@ -228,8 +215,9 @@ def _window_by_id(window_id: int) -> Window | None:
         ("window", window_id),
         lambda: Window.objects.select_related("center").filter(pk=window_id).first(),
     )
-    # A copy: services may attach request-specific state to the object they are given.
-    return copy_row(window) if window is not None else None
+    # Shared by the process's requests for a few seconds: read-only (services assign it to
+    # tickets, never change it).
+    return window
 
 
 def _window(request: HttpRequest, window_id: int) -> Window:
@@ -297,13 +285,10 @@ def window_call_next(request: HttpRequest, window_id: int, payload: CallNextIn |
 
 
 def _ticket(request: HttpRequest, ticket_id: int) -> Ticket:
-    # The services lock and re-read the ticket; its window as read here lets finish go
-    # straight to its one-statement path (it re-checks the window under the lock).
-    ticket = statements.ticket_place(ticket_id)
+    # Only where it is (the services lock and re-read the ticket).
+    ticket = Ticket.objects.only("id", "center_id", "window_id").filter(pk=ticket_id).first()
     if ticket is None:
         raise NotFound("号码不存在。")
-    if ticket.window_id:
-        ticket.window = _window_by_id(ticket.window_id)
     if not scope_for(request.user).sees_center(ticket.center_id):
         raise NotFound("号码不存在。")
     return ticket

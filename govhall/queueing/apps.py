@@ -5,11 +5,11 @@ from django.db.models.signals import post_migrate
 def _ensure_waiting_triggers(sender, using="default", **kwargs) -> None:
     """After every migrate: SQLite drops the ticket table's triggers when a migration
     rebuilds that table, and the waiting counts would silently stop following (see
-    govhall/queueing/triggers.py). Reinstall and recount if so."""
+    govhall/queueing/migrations/_waiting_triggers.py). Reinstall and recount if so."""
     from django.db import connections
     from django.db.migrations.recorder import MigrationRecorder
 
-    from govhall.queueing import triggers
+    from govhall.queueing.migrations import _waiting_triggers as triggers
     from govhall.queueing.models import Ticket, TicketCounter
 
     connection = connections[using]

@@ -290,23 +290,22 @@ class Ticket(models.Model):
             ),
         ]
         indexes = [
-            # The line of a category in order, waiting tickets only: positions ("people
-            # ahead") are counted and call-next chooses on it without reading the day's
-            # served tickets. Partial, so it stays small and the planner prefers it even
-            # when its statistics predate today (the statements name the status literally).
+            # The line of a category in order: the line's head (call-next), a position
+            # ("people ahead", the "three ahead" text) and the count of people ahead are
+            # index probes, without reading the day's served tickets. Not partial: the
+            # ORM sends the status as a bound parameter, and SQLite cannot prove a partial
+            # index's condition from a parameter (it then read the category's whole day).
             models.Index(
-                # status too, though constant: SQLite then answers counts from the index
-                # alone (it does not infer the column from the index's condition).
                 fields=["category", "day", "status", "rank", "original_issued_at", "id"],
-                name="ticket_waiting_line_idx",
-                condition=models.Q(status="waiting"),
+                name="ticket_line_idx",
             ),
-            # Tickets transferred to a named window, waiting: probed by every call-next of
-            # that window (usually empty).
+            # Tickets transferred to a named window, by status and line order: probed by
+            # every call-next of that window (usually empty). Partial on a condition a
+            # query with `target_window_id = ?` implies.
             models.Index(
                 fields=["target_window", "day", "status", "rank", "original_issued_at", "id"],
-                name="ticket_waiting_target_idx",
-                condition=models.Q(status="waiting", target_window__isnull=False),
+                name="ticket_target_line_idx",
+                condition=models.Q(target_window__isnull=False),
             ),
             # "Does this window hold a ticket?" on every call: at most one entry a window.
             # Partial, and the statements name the statuses literally: with the composite

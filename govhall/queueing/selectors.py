@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import secrets
 from dataclasses import dataclass
@@ -10,10 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
+from govhall.core.caching import ProcessCache
 from govhall.core.masking import mask_phone
 from govhall.org.models import Center, Window
 from govhall.org.selectors import Scope
@@ -27,7 +29,6 @@ from govhall.queueing.models import (
     WindowSkill,
     local_day,
 )
-from govhall.queueing.statements import current_numbers, fetchone
 
 RECENT_SERVICE_SAMPLE = 10
 
@@ -50,6 +51,20 @@ def config_for(center: Center) -> Config:
         max(1, getattr(settings, "QUEUE_PAUSE_MAX_MINUTES", 15)),
         getattr(settings, "QUEUE_RECALL_LIMIT", 2),
     )
+
+
+_configs = ProcessCache("queue-config-row", seconds=5.0, clear_on=(QueueConfig,))
+
+
+def cached_config(center: Center) -> Config:
+    """config_for, kept a few seconds per process (read by every recall and no-show)."""
+    key = (
+        center.pk,
+        getattr(settings, "QUEUE_IDLE_MINUTES", 10),
+        getattr(settings, "QUEUE_PAUSE_MAX_MINUTES", 15),
+        getattr(settings, "QUEUE_RECALL_LIMIT", 2),
+    )
+    return _configs.get(key, lambda: config_for(center))
 
 
 def categories_of(center: Center) -> QuerySet[TicketCategory]:
@@ -107,25 +122,24 @@ def estimate_minutes(ahead: int, mean_minutes: float, open_windows: int) -> int:
     return math.ceil(ahead * mean_minutes / max(1, open_windows))
 
 
-_AHEAD_SQL = (
-    f"SELECT COUNT(*) FROM {Ticket._meta.db_table} "
-    f"WHERE category_id = %s AND day = %s AND status = '{Ticket.Status.WAITING}' "
-    "AND (rank < %s OR (rank = %s AND "
-    "(original_issued_at < %s OR (original_issued_at = %s AND id < %s))))"
-)
-
-
 def ticket_ahead(ticket: Ticket) -> int:
-    """People ahead in the ticket's own category, by the queue order (rank, time, id).
-
-    Written out rather than built with Q objects: every kiosk issue and every status poll
-    asks, and the query is one range count on the ticket_waiting_line_idx index."""
+    """People ahead in the ticket's own category, by the line order (LINE_ORDER): one
+    range count on the ticket_line_idx index."""
     if ticket.status != Ticket.Status.WAITING:
         return 0
-    at = connection.ops.adapt_datetimefield_value(ticket.original_issued_at)
-    day = connection.ops.adapt_datefield_value(ticket.day)
-    params = [ticket.category_id, day, ticket.rank, ticket.rank, at, at, ticket.pk]
-    return int(fetchone(_AHEAD_SQL, params)[0])
+    rank, at = ticket.rank, ticket.original_issued_at
+    before = (
+        Q(rank__lt=rank)
+        | Q(rank=rank, original_issued_at__lt=at)
+        | Q(rank=rank, original_issued_at=at, id__lt=ticket.pk)
+    )
+    return (
+        Ticket.objects.filter(
+            category_id=ticket.category_id, day=ticket.day, status=Ticket.Status.WAITING
+        )
+        .filter(before)
+        .count()
+    )
 
 
 ESTIMATE_CACHE_SECONDS = 10
@@ -149,6 +163,18 @@ def ticket_estimate(ticket: Ticket, now: dt.datetime, ahead: int | None = None) 
     ahead = ticket_ahead(ticket) if ahead is None else ahead
     mean, opened = category_pace(ticket.category, now)
     return estimate_minutes(ahead, mean, opened)
+
+
+def ticket_status_url(ticket: Ticket) -> str:
+    """The ticket's public status page, with its query token (what the slip's QR holds)."""
+    return f"{settings.SITE_URL}{_ticket_page_path().format(ticket.pk)}?t={ticket.token}"
+
+
+@functools.cache
+def _ticket_page_path() -> str:
+    # Reversed once (per process) with a marker for the id: reverse() on every issue
+    # cost more than the rest of the answer's fields.
+    return reverse("queueing:ticket_page", args=[123456789]).replace("123456789", "{}")
 
 
 def public_ticket(ticket_id: int, token: str) -> Ticket | None:
@@ -327,7 +353,15 @@ def windows_state(center: Center) -> list[dict[str, Any]]:
     for s in WindowSkill.objects.filter(window__center=center).select_related("category"):
         skills.setdefault(s.window_id, []).append(s)
     windows = list(Window.objects.filter(center=center, is_active=True).select_related("zone"))
-    current = current_numbers([w.pk for w in windows])
+    current = dict(
+        Ticket.objects.filter(
+            window_id__in=[w.pk for w in windows],
+            day=local_day(timezone.now()),
+            status__in=Ticket.ACTIVE,
+        )
+        .order_by()
+        .values_list("window_id", "number")
+    )
     result = []
     for w in windows:
         session = sessions.get(w.pk)
@@ -364,13 +398,7 @@ def incidents_for(scope: Scope, *, open_only: bool = True) -> QuerySet[IdleIncid
 
 
 def waiting_for_window(window: Window, day: dt.date) -> int:
-    cats = WindowSkill.objects.filter(window=window).values_list("category_id", flat=True)
-    return Ticket.objects.filter(
-        Q(category_id__in=list(cats), target_window__isnull=True) | Q(target_window=window),
-        center_id=window.center_id,
-        day=day,
-        status=Ticket.Status.WAITING,
-    ).count()
+    return window_candidates(window, day).count()
 
 
 def latest_event_at(center: Center) -> dt.datetime | None:
@@ -387,6 +415,98 @@ def window_current_ticket(window: Window) -> Ticket | None:
         .order_by("-called_at", "-id")
         .first()
     )
+
+
+# --- the ordering rule (docs/queueing.md "Who is called next") --------------------------------
+
+# A category's line: priority group and appointment tickets (rank 0) first, then everyone
+# else (rank 1), each by original issue time (kept across transfers), then by id. It is the
+# order of the ticket_line_idx index, so a line's head is one index probe.
+LINE_ORDER = ("rank", "original_issued_at", "id")
+
+# Which lines a window serves, from its skills: rows that change only in the admin, read
+# on every call, so each process keeps them a few seconds (cleared at once in the process
+# that saves a skill).
+_skills = ProcessCache("queue-window-skills", seconds=5.0, clear_on=(WindowSkill,))
+
+
+def window_skills(window_id: int) -> tuple[tuple[int, bool], ...]:
+    """(category id, is primary) of each category the window serves."""
+    return _skills.get(
+        window_id,
+        lambda: tuple(
+            WindowSkill.objects.filter(window_id=window_id).values_list("category_id", "is_primary")
+        ),
+    )
+
+
+def window_order_key(ticket: Ticket, window_id: int, primary: frozenset[int]) -> tuple:
+    """THE ordering rule of a window's candidates, smallest first:
+    1. rank 0 (priority group or appointment) across all the window's skills, by time;
+    2. then the primary category's tickets and those transferred to this window, by time;
+    3. then the other skills' tickets, by time.
+    'Time' is the original issue time (kept across transfers); ties go to the lower id."""
+    if ticket.rank == 0:
+        tier = 0
+    elif ticket.target_window_id == window_id or ticket.category_id in primary:
+        tier = 1
+    else:
+        tier = 2
+    return (tier, ticket.original_issued_at, ticket.pk)
+
+
+def _lines(window: Window, day: dt.date) -> list[QuerySet[Ticket]]:
+    """Each line the window calls from, in LINE_ORDER: one per skill (tickets not sent to
+    a named window) and the tickets transferred to this window."""
+    waiting = Ticket.objects.filter(day=day, status=Ticket.Status.WAITING)
+    lines = [
+        waiting.filter(category_id=category_id, target_window__isnull=True)
+        for category_id, _primary in window_skills(window.pk)
+    ]
+    lines.append(waiting.filter(target_window_id=window.pk, center_id=window.center_id))
+    return [line.order_by(*LINE_ORDER) for line in lines]
+
+
+def window_candidates(window: Window, day: dt.date) -> QuerySet[Ticket]:
+    """Every waiting ticket the window may call (unordered: window_next picks by the rule)."""
+    skills = [category_id for category_id, _primary in window_skills(window.pk)]
+    return Ticket.objects.filter(
+        Q(category_id__in=skills, target_window__isnull=True) | Q(target_window_id=window.pk),
+        center_id=window.center_id,
+        day=day,
+        status=Ticket.Status.WAITING,
+    )
+
+
+def window_next(window: Window, day: dt.date, *, claim: bool = False) -> Ticket | None:
+    """The ticket the window calls next by window_order_key, or None when nobody waits.
+
+    Within a line the rule agrees with LINE_ORDER (rank 0 before the rest), so the best
+    candidate is the best of the lines' heads: each head is one index probe however long
+    the line (a sort of the whole line grew with it).
+
+    `claim` (PostgreSQL): each head is taken `FOR UPDATE SKIP LOCKED`, so windows calling
+    at the same instant get different tickets instead of waiting for each other; the rows
+    stay locked until the caller's transaction ends (a window with several skills holds
+    the heads it did not choose that long too: another window calling meanwhile takes the
+    next in those lines). On SQLite the caller's transaction holds the write lock already."""
+    heads = []
+    for line in _lines(window, day):
+        if claim:
+            line = line.select_for_update(skip_locked=True, of=("self",))
+        heads.extend(line[:1])
+    if not heads:
+        return None
+    primary = frozenset(c for c, is_primary in window_skills(window.pk) if is_primary)
+    return min(heads, key=lambda t: window_order_key(t, window.pk, primary))
+
+
+def line_position(category_id: int, day: dt.date, position: int) -> tuple | None:
+    """(id, phone, near_sms_sent) of the waiting ticket with `position` people ahead of it
+    in the category's line."""
+    line = Ticket.objects.filter(category_id=category_id, day=day, status=Ticket.Status.WAITING)
+    found = line.order_by(*LINE_ORDER).values_list("pk", "phone", "near_sms_sent")
+    return next(iter(found[position : position + 1]), None)
 
 
 # --- reads for other apps (evaluations) ----------------------------------------------------

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from govhall.appointments import selectors
@@ -38,6 +36,7 @@ from govhall.core.errors import DomainError, InvalidInput, InvalidTransition, No
 from govhall.core.validators import validate_mobile
 from govhall.notifications.services import notification_send
 from govhall.org.selectors import scope_for
+from govhall.queueing.selectors import ticket_status_url
 from govhall.queueing.services import ticket_issue
 
 
@@ -275,7 +274,7 @@ def appointment_check_in(
     )
     result.ticket_id = str(ticket.pk)
     result.ticket_number = ticket.number
-    result.ticket_url = _ticket_url(ticket)
+    result.ticket_url = ticket_status_url(ticket)[:300]
     result.save(update_fields=["ticket_id", "ticket_number", "ticket_url"])
     return result
 
@@ -288,8 +287,10 @@ def _mobile_or_none(phone: str) -> str | None:
         return None
 
 
-def _ticket_url(ticket: Any) -> str:
-    """The ticket's public status page: the queue's page `queueing:ticket_page` with the
-    ticket's query token, the link its own answers give."""
-    path = reverse("queueing:ticket_page", args=[ticket.pk])
-    return f"{settings.SITE_URL}{path}?t={ticket.token}"[:300]
+def checked_in_code(center: Any, code: str) -> bool:
+    """Whether `code` is a booking of this center just checked in and without a ticket yet:
+    the queue asks this (registered in apps.py) before it ranks a ticket as an
+    appointment's."""
+    return Appointment.objects.filter(
+        center=center, code=code, status=Status.CHECKED_IN, ticket_id=""
+    ).exists()

@@ -1,4 +1,5 @@
-"""The SQLite backend's writer queue (govhall/core/sqlite_backend)."""
+"""SQLite writers: transactions take the write lock at BEGIN (IMMEDIATE), so concurrent
+writers queue on it (busy_timeout) instead of failing."""
 
 import threading
 
@@ -40,9 +41,7 @@ def test_concurrent_writers_all_commit_without_locked_errors():
 def test_the_writer_lock_is_released_by_a_rollback():
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         log_action(actor=None, action="govhall.core.test.rolled_back")
-        assert connection._writer_held is not None
         1 / 0  # noqa: B018
-    assert connection._writer_held is None
     done = threading.Event()
     errors: list[BaseException] = []
 

@@ -1,9 +1,9 @@
 """Waiting counts per category and day on TicketCounter, kept by triggers on the ticket
-table (govhall/queueing/triggers.py), and filled from the tickets already waiting."""
+table (govhall/queueing/migrations/_waiting_triggers.py), and filled from the tickets already waiting."""
 
 from django.db import migrations, models
 
-from govhall.queueing import triggers
+from govhall.queueing.migrations import _waiting_triggers as triggers
 
 
 def create_triggers(apps, schema_editor) -> None:

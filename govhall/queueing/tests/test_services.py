@@ -392,7 +392,7 @@ def open_no_activity_incident(q, session):
 
 def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
     """The rows of a call and a finish, whichever path wrote them (on PostgreSQL a single
-    statement each, govhall.queueing.statements; on SQLite step by step)."""
+    statement each)."""
     from govhall.core.audit import verify_chain
     from govhall.queueing.models import WindowSession
 
@@ -443,13 +443,20 @@ def test_call_and_finish_write_events_audit_and_end_idle_incident(q):
         ),
         (
             "govhall.queueing.ticket.called",
-            {"number": "A001", "status": "called", "window": q.w1.number},
+            {
+                "from": "waiting",
+                "to": "called",
+                "reason": "",
+                "number": "A001",
+                "status": "called",
+                "window": q.w1.number,
+            },
             q.clerk1.pk,
             str(q.clerk1),
         ),
         (
             "govhall.queueing.ticket.finish",
-            {"number": "A001", "status": "done", "reason": ""},
+            {"from": "called", "to": "done", "number": "A001", "status": "done", "reason": ""},
             q.clerk1.pk,
             str(q.clerk1),
         ),
@@ -470,12 +477,14 @@ def test_finish_of_a_ticket_no_longer_at_the_window_says_why(q):
 
 
 def test_hot_paths_statement_counts(q, settings):
-    """Regression guard for the one-statement paths (govhall/queueing/statements.py):
-    counted, not timed. Every statement shows in the query log with its text."""
+    """Regression guard for the busiest services: their statements counted, not timed (a
+    count cannot silently grow). Every statement shows in the query log with its text."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
+    issue(q, "A", 0)  # the day's counter exists
+    selectors.window_skills(q.w1.pk)  # kept by the process
     with CaptureQueriesContext(connection) as issued:
         issue(q, "A", 1)
     with CaptureQueriesContext(connection) as called:
@@ -485,23 +494,21 @@ def test_hot_paths_statement_counts(q, settings):
     logs = [issued, called, finished]
     assert all(query["sql"] for log in logs for query in log.captured_queries)
     counts = [len(log.captured_queries) for log in logs]
-    if settings.IS_POSTGRES:
-        # issue; call-next (reads the line back too); finish
-        assert counts == [1, 1, 1], counts
-        assert "WITH s AS" in called.captured_queries[0]["sql"]
-    else:
-        # Each write in a savepoint (SAVEPOINT and RELEASE counted: the test runs inside a
-        # transaction). issue: counter, ticket, event, audit. call-next: the session read
-        # before the write; claim, session activity, event, audit and the 空窗 incident
-        # lookup (the last activity was two minutes before); then the line read for the
-        # SMS. finish: the same without the line read.
-        shown = "\n".join(q["sql"][:60] for log in logs for q in log.captured_queries)
-        assert counts == [6, 9, 8], shown
+    # Each service in a savepoint (SAVEPOINT and RELEASE counted: the test runs inside a
+    # transaction). issue: counter read and move, ticket, event, audit. call-next: the
+    # session's activity (two minutes since the last: the usual one UPDATE finds nothing,
+    # then read, written and the 空窗 incident looked up), "does the window hold a
+    # ticket?", the line heads (one per line: window 1 serves A and B, and the tickets
+    # sent to it), the claim, event, audit; then the line read for the "three ahead"
+    # text. finish: the ticket under its lock, the session's activity (a minute: four
+    # statements again), the move, event, audit.
+    shown = "\n".join(q["sql"][:60] for log in logs for q in log.captured_queries)
+    assert counts == [7, 14, 10], shown
 
 
 def test_finish_and_call_next_rows_and_statements(q, settings):
-    """办结并叫下一位: the rows of a finish and of a call, written in one transaction (on
-    PostgreSQL in one statement), with the session touched and a 空窗 incident ended."""
+    """办结并叫下一位: the rows of a finish and of a call, written in one transaction, with
+    the session touched and a 空窗 incident ended."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -525,15 +532,12 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
         at(9, 20),
     )
     statements = len(log.captured_queries)
-    if settings.IS_POSTGRES:
-        assert statements == 1, log.captured_queries  # no transaction of its own
-        assert "done_evented AS" in log.captured_queries[0]["sql"]
-    else:
-        # session and ticket status read before the write; in a savepoint (the test runs
-        # inside a transaction): finish, claim, session activity, both events, both audit
-        # entries, the open 空窗 incident read and ended, and the line read for the
-        # "three ahead" text (in the write, on the writer connection)
-        assert statements == 11, "\n".join(q["sql"][:70] for q in log.captured_queries)
+    # In a savepoint (the test runs inside a transaction): the ticket under its lock, the
+    # session's activity (fifteen minutes since the last: the usual UPDATE finds nothing;
+    # read, written, the open 空窗 incident read and ended), the finish, the line heads
+    # (three lines), the claim, both events in one INSERT and both audit entries in one;
+    # then the line read for the "three ahead" text.
+    assert statements == 16, "\n".join(q["sql"][:70] for q in log.captured_queries)
     stored = {t.pk: t for t in Ticket.objects.filter(pk__in=[first.pk, second.pk])}
     assert (stored[first.pk].status, stored[second.pk].status) == ("done", "called")
     actions = list(
@@ -557,12 +561,19 @@ def test_finish_and_call_next_rows_and_statements(q, settings):
         (
             str(first.pk),
             "govhall.queueing.ticket.finish",
-            {"number": "A001", "status": "done", "reason": ""},
+            {"from": "called", "to": "done", "number": "A001", "status": "done", "reason": ""},
         ),
         (
             str(second.pk),
             "govhall.queueing.ticket.called",
-            {"number": "A002", "status": "called", "window": q.w1.number},
+            {
+                "from": "waiting",
+                "to": "called",
+                "reason": "",
+                "number": "A002",
+                "status": "called",
+                "window": q.w1.number,
+            },
         ),
     ]
     session.refresh_from_db()
@@ -669,8 +680,8 @@ def test_waiting_triggers_come_back_after_a_migrate_that_lost_them(q):
     from django.apps import apps
     from django.db import connection
 
-    from govhall.queueing import triggers
     from govhall.queueing.apps import _ensure_waiting_triggers
+    from govhall.queueing.migrations import _waiting_triggers as triggers
 
     issue(q, "A", 1)
     triggers.uninstall(connection)
@@ -683,56 +694,17 @@ def test_waiting_triggers_come_back_after_a_migrate_that_lost_them(q):
     _assert_waiting_counts_match()
 
 
-def test_hot_statements_fit_psycopgs_conversion_cache():
-    """psycopg converts a query's %(name)s placeholders with a regular expression and
-    caches the result only for queries up to MAX_CACHED_STATEMENT_LENGTH characters; a
-    longer one is converted again on every execution (for 办结并叫下一位 that was 0.1 ms a
-    request). Keep the prepared statements under it."""
-    from psycopg import _queries
-
-    from govhall.queueing import statements
-
-    limit = getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", 4096)
-    for build in (
-        statements._issue_sql_postgres,
-        statements._call_next_sql,
-        statements._finish_sql,
-        statements._finish_call_next_sql,
-    ):
-        assert len(build().encode()) <= limit, build.__name__
+# --- what changed meanwhile is seen by the write ------------------------------------------
 
 
-# --- SQLite: the write re-checks what was read before it ------------------------------------
-
-
-def _change_just_before_the_write(monkeypatch, change) -> None:
-    """Make `change` happen just before the SQLite path's write transaction (as another
-    request's could): the path's read of the session and the ticket, its first statement
-    inside that transaction, must see it."""
-    from govhall.core.sqlite_backend import group_commit
-    from govhall.queueing import statements
-
-    real_run = group_commit.run
-
-    def run_after_change(unit):
-        monkeypatch.setattr(statements.group_commit, "run", real_run)  # once
-        change()
-        return real_run(unit)
-
-    monkeypatch.setattr(statements.group_commit, "run", run_after_change)
-
-
-def test_sqlite_call_paused_meanwhile_writes_nothing(q, settings, monkeypatch):
+def test_call_paused_meanwhile_writes_nothing(q):
+    """The window was paused by another request after this person's page showed it open:
+    the call finds out in its transaction and writes nothing."""
     from govhall.queueing.models import WindowSession
 
-    if settings.IS_POSTGRES:
-        pytest.skip("the SQLite path (PostgreSQL checks in its one statement)")
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
     waiting = issue(q, "A", 1)
-    _change_just_before_the_write(
-        monkeypatch,
-        lambda: WindowSession.objects.filter(window=q.w1).update(state=WindowSession.State.PAUSED),
-    )
+    WindowSession.objects.filter(window=q.w1).update(state=WindowSession.State.PAUSED)
     with pytest.raises(InvalidTransition, match="暂停"):
         services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
     waiting.refresh_from_db()
@@ -741,16 +713,13 @@ def test_sqlite_call_paused_meanwhile_writes_nothing(q, settings, monkeypatch):
     assert not AuditEntry.objects.filter(action="govhall.queueing.ticket.called").exists()
 
 
-def test_sqlite_finish_of_a_ticket_finished_meanwhile_changes_nothing(q, settings, monkeypatch):
-    if settings.IS_POSTGRES:
-        pytest.skip("the SQLite path (PostgreSQL checks in its one statement)")
+def test_finish_of_a_ticket_finished_meanwhile_changes_nothing(q):
+    """办结并叫下一位 retried (or sent twice) after the ticket was finished: nothing changes,
+    in particular the next person is not called."""
     services.window_open(window=q.w1, actor=q.clerk1, now=at(9))
     first, second = issue(q, "A", 1), issue(q, "A", 2)
     called = services.window_call_next(window=q.w1, actor=q.clerk1, now=at(9, 2))
-    _change_just_before_the_write(
-        monkeypatch,
-        lambda: services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 3)),
-    )
+    services.ticket_finish(ticket=called, actor=q.clerk1, now=at(9, 3))
     with pytest.raises(InvalidTransition):
         services.window_finish_and_call_next(
             window=q.w1, ticket_id=called.pk, actor=q.clerk1, now=at(9, 4)
