@@ -18,6 +18,7 @@ from django.utils import timezone
 from govhall.cases import selectors, selectors_flow
 from govhall.cases.models import Case, CaseProblem, CaseResult, CaseSuspension, FeeOrder, Status
 from govhall.cases.services import approval, fees, handover, output
+from govhall.consultations.selectors import phrase
 from govhall.core.errors import DomainError, InvalidInput, NotFound
 from govhall.documents.http import pdf_response
 from govhall.org.models import Center
@@ -187,6 +188,8 @@ def flow_case(request: HttpRequest, case_no: str) -> HttpResponse:
             "due": due,
             "labels": selectors_flow.LEVEL_LABELS,
             "result": result,
+            # A.2.6, from the center's phrase library (managers edit it), filled with the item.
+            "pickup_phrase": phrase("pickup", {"item": case.item.name}),
             "fee": FeeOrder.objects.filter(case=case).first(),
             "problems": list(CaseProblem.objects.filter(case=case)),
             "documents": list(selectors.case_documents(case)),

@@ -75,6 +75,8 @@ def test_output_console_finds_by_qr_or_id_and_takes_a_signature(approving, appro
     assert client.post(url, {"action": "receive"}).status_code == 302
     page = client.get(url).content.decode()
     assert 'id="signature-pad"' in page and "请您核对后签收" in page
+    # A.2.6 comes from the phrase library, filled with the case's item.
+    assert f"我为您查找{case.item.name}的办理结果" in page
     import base64
 
     data = "data:image/png;base64," + base64.b64encode(signature_png()).decode()
