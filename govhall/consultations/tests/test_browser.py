@@ -167,6 +167,8 @@ def test_screens_wayfinding_kiosk_and_filled_phrase(
     screen.goto(f"{live_server.url}/touch/?center={center.code}")
     screen.click("#touch-wayfinding")
     screen.wait_for_selector(".places")
+    # The plan image loads after the list is shown: wait for it, then check it is the plan.
+    screen.wait_for_function("document.querySelector('#floor-plan').complete")
     assert screen.evaluate("document.querySelector('#floor-plan').naturalWidth") == 900
     assert "大厅西侧走廊尽头" in screen.inner_text("main")
     shot(screen, "wayfinding-kiosk")
