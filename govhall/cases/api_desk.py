@@ -8,13 +8,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from govhall.cases import selectors, selectors_flow
 from govhall.cases.models import Case, FeeOrder, HandoverBatch
 from govhall.cases.services import fees, handover
-from govhall.core.errors import InvalidInput, NotFound
+from govhall.core.errors import DomainError, InvalidInput, NotFound
 from govhall.documents.services import document_link
 from govhall.org.models import Center, Department
 
@@ -204,7 +205,16 @@ def fee_waive(request: HttpRequest, case_no: str, payload: ReasonIn) -> dict[str
     "/payments/{provider}/notify", auth=None, summary="支付渠道异步通知（验签，重复通知只记一次）"
 )
 def payment_notify(request: HttpRequest, provider: str) -> HttpResponse:
-    params = {k: v for k, v in request.POST.items()}
+    """The provider posts form fields; a body that is no form (e.g. multipart without a
+    boundary) is a bad request, not a server error."""
+    try:
+        params = {k: v for k, v in request.POST.items()}
+    except MultiPartParserError as exc:
+        raise DomainError(
+            "通知内容不是有效的表单（Content-Type 或 boundary 有误）。",
+            code="malformed_body",
+            field="body",
+        ) from exc
     answer = fees.fee_notify(provider=provider, params=params)
     return HttpResponse(answer, content_type="text/plain")
 

@@ -153,6 +153,12 @@ def test_fake_provider_notification_verified_and_recorded_once(
     response = Client().post("/api/v1/payments/fake/notify", params)
     assert (response.status_code, response.content) == (200, b"success")
     assert FeePayment.objects.filter(order=order).count() == 1
+    # A body that is no form (found by the API fuzz run): 400 naming the body, no payment.
+    broken = Client().post("/api/v1/payments/fake/notify", "x", content_type="multipart/form-data")
+    assert broken.status_code == 400
+    assert broken["Content-Type"].startswith("application/problem+json")
+    assert broken.json()["errors"][0]["field"] == "body"
+    assert FeePayment.objects.filter(order=order).count() == 1
 
 
 # --- Monitoring ------------------------------------------------------------------------
