@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from govhall.cases import selectors as case_selectors
 from govhall.catalog.models import ServiceItem
 from govhall.org.models import User, Window
-from govhall.queueing import selectors as queue_selectors
+from govhall.queueing import selectors_served as queue_selectors
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from govhall.evaluations.models import (
     RectStatus,
 )
 from govhall.org.selectors import scope_for
-from govhall.queueing import selectors as queue_selectors
+from govhall.queueing import selectors_served as queue_selectors
 
 # The device page wakes for a ticket finished within this many seconds.
 DEVICE_WAKE_SECONDS = 180

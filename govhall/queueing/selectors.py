@@ -40,6 +40,18 @@ class Config:
     recall_limit: int
 
 
+# Centers and ticket categories change rarely (admin edits) and every kiosk issue needs
+# them: each process keeps what it read for a few seconds instead of two queries a ticket.
+_config = ProcessCache(
+    "queue-config", seconds=5.0, max_entries=1000, clear_on=(Center, TicketCategory, Window)
+)
+
+
+def cached_row(key: tuple, load: Any) -> Any:
+    """A row the API reads on every request (center, category, window), kept a few seconds."""
+    return _config.get(key, load)
+
+
 def config_for(center: Center) -> Config:
     """Per-center row if any, else settings (QUEUE_IDLE_MINUTES, QUEUE_PAUSE_MAX_MINUTES,
     QUEUE_RECALL_LIMIT), else 10 / 15 / 2."""
@@ -262,80 +274,7 @@ def queue_status(center: Center, now: dt.datetime) -> list[dict[str, Any]]:
     return result
 
 
-# --- board ---------------------------------------------------------------------------------
-
-
-def board_version(center_id: int) -> int:
-    """The id of the center's latest ticket event: any change a board shows writes one."""
-    return (
-        TicketEvent.objects.filter(center_id=center_id)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-        or 0
-    )
-
-
-def board_state(center: Center, now: dt.datetime, zones: list[str] | None = None) -> dict:
-    """Latest call per window, recent calls (for the voice), waiting per category."""
-    day = local_day(now)
-    windows = list(Window.objects.filter(center=center, is_active=True).select_related("zone"))
-    cats = list(categories_of(center))
-    if zones:
-        windows = [w for w in windows if w.zone and w.zone.code in zones]
-        cats = [c for c in cats if c.zone and c.zone.code in zones]
-    window_ids = {w.pk for w in windows}
-    latest: dict[int, dict] = {}
-    for t in (
-        Ticket.objects.filter(center=center, day=day, window_id__in=window_ids)
-        .exclude(called_at__isnull=True)
-        .order_by("-called_at")
-        .values("window_id", "number", "status", "called_at")[:200]
-    ):
-        latest.setdefault(t["window_id"], t)
-    start_of_day = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    calls = list(
-        TicketEvent.objects.filter(
-            center=center,
-            action__in=["call", "recall"],
-            window_id__in=window_ids,
-            at__gte=start_of_day,
-        )
-        .order_by("-id")
-        .values("id", "ticket__number", "window__number", "action", "at")[:8]
-    )
-    waiting = waiting_per_category(center, day)
-    return {
-        "center": center.code,
-        "center_name": center.name,
-        "notice": center.public_notice,
-        "version": board_version(center.pk),
-        "windows": [
-            {
-                "number": w.number,
-                "name": w.name or w.get_kind_display(),
-                "ticket": latest[w.pk]["number"] if w.pk in latest else None,
-                "status": latest[w.pk]["status"] if w.pk in latest else None,
-            }
-            for w in sorted(windows, key=lambda w: _num_key(w.number))
-        ],
-        "calls": [
-            {
-                "event": c["id"],
-                "number": c["ticket__number"],
-                "window": c["window__number"],
-                "recall": c["action"] == "recall",
-                "at": timezone.localtime(c["at"]).strftime("%H:%M:%S"),
-            }
-            for c in calls
-        ],
-        "categories": [
-            {"letter": c.letter, "name": c.name, "waiting": waiting.get(c.pk, 0)} for c in cats
-        ],
-    }
-
-
-def _num_key(number: str) -> tuple:
+def num_key(number: str) -> tuple:
     return (0, int(number)) if number.isdigit() else (1, number)
 
 
@@ -386,7 +325,7 @@ def windows_state(center: Center) -> list[dict[str, Any]]:
                 "current_ticket": current.get(w.pk),
             }
         )
-    return sorted(result, key=lambda r: _num_key(r["number"]))
+    return sorted(result, key=lambda r: num_key(r["number"]))
 
 
 def incidents_for(scope: Scope, *, open_only: bool = True) -> QuerySet[IdleIncident]:
@@ -507,37 +446,3 @@ def line_position(category_id: int, day: dt.date, position: int) -> tuple | None
     line = Ticket.objects.filter(category_id=category_id, day=day, status=Ticket.Status.WAITING)
     found = line.order_by(*LINE_ORDER).values_list("pk", "phone", "near_sms_sent")
     return next(iter(found[position : position + 1]), None)
-
-
-# --- reads for other apps (evaluations) ----------------------------------------------------
-
-
-def ticket_get(ticket_id: int) -> Ticket | None:
-    """One ticket by id with what is shown about its service (window, clerk, items)."""
-    return (
-        Ticket.objects.select_related("center", "category", "window", "window__department", "staff")
-        .prefetch_related("items")
-        .filter(pk=ticket_id)
-        .first()
-    )
-
-
-def window_last_finished(window_id: int, since: dt.datetime) -> Ticket | None:
-    """The ticket last finished at a window since a moment (the evaluator device wakes on
-    it)."""
-    return (
-        Ticket.objects.select_related("staff", "window", "center")
-        .filter(window_id=window_id, status=Ticket.Status.DONE, finished_at__gte=since)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
-
-
-def tickets_finished_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Ticket]:
-    """Finished tickets that left a phone number, in a time range (evaluation invitations)."""
-    return (
-        Ticket.objects.select_related("category")
-        .filter(status=Ticket.Status.DONE, finished_at__gte=start, finished_at__lt=end)
-        .exclude(phone="")
-        .order_by("finished_at", "id")
-    )

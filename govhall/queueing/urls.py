@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.queueing import views
+from govhall.queueing import views, views_board, views_guide
 
 app_name = "queueing"
 
@@ -8,11 +8,11 @@ urlpatterns = [
     path("kiosk/", views.kiosk, name="kiosk"),
     path("kiosk/issue/", views.kiosk_issue, name="kiosk_issue"),
     path("kiosk/slip/<int:ticket_id>/", views.kiosk_slip, name="slip"),
-    path("guide/", views.guide_desk, name="guide"),
+    path("guide/", views_guide.guide_desk, name="guide"),
     path("window/", views.console, name="console"),
     path("window/<int:window_id>/action/", views.console_action, name="console_action"),
-    path("window/alerts/", views.alerts, name="alerts"),
-    path("board/", views.board_index, name="board_index"),
-    path("board/<str:center_code>/", views.board, name="board"),
+    path("window/alerts/", views_board.alerts, name="alerts"),
+    path("board/", views_board.board_index, name="board_index"),
+    path("board/<str:center_code>/", views_board.board, name="board"),
     path("t/<int:ticket_id>/", views.ticket_page, name="ticket_page"),
 ]

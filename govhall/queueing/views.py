@@ -25,7 +25,6 @@ from govhall.org.selectors import scope_for
 from govhall.queueing import frontdesk, selectors, services
 from govhall.queueing.api import status_url
 from govhall.queueing.models import (
-    IdleIncident,
     PriorityGroup,
     Ticket,
     TicketCategory,
@@ -37,15 +36,12 @@ from govhall.queueing.phrases import (
     console_context,
     console_phrase,
     console_phrases,
-    guide_phrase,
 )
 
 CONSOLE_ROLES = (Role.CLERK, Role.OUTPUT_CLERK, Role.PROXY, Role.MANAGER)
-GUIDE_ROLES = (Role.GUIDE, Role.CONSULTANT, Role.MANAGER)
-ALERT_ROLES = (Role.MANAGER, Role.INSPECTOR)
 
 
-def _center_from(request: HttpRequest) -> Center:
+def center_from(request: HttpRequest) -> Center:
     code = request.GET.get("center") or request.POST.get("center") or settings.GOVHALL_CENTER_CODE
     qs = Center.objects.filter(is_active=True)
     if code:
@@ -57,7 +53,7 @@ def _center_from(request: HttpRequest) -> Center:
     return center
 
 
-def _self_service_hint(item: ServiceItem | None) -> dict[str, Any] | None:
+def self_service_hint(item: ServiceItem | None) -> dict[str, Any] | None:
     """6.4.1: an item that can be done at a self-service terminal or online is offered
     there first (with the person's consent)."""
     if item is None or item.published is None:
@@ -82,7 +78,7 @@ def _qr_svg(url: str) -> str:
 
 
 def kiosk(request: HttpRequest) -> HttpResponse:
-    center = _center_from(request)
+    center = center_from(request)
     closed = frontdesk.closed_notice(center, timezone.now())
     if closed:
         return render(request, "queueing/kiosk.html", {"center": center, "closed": closed})
@@ -117,7 +113,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             "category_status": status.get(category.letter) if category else None,
             "items": items,
             "item": item,
-            "hint": _self_service_hint(item),
+            "hint": self_service_hint(item),
             "elsewhere": frontdesk.elsewhere(item),
             "step": step,
             "priority_groups": [g for g in PriorityGroup.choices if g[0] != PriorityGroup.NONE],
@@ -128,7 +124,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 @require_POST
 @ratelimit.limited_page("ticket")
 def kiosk_issue(request: HttpRequest) -> HttpResponse:
-    center = _center_from(request)
+    center = center_from(request)
     category = get_object_or_404(
         TicketCategory, center=center, letter=request.POST.get("category", ""), is_active=True
     )
@@ -204,88 +200,22 @@ def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
 # --- guide desk --------------------------------------------------------------------------
 
 
-def _require(request: HttpRequest, roles: tuple[str, ...], center: Center | None = None) -> None:
+def require_role(
+    request: HttpRequest, roles: tuple[str, ...], center: Center | None = None
+) -> None:
     scope = scope_for(request.user)
     ok = any(scope.has_role(r, center.pk if center else None) for r in roles)
     if not ok:
         raise PermissionDenied("您没有使用此页面的权限。")
 
 
-def _staff_center(request: HttpRequest) -> Center:
+def staff_center(request: HttpRequest) -> Center:
     if request.GET.get("center") or request.POST.get("center"):
-        return _center_from(request)
+        return center_from(request)
     assignment = request.user.roles.select_related("center").first()
     if assignment is not None:
         return assignment.center
-    return _center_from(request)
-
-
-@login_required
-def guide_desk(request: HttpRequest) -> HttpResponse:
-    center = _staff_center(request)
-    _require(request, GUIDE_ROLES, center)
-    categories = list(selectors.categories_of(center).prefetch_related("items"))
-    items = list(
-        ServiceItem.objects.filter(center=center, is_active=True, ticket_categories__isnull=False)
-        .select_related("published", "department")
-        .distinct()
-        .order_by("department__code", "code")
-    )
-    hint = elsewhere = None
-    issued = None
-    form = {k: request.POST.get(k, "") for k in ("category", "item", "priority_group", "phone")}
-    if request.method == "POST":
-        item = next((i for i in items if i.code == form["item"]), None)
-        category = next((c for c in categories if c.letter == form["category"]), None)
-        hint = _self_service_hint(item)
-        elsewhere = frontdesk.elsewhere(item)
-        if elsewhere:
-            hint = None  # not handled here: say where, issue nothing
-        elif hint and not request.POST.get("confirm"):
-            pass  # show the suggestion first; the guide confirms to issue anyway
-        else:
-            try:
-                issued = services.ticket_issue(
-                    center=center,
-                    category=category,
-                    item=item,
-                    priority_group=form["priority_group"] or None,
-                    phone=form["phone"].strip() or None,
-                    channel="guide",
-                    actor=request.user,
-                )
-                hint = None
-                form = {}
-            except DomainError as exc:
-                messages.error(request, exc.message)
-    recent = (
-        Ticket.objects.filter(center=center, day=local_day(timezone.now()), channel="guide")
-        .select_related("category")
-        .order_by("-issued_at")[:10]
-    )
-    return render(
-        request,
-        "queueing/guide.html",
-        {
-            "center": center,
-            "categories": categories,
-            "items": items,
-            "hints": {i.code: _self_service_hint(i) for i in items},
-            "hint": hint,
-            "elsewhere": elsewhere,
-            "elsewhere_item": next((i for i in items if i.code == form.get("item")), None),
-            "form": form,
-            "issued": issued,
-            "issued_data": selectors.ticket_public(issued, timezone.now()) if issued else None,
-            "issued_slip": (
-                reverse("queueing:slip", args=[issued.pk]) + f"?t={issued.token}" if issued else ""
-            ),
-            "recent": recent,
-            "status": selectors.queue_status(center, timezone.now()),
-            "priority_groups": PriorityGroup.choices,
-            "phrase": guide_phrase({"center": center.name}),
-        },
-    )
+    return center_from(request)
 
 
 # --- window console ------------------------------------------------------------------------
@@ -317,7 +247,7 @@ def console(request: HttpRequest) -> HttpResponse:
     if window is None:
         windows = scope.filter(Window.objects.filter(is_active=True).select_related("center"))
         return render(request, "queueing/console_pick.html", {"windows": windows})
-    _require(request, CONSOLE_ROLES, window.center)
+    require_role(request, CONSOLE_ROLES, window.center)
     now = timezone.now()
     session = WindowSession.objects.filter(window=window, closed_at__isnull=True).first()
     current = (
@@ -460,60 +390,3 @@ def _run_action(request: HttpRequest, window: Window, action: str, user: Any) ->
     else:
         raise DomainError("未知操作。")
     return ACTION_PHRASE.get(action, "")
-
-
-# --- 空窗 alerts -----------------------------------------------------------------------------
-
-
-@login_required
-def alerts(request: HttpRequest) -> HttpResponse:
-    scope = scope_for(request.user)
-    if not any(scope.has_role(r) for r in ALERT_ROLES):
-        raise PermissionDenied("仅中心管理人员和监督检查人员可查看空窗告警。")
-    now = timezone.now()
-    open_incidents = list(selectors.incidents_for(scope))
-    for inc in open_incidents:
-        inc.minutes = int(inc.duration_at(now).total_seconds() // 60)
-    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    closed = selectors.incidents_for(scope, open_only=False).filter(
-        ended_at__isnull=False, started_at__gte=today
-    )[:50]
-    return render(
-        request,
-        "queueing/alerts.html",
-        {
-            "open_incidents": open_incidents,
-            "closed": closed,
-            "now": now,
-            "kinds": IdleIncident.Kind,
-        },
-    )
-
-
-# --- display board -------------------------------------------------------------------------
-
-
-def board(request: HttpRequest, center_code: str) -> HttpResponse:
-    center = get_object_or_404(Center, code=center_code, is_active=True)
-    zones = request.GET.get("zones", "")
-    api = reverse("api:queue_display", args=[center.code])
-    return render(
-        request,
-        "queueing/board.html",
-        {
-            "center": center,
-            "zones": zones,
-            "display_url": api + (f"?zones={zones}" if zones else ""),
-            "time_zone": settings.TIME_ZONE,  # the board's clock: the center's, not the device's
-            "poll_ms": int(request.GET.get("poll", "500") or 500)
-            if request.GET.get("poll", "500").isdigit()
-            else 500,
-        },
-    )
-
-
-def board_index(request: HttpRequest) -> HttpResponse:
-    center = _center_from(request)
-    url = reverse("queueing:board", args=[center.code])
-    zones = request.GET.get("zones")
-    return redirect(url + (f"?zones={zones}" if zones else ""))

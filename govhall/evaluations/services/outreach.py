@@ -13,7 +13,7 @@ from govhall.evaluations import tokens
 from govhall.evaluations.models import Invitation, QuestionKind, Rating, Survey, SurveyResponse
 from govhall.evaluations.services._common import check_level, now_or, settings_for
 from govhall.notifications.services import notification_send
-from govhall.queueing import selectors as queue_selectors
+from govhall.queueing import selectors_served as queue_selectors
 
 # How far back the sweep looks for finished matters (a worker down for a day still invites).
 LOOKBACK = dt.timedelta(days=2)

@@ -215,7 +215,7 @@ def test_display_zone_filter(q, client):
 
 
 def test_stream_sends_board_events(q, client, monkeypatch):
-    from govhall.queueing import api
+    from govhall.queueing import api_board as api
 
     monkeypatch.setattr(api, "STREAM_SECONDS", 0.3)
     r = client.get(f"/api/v1/display/{q.center.code}/stream")
@@ -234,7 +234,7 @@ def test_idempotency_key_issue_once(q, client):
 
 
 def test_board_version_cached_briefly_per_process(q, monkeypatch):
-    from govhall.queueing import api
+    from govhall.queueing import api_board as api
 
     monkeypatch.setattr(api, "BOARD_VERSION_TTL", 60)
     before = api._board_version(q.center.pk)

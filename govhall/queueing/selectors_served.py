@@ -1,0 +1,42 @@
+"""Reads of served tickets for other apps (evaluations: the evaluator device, invitations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from govhall.queueing.models import Ticket
+
+# --- reads for other apps (evaluations) ----------------------------------------------------
+
+
+def ticket_get(ticket_id: int) -> Ticket | None:
+    """One ticket by id with what is shown about its service (window, clerk, items)."""
+    return (
+        Ticket.objects.select_related("center", "category", "window", "window__department", "staff")
+        .prefetch_related("items")
+        .filter(pk=ticket_id)
+        .first()
+    )
+
+
+def window_last_finished(window_id: int, since: dt.datetime) -> Ticket | None:
+    """The ticket last finished at a window since a moment (the evaluator device wakes on
+    it)."""
+    return (
+        Ticket.objects.select_related("staff", "window", "center")
+        .filter(window_id=window_id, status=Ticket.Status.DONE, finished_at__gte=since)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def tickets_finished_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Ticket]:
+    """Finished tickets that left a phone number, in a time range (evaluation invitations)."""
+    return (
+        Ticket.objects.select_related("category")
+        .filter(status=Ticket.Status.DONE, finished_at__gte=start, finished_at__lt=end)
+        .exclude(phone="")
+        .order_by("finished_at", "id")
+    )
