@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "govhall.consultations",
     "govhall.cases",
     "govhall.evaluations",
+    "govhall.assistance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssistanceConfig(AppConfig):
+    name = "govhall.assistance"
+    label = "assistance"
+    verbose_name = "帮办代办与便民服务"

@@ -1,0 +1,5 @@
+"""帮办代办与便民服务 (DB 23/T 1485—2023 6.6, 6.7.3–6.7.5).
+
+Django finds an app's models in this module: tables kept in sibling files by subject are
+imported at the bottom.
+"""
