@@ -205,12 +205,17 @@ class PdfDocument:
         qr_caption: str = "扫码查看",
         footer: str = "",
         subject: str = "",
+        rating_url: str | None = None,
+        rating_caption: str = "扫码评价",
     ) -> None:
         self.center_name = center_name
         self.number = number
         self.date = date
         self.qr_url = qr_url
         self.qr_caption = qr_caption
+        # A second header code, left of the first: the matter's rating page (9.4 b).
+        self.rating_url = rating_url
+        self.rating_caption = rating_caption
         self.footer = footer
         self.subject = subject
         self.font = font()
@@ -338,16 +343,18 @@ class PdfDocument:
         canvas.line(20 * mm, height - 18 * mm, width - 20 * mm, height - 18 * mm)
         canvas.setFillColor(colors.black)
         canvas.setFont(self.font.name, 9)
-        right = width - 20 * mm - (22 * mm if self.qr_url else 0)
+        codes = [(u, c) for u, c in ((self.qr_url, self.qr_caption),
+                                      (self.rating_url, self.rating_caption)) if u]  # fmt: skip
+        right = width - 20 * mm - 22 * mm * len(codes)
         if self.number:
             canvas.drawRightString(right, height - 11 * mm, f"编号：{self.number}")
         if self.date:
             canvas.drawRightString(right, height - 15.5 * mm, f"日期：{format_date(self.date)}")
-        if self.qr_url:
-            img = qr_image(self.qr_url)
-            canvas.drawImage(img, width - 40 * mm, height - 29 * mm, 20 * mm, 20 * mm)
+        for n, (url, caption) in enumerate(codes):
+            left = width - 40 * mm - n * 22 * mm
+            canvas.drawImage(qr_image(url), left, height - 29 * mm, 20 * mm, 20 * mm)
             canvas.setFont(self.font.name, 6.5)
-            canvas.drawCentredString(width - 30 * mm, height - 31 * mm, self.qr_caption)
+            canvas.drawCentredString(left + 10 * mm, height - 31 * mm, caption)
         canvas.setFont(self.font.name, 8)
         canvas.setFillColor(colors.HexColor("#616e7c"))
         footer = f"{self.footer}    第 {doc.page} 页" if self.footer else f"第 {doc.page} 页"

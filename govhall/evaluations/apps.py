@@ -7,7 +7,12 @@ class EvaluationsConfig(AppConfig):
     verbose_name = "好差评"
 
     def ready(self) -> None:
+        from govhall.documents.rating_links import register_rating_link
+        from govhall.evaluations.tokens import printed_rating_url
         from govhall.org.workbench import Screen, register_screen
+
+        # 9.4 b: the case documents print a second QR code to the case's rating page.
+        register_rating_link(printed_rating_url)
 
         register_screen(
             Screen(

@@ -64,3 +64,14 @@ def read_token(token: str, *, now: dt.datetime) -> tuple[str, str]:
 def rating_url(kind: str, matter_id: str | int, *, now: dt.datetime, days: int) -> str:
     token = make_token(kind, matter_id, now=now, days=days)
     return settings.SITE_URL + reverse("evaluations:rate", args=[token])
+
+
+PRINTED_DAYS = 400  # a code printed on a case document: valid well past the case's end
+
+
+def printed_rating_url(kind: str, matter_id: str | int, day: dt.date) -> str:
+    """The rating link printed as a QR code on a document of the matter (9.4 b), registered
+    with govhall.documents.rating_links: valid PRINTED_DAYS from the end of the printing day
+    (a receipt is printed long before the case finishes and can be rated)."""
+    start = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return rating_url(kind, matter_id, now=start, days=PRINTED_DAYS) + "?c=qr"

@@ -70,7 +70,7 @@ def suspension_notice(
     """特别程序告知书 (行政许可法 §45): the step and its expected duration, not counted."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "特别程序告知书")
+        doc = _doc(case.center.name, number, day, _progress(case), "特别程序告知书", case=case)
         doc.title("特别程序告知书")
         doc.paragraph(
             f"{case.masked_name}：您申请的“{case.item.name}”（办件编号 {case.number}），"
@@ -93,7 +93,7 @@ def extension_notice(
     """延期办理告知书 (行政许可法 §42): reason, the head's approval, the new due date."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "延期办理告知书")
+        doc = _doc(case.center.name, number, day, _progress(case), "延期办理告知书", case=case)
         doc.title("延期办理告知书")
         doc.paragraph(
             f"{case.masked_name}：您申请的“{case.item.name}”（办件编号 {case.number}），"
@@ -124,7 +124,7 @@ def denial_decision(
     """不予许可决定书 with the reasons and the remedies (行政许可法 §38)."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "不予许可决定书")
+        doc = _doc(case.center.name, number, day, _progress(case), "不予许可决定书", case=case)
         doc.title("不予许可决定书")
         doc.paragraph(
             f"{case.masked_name}：您申请的“{case.item.name}”（办件编号 {case.number}），"
@@ -153,7 +153,7 @@ def handover_voucher(case: Case, result: Any, *, handler: str, day: dt.date) -> 
     """交接凭证 (7.5.1): what the department hands the output window, checked and signed."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "交接凭证")
+        doc = _doc(case.center.name, number, day, _progress(case), "交接凭证", case=case)
         doc.title("办理结果交接凭证")
         doc.key_values(
             [
@@ -181,7 +181,7 @@ def pickup_receipt(
     """领取签收单 (7.5.2) with the signature taken on screen and its SHA-256."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "领取签收单")
+        doc = _doc(case.center.name, number, day, _progress(case), "领取签收单", case=case)
         doc.title("办理结果领取签收单")
         who = release.signer_name + ("（代理人）" if release.signer_is_agent else "（申请人）")
         rows = [
@@ -211,7 +211,7 @@ def mail_voucher(case: Case, release: Any, *, handler: str, day: dt.date) -> Ren
     """邮寄送达凭证 (7.5.2, 6.7.2)."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, _progress(case), "邮寄送达凭证")
+        doc = _doc(case.center.name, number, day, _progress(case), "邮寄送达凭证", case=case)
         doc.title("邮寄送达凭证")
         fee = "免费" if not release.mail_fee else f"{release.mail_fee} 元"
         doc.key_values(

@@ -17,6 +17,8 @@ from django.utils import timezone
 from govhall.cases.models import Case, CaseMaterial
 from govhall.core.masking import mask_id_number, mask_name
 from govhall.documents.pdf import PdfDocument, format_date
+from govhall.documents.rating_links import CAPTION as RATING_CAPTION
+from govhall.documents.rating_links import rating_link
 
 Render = Callable[[str], bytes]
 
@@ -24,13 +26,25 @@ RECONSIDERATION_DAYS = 60
 LITIGATION_MONTHS = 6
 
 
-def _doc(center_name: str, number: str, day: dt.date, qr_url: str, subject: str) -> PdfDocument:
+def _doc(
+    center_name: str,
+    number: str,
+    day: dt.date,
+    qr_url: str,
+    subject: str,
+    *,
+    case: Case | None = None,
+) -> PdfDocument:
+    """The case's documents: the progress QR code and, for a case, a second code leading to
+    its rating page (9.4 b, when evaluations registered its link maker)."""
     return PdfDocument(
         center_name=center_name,
         number=number,
         date=day,
         qr_url=qr_url,
         qr_caption="扫码查询办件进度",
+        rating_url=rating_link("case", case.pk, day=day) if case is not None else None,
+        rating_caption=RATING_CAPTION,
         subject=subject,
         footer="办件进度查询：扫描右上角二维码，输入办件编号和手机号后四位",
     )
@@ -64,7 +78,7 @@ def receipt(
 
     def render(number: str) -> bytes:
         day = case.review_start
-        doc = _doc(case.center.name, number, day, progress, title)
+        doc = _doc(case.center.name, number, day, progress, title, case=case)
         doc.title(title)
         rows = [
             *_case_rows(case),
@@ -139,7 +153,7 @@ def acceptance(case: Case, *, handler: str, progress: str, deemed: bool = False)
 
     def render(number: str) -> bytes:
         day = case.accepted_on
-        doc = _doc(case.center.name, number, day, progress, "受理通知书")
+        doc = _doc(case.center.name, number, day, progress, "受理通知书", case=case)
         doc.title("受理通知书")
         name = case.masked_name
         text = (
@@ -185,7 +199,7 @@ def rejection(
     """不予受理通知书 (7.2.3) with reasons and remedies (行政许可法 §38)."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, progress, "不予受理通知书")
+        doc = _doc(case.center.name, number, day, progress, "不予受理通知书", case=case)
         doc.title("不予受理通知书")
         doc.paragraph(
             f"{case.masked_name}：您于{format_date(timezone.localtime(case.received_at).date())}提交的"
@@ -216,7 +230,7 @@ def correction(
     """补正通知书 (7.2.3): everything to correct, at once, with the correction due date."""
 
     def render(number: str) -> bytes:
-        doc = _doc(case.center.name, number, day, progress, "补正通知书")
+        doc = _doc(case.center.name, number, day, progress, "补正通知书", case=case)
         doc.title("补正通知书")
         due = format_date(case.correction_due)
         if case.correction_due_provisional:
