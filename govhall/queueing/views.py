@@ -20,6 +20,7 @@ from govhall.catalog.models import ServiceItem
 from govhall.core import ratelimit
 from govhall.core.errors import DomainError
 from govhall.core.templatetags.govhall import qr_svg_markup
+from govhall.documents.rating_links import rating_link
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
 from govhall.queueing import frontdesk, selectors, services
@@ -161,6 +162,8 @@ def kiosk_slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _public_ticket(ticket_id, request.GET.get("t", ""))
     data = selectors.ticket_public(ticket, timezone.now())
     url = status_url(ticket)
+    # 9.4 b: a second code to the ticket's rating page (when evaluations registered one).
+    rating = rating_link("ticket", ticket.pk, day=ticket.day)
     return render(
         request,
         "queueing/slip.html",
@@ -169,6 +172,8 @@ def kiosk_slip(request: HttpRequest, ticket_id: int) -> HttpResponse:
             "ticket": ticket,
             "data": data,
             "qr": mark_safe(_qr_svg(url)),  # segno output, no user input
+            "rating_qr": mark_safe(_qr_svg(rating)) if rating else "",
+            "rating_url": rating or "",
             "status_url": url,
             "autoprint": request.GET.get("print") == "1",
         },

@@ -3,6 +3,7 @@
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from govhall.core.testing import at, pdf_qr_texts, pdf_text
 from govhall.documents.models import Document, DocumentKind
@@ -63,3 +64,25 @@ def test_without_a_registered_maker_no_rating_code_is_printed(h, settings, monke
     case = finished_case(h)
     data = Document.objects.get(related_id=str(case.pk), kind=DocumentKind.RECEIPT).read_bytes()
     assert len(pdf_qr_texts(data)) == 1 and "扫码评价" not in pdf_text(data)
+
+
+def test_ticket_slip_carries_the_rating_code_of_its_ticket(h, settings, time_machine):
+    from govhall.core.templatetags.govhall import qr_svg_markup
+    from govhall.evaluations.tests.conftest import finish_ticket
+
+    settings.SITE_URL = SITE
+    time_machine.move_to(WORKDAY)
+    ticket = finish_ticket(h)
+    page = (
+        Client()
+        .get(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}")
+        .content.decode()
+    )
+    url = tokens.printed_rating_url("ticket", ticket.pk, ticket.day)
+    assert tokens.read_token(
+        url.removeprefix(f"{SITE}/e/").removesuffix("/?c=qr"), now=WORKDAY
+    ) == ("ticket", str(ticket.pk))
+    # segno draws the same code for the same link: the slip shows this ticket's code.
+    assert "扫码评价" in page and qr_svg_markup(url) in page
+    other = tokens.printed_rating_url("ticket", ticket.pk + 1, ticket.day)
+    assert qr_svg_markup(other) not in page
