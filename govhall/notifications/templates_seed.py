@@ -178,6 +178,13 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "感谢您办理“{item}”，请对本次服务进行评价：{link}",
         ),
         BuiltinTemplate(
+            "evaluation_rectification_overdue",
+            "差评整改逾期提醒",
+            SERVICE,
+            ("number", "source", "step", "level", "due"),
+            "差评整改#{number}（{source}）“{step}”环节{level}，截止日{due}，请及时处理。",
+        ),
+        BuiltinTemplate(
             "queue_turn_near",
             "即将叫号",
             URGENT,

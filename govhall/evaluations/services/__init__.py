@@ -1,6 +1,7 @@
 """Every state change of evaluations (DESIGN.md rule 1): keyword-only functions, each in one
 transaction, taking `actor` and `now`."""
 
+from govhall.evaluations.services.alerts import rectifications_alert_overdue
 from govhall.evaluations.services.outreach import invitations_send, survey_respond
 from govhall.evaluations.services.ratings import (
     ALREADY_RATED,
@@ -16,7 +17,6 @@ from govhall.evaluations.services.rectifications import (
     rectification_contact_reveal,
     rectification_rectify,
     rectification_verify,
-    rectifications_alert_overdue,
 )
 
 __all__ = [

@@ -8,14 +8,13 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from govhall.core import workdays, workflow
+from govhall.core import workflow
 from govhall.core.errors import Conflict, Forbidden, InvalidTransition
 from govhall.evaluations.models import (
     Appeal,
     AppealStatus,
     BlockedReport,
     Complaint,
-    OverdueAlert,
     Rating,
     Rectification,
     RectStatus,
@@ -27,7 +26,6 @@ from govhall.evaluations.services._common import (
     local_day,
     now_or,
     require_staff_of,
-    settings_for,
     step_due,
 )
 from govhall.org.models import Role
@@ -201,35 +199,6 @@ def rectification_contact_reveal(
     source = rect.rating or rect.complaint or rect.blocked
     workflow.record_audit(rect, verb="phone_viewed", actor=actor, now=now, data={})
     return source.phone
-
-
-def rectifications_alert_overdue(*, now: dt.datetime | None = None) -> int:
-    """Overdue alerts, once per step and level: level 1 the day after the step's due day,
-    level 2 once another full limit of working days has passed. The unique row decides
-    between several workers."""
-    now = now_or(now)
-    today = local_day(now)
-    sent = 0
-    for rect in Rectification.objects.exclude(status=RectStatus.CLOSED).filter(step_due__lt=today):
-        limit = settings_for(rect.center_id).step_days
-        level = 2 if workdays.add_workdays(rect.step_due, limit) < today else 1
-        for lvl in range(rect.step_alert_level + 1, level + 1):
-            try:
-                with transaction.atomic():
-                    OverdueAlert.objects.create(
-                        rectification=rect, step=rect.status, level=lvl, at=now
-                    )
-                    Rectification.objects.filter(pk=rect.pk).update(
-                        step_alert_level=lvl, ever_overdue=True
-                    )
-                    workflow.record_audit(
-                        rect, verb="overdue_alert", actor=None, now=now,
-                        data={"step": rect.status, "level": lvl, "due": str(rect.step_due)},
-                    )  # fmt: skip
-            except IntegrityError:
-                continue
-            sent += 1
-    return sent
 
 
 @transaction.atomic
