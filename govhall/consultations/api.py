@@ -29,7 +29,7 @@ class ConsultationIn(Schema):
     answer: str = ""
     name: str = ""
     phone: str = ""
-    kind: Literal["question", "rescue"] = "question"
+    kind: Literal["question", "rescue", "complaint"] = "question"
     action_taken: str = ""
     passed_to: str = ""
 

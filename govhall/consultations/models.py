@@ -27,6 +27,9 @@ class Channel(models.TextChoices):
 class Kind(models.TextChoices):
     QUESTION = "question", "咨询"
     RESCUE = "rescue", "求助/紧急情况"
+    # A complaint received at the desk (6.1.1 首问负责); evaluations opens a rectification
+    # for it (9.5) through `selectors.desk_complaints`.
+    COMPLAINT = "complaint", "投诉"
 
 
 class ReplyChannel(models.TextChoices):

@@ -16,6 +16,7 @@ from govhall.consultations.models import (
     OPEN_STATUSES,
     CenterSettings,
     Consultation,
+    Kind,
     OverdueAlert,
     Phrase,
     Place,
@@ -251,3 +252,13 @@ def stats(center: Center, start: dt.date, end: dt.date) -> dict[str, Any]:
         "repeats": repeats,
         "open": sum(1 for r in rows if r.status in OPEN_STATUSES),
     }
+
+
+def desk_complaints(*, since: dt.datetime) -> QuerySet[Consultation]:
+    """Complaints recorded at the desk (by phone, letter or online too) since a moment,
+    oldest first: evaluations reads them to open a rectification for each (9.5)."""
+    return (
+        Consultation.objects.filter(kind=Kind.COMPLAINT, received_at__gte=since)
+        .select_related("item", "owner")
+        .order_by("received_at", "id")
+    )

@@ -40,6 +40,7 @@ class Channel(models.TextChoices):
     SMS = "sms", "短信评价"
     ONLINE = "online", "网上评价"
     BLOCKED = "blocked", "办不成事反映窗口"
+    DESK = "desk", "咨询台/窗口当面反映"
 
 
 class EvaluationSettings(models.Model):
@@ -171,6 +172,8 @@ class Complaint(models.Model):
         verbose_name="录入人",
     )  # fmt: skip
     at = models.DateTimeField("时间")
+    # Where it was first recorded in another app ("consultation:12"): taken over once.
+    source_key = models.CharField("来源记录", max_length=60, null=True, blank=True, unique=True)
 
     class Meta:
         verbose_name = "投诉建议"

@@ -2,6 +2,7 @@
 transaction, taking `actor` and `now`."""
 
 from govhall.evaluations.services.alerts import rectifications_alert_overdue
+from govhall.evaluations.services.desk import complaints_take_from_desk
 from govhall.evaluations.services.outreach import invitations_send, survey_respond
 from govhall.evaluations.services.ratings import (
     ALREADY_RATED,
@@ -25,6 +26,7 @@ __all__ = [
     "appeal_file",
     "blocked_report_create",
     "complaint_create",
+    "complaints_take_from_desk",
     "invitations_send",
     "rating_submit",
     "rectification_callback",
