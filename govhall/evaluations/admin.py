@@ -79,6 +79,7 @@ class QuestionInline(admin.TabularInline):
 
 @admin.register(Survey)
 class SurveyAdmin(AuditedAdmin, CenterScopedAdmin):
-    list_display = ["title", "center", "is_open", "token"]
-    readonly_fields = ["token"]
+    list_display = ["title", "center", "status", "token"]
+    # Published and closed on the staff page (/evaluations/surveys/), through the workflow.
+    readonly_fields = ["token", "status"]
     inlines = [QuestionInline]

@@ -44,3 +44,13 @@ class EvaluationsConfig(AppConfig):
                 order=62,
             )
         )
+        register_screen(
+            Screen(
+                key="evaluations.surveys",
+                title="调查问卷",
+                url_name="evaluations:surveys",
+                roles={"manager"},
+                description="新建、编辑问卷（单选、多选、量表、文字），发布与结束，公开链接与二维码",
+                order=63,
+            )
+        )

@@ -120,7 +120,7 @@ def load(stdout) -> None:
 def _survey(center) -> None:
     survey = Survey.objects.create(
         center=center, title="政务服务大厅满意度调查", intro="请花一分钟告诉我们您的感受。",
-        created_at=timezone.now(),
+        created_at=timezone.now(), status="open",
     )  # fmt: skip
     questions = [
         ("single", "您本次的等候时间", ["10分钟以内", "10-30分钟", "30分钟以上"]),

@@ -260,6 +260,8 @@ from govhall.evaluations.models_rectification import (  # noqa: E402, F401
 from govhall.evaluations.survey_models import (  # noqa: E402, F401
     QuestionKind,
     Survey,
+    SurveyEvent,
     SurveyQuestion,
     SurveyResponse,
+    SurveyStatus,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 
@@ -18,14 +19,32 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", "文字"
 
 
+class SurveyStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    OPEN = "open", "已发布（开放填写）"
+    CLOSED = "closed", "已结束"
+
+
 class Survey(models.Model):
+    """A questionnaire: drafted and edited by a manager, published (the public link takes
+    answers), closed. Its questions change only while it has no answers."""
+
+    Status = SurveyStatus
+    TRANSITIONS: dict[str, set[str]] = {
+        SurveyStatus.DRAFT: {SurveyStatus.OPEN},
+        SurveyStatus.OPEN: {SurveyStatus.CLOSED},
+        SurveyStatus.CLOSED: {SurveyStatus.OPEN},  # reopened for another round
+    }
+
     center = models.ForeignKey(
         "org.Center", on_delete=models.PROTECT, related_name="+", verbose_name="中心"
     )
     title = models.CharField("问卷标题", max_length=100)
     intro = models.TextField("说明", blank=True)
     token = models.CharField("公开链接令牌", max_length=32, unique=True, default=new_survey_token)
-    is_open = models.BooleanField("开放填写", default=True)
+    status = models.CharField(
+        "状态", max_length=16, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
+    )
     created_at = models.DateTimeField("创建时间")
 
     class Meta:
@@ -35,6 +54,33 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SurveyStatus.OPEN
+
+
+class SurveyEvent(models.Model):
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="events", verbose_name="问卷"
+    )
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", verbose_name="操作人",
+    )  # fmt: skip
+    action = models.CharField("操作", max_length=40)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16)
+    reason = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "问卷记录"
+        verbose_name_plural = "问卷记录"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.survey_id} {self.action}"
 
 
 class SurveyQuestion(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.evaluations import staff_views, views
+from govhall.evaluations import staff_views, survey_views, views
 
 app_name = "evaluations"
 
@@ -23,4 +23,13 @@ urlpatterns = [
     path("evaluations/qr/", staff_views.qr_codes, name="qr"),
     path("evaluations/qr/<str:kind>/<int:obj_id>.png", staff_views.qr_png, name="qr_png"),
     path("evaluations/surveys/<int:survey_id>/", staff_views.survey_results, name="survey_results"),
+    path("evaluations/surveys/", survey_views.survey_list, name="surveys"),
+    path("evaluations/surveys/new/", survey_views.survey_edit, name="survey_new"),
+    path("evaluations/surveys/<int:survey_id>/edit/", survey_views.survey_edit, name="survey_edit"),
+    path(
+        "evaluations/surveys/<int:survey_id>/<str:action>/",
+        survey_views.survey_action,
+        name="survey_action",
+    ),
+    path("evaluations/surveys/<int:survey_id>/qr.png", survey_views.survey_qr, name="survey_qr"),
 ]

@@ -153,6 +153,8 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         item = survey_by_token(token)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    if item.status == item.Status.DRAFT:
+        raise Http404("问卷尚未发布。")
     questions = list(item.questions.order_by("position", "id"))
     context: dict[str, Any] = {"survey": item, "questions": questions, "kinds": QuestionKind}
     if request.method == "POST":

@@ -19,6 +19,7 @@ from govhall.evaluations.services.rectifications import (
     rectification_rectify,
     rectification_verify,
 )
+from govhall.evaluations.services.surveys import survey_close, survey_publish, survey_save
 
 __all__ = [
     "ALREADY_RATED",
@@ -35,5 +36,8 @@ __all__ = [
     "rectification_rectify",
     "rectification_verify",
     "rectifications_alert_overdue",
+    "survey_close",
+    "survey_publish",
     "survey_respond",
+    "survey_save",
 ]

@@ -134,7 +134,9 @@ def test_box_entries(h):
 
 
 def test_survey_public_link_and_results(h):
-    survey = Survey.objects.create(center=h.center, title="大厅环境满意度调查", created_at=WORKDAY)
+    survey = Survey.objects.create(
+        center=h.center, title="大厅环境满意度调查", created_at=WORKDAY, status="open"
+    )
     q1 = SurveyQuestion.objects.create(
         survey=survey, position=1, kind="single", text="等候时间", options=["很短", "一般", "很长"]
     )
