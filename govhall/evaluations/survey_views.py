@@ -151,7 +151,8 @@ def survey_edit(request: HttpRequest, survey_id: int | None = None) -> HttpRespo
         "error": error,
         "error_field": field,
         "url": public_url(survey) if survey else "",
-        "answered": survey.responses.exists() if survey else False,
+        "locked": bool(survey) and (survey.status == "closed" or survey.responses.exists()),
+        "questions": list(survey.questions.order_by("position", "id")) if survey else [],
     }
     return render(request, "evaluations/survey_edit.html", context, status=status)
 
