@@ -82,8 +82,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
-    month_start = timezone.localdate().replace(day=1)
-    ranking = selectors.window_ranking(selectors.in_period(ratings, month_start, None))
+    # The monthly window ranking: the month asked for (?month=YYYY-MM), else this month,
+    # whatever the period above.
+    first, last = selectors.month_bounds(request.GET.get("month"), timezone.localdate())
+    month_ratings = selectors.counted(selectors.ratings_visible(request.user).filter(center=center))
+    ranking = selectors.window_ranking(selectors.in_period(month_ratings, first, last))
+    rects = _rects(request, center)
     levels = summary["levels"]
     context = {
         "center": center,
@@ -93,7 +97,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "groups": groups,
         "ranking": ranking,
-        "rates": selectors.rectification_rates(_rects(request, center)),
+        "ranking_month": first,
+        "rates": selectors.rectification_rates(rects),
+        "sources": selectors.rectification_sources(rects),
         "period": _period(request),
         "query": request.GET.urlencode(),
     }

@@ -119,3 +119,34 @@ def test_dashboard_and_exports_pages(rated, time_machine):
     other.force_login(rated.other_manager)
     html = other.get(f"/evaluations/?center={rated.center.code}").content.decode()
     assert '<strong id="kpi-total">0</strong>' in html and rated.center.name not in html
+
+
+def test_monthly_ranking_and_rectification_sources_on_the_dashboard(rated, time_machine):
+    time_machine.move_to(at(2026, 2, 20, 10))
+    services.complaint_create(
+        center=rated.center, channel="box", content="大厅太冷", actor=rated.manager
+    )
+    services.blocked_report_create(
+        center=rated.center,
+        matter="迁户口",
+        reason="系统不通",
+        real_name=False,
+        actor=rated.manager,
+    )
+    client = Client()
+    client.force_login(rated.manager)
+    html = client.get(f"/evaluations/?center={rated.center.code}").content.decode()
+    # February: window 1 (one case rated 3, one 2 → 50 %), window 2 (5, 5 → 100 %).
+    assert "2026年2月窗口排名" in html
+    ranking = html.split('id="ranking"')[1].split("</table>")[0]
+    assert ranking.index("2号窗口") < ranking.index("1号窗口") and "50.0%" in ranking
+    # 差评 (levels 1 and 2) → 2; one complaint, one 办不成事 report: each opened one.
+    assert '<strong id="kpi-src-rating">2</strong>' in html
+    assert '<strong id="kpi-src-complaint">1</strong>' in html
+    assert '<strong id="kpi-src-blocked">1</strong>' in html
+    # January asked for: window 1 only (5, 4, 1 → 66.7 %), also with a period set elsewhere.
+    jan = client.get(f"/evaluations/?center={rated.center.code}&month=2026-01&from=2026-02-01")
+    ranking = jan.content.decode().split('id="ranking"')[1].split("</table>")[0]
+    assert "1号窗口" in ranking and "66.7%" in ranking and "2号窗口" not in ranking
+    bad = client.get(f"/evaluations/?center={rated.center.code}&month=2026-13")
+    assert bad.status_code == 200 and "2026年2月窗口排名" in bad.content.decode()
