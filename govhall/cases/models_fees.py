@@ -118,6 +118,9 @@ class DeadlineAlert(models.Model):
     due = models.DateField("截止日")
     created_at = models.DateTimeField("预警时间")
     recipients = models.PositiveSmallIntegerField("通知人数", default=0)
+    # The job run that wrote the row: a run inserts its alerts ignoring the ones another
+    # run wrote first, then sends the SMS of exactly the rows carrying its own batch.
+    batch = models.CharField("写入批次", max_length=32, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "时限预警"
