@@ -50,12 +50,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--open", type=int, default=20000)
+    parser.add_argument("--open", type=int, default=1_000_000)
+    parser.add_argument("--due", type=int, default=10_000, help="cases due for the sweep")
+    parser.add_argument("--late", type=int, default=10, help="alerts per thousand open cases")
+    parser.add_argument("--departments", type=int, default=20)
     parser.add_argument("--port", type=int, default=8608)
     parser.add_argument("--batch", type=int, default=5000, help="deemed sweep batch size")
-    parser.add_argument("--skip-intake", action="store_true", help="only the sweep")
+    parser.add_argument("--parts", default="intake,sweep,monitoring")
     parser.add_argument("--profile", action="store_true", help="cProfile the sweep")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
+    if len(parts) > 1:  # each part in its own process and its own fresh database
+        for part in parts:
+            skip = ("parts", "profile", "keep")
+            argv = [f"--{k}={v}" for k, v in vars(args).items() if k not in skip]
+            subprocess.run([PY, __file__, *argv, f"--parts={part}"], check=True)
+        return
     url = os.environ.get("DATABASE_URL", "")
     postgres = url.startswith(("postgres://", "postgresql://"))
     tmp = tempfile.TemporaryDirectory(prefix="govhall-bench-cases-")
@@ -79,11 +90,16 @@ def main() -> None:
         django.setup()
         fixture = setup()
         print(f"数据库：{'PostgreSQL' if postgres else 'SQLite'}")
-        if not args.skip_intake:
+        if "intake" in parts:
             intake(args, env, fixture)
-        sweep(args, fixture)
+        if "sweep" in parts:
+            sweep(args, fixture)
+        if "monitoring" in parts:
+            from bench_cases_monitoring import monitoring
+
+            monitoring(args, fixture)
     finally:
-        if postgres:
+        if postgres and not args.keep:
             from django.db import connections
 
             connections.close_all()
@@ -223,7 +239,9 @@ def _wait_up(port: int, server: subprocess.Popen) -> None:
 
 
 def sweep(args, fixture: dict) -> None:
-    from django.db import connection, transaction
+    """`--open` open cases in the table, `--due` of them (spread evenly) past their
+    acceptance due; the sweep finds those through the (status, acceptance_due) index."""
+    from bench_cases_fill import analyze, fill
     from django.utils import timezone
 
     from govhall.cases.models import Case
@@ -233,10 +251,6 @@ def sweep(args, fixture: dict) -> None:
     received = timezone.now() - dt.timedelta(days=30)
     day = timezone.localtime(received).date()
     start = Case.objects.filter(center=center).count()
-    created = time.monotonic()
-    # One case through the ORM, then `--open` copies of it in one INSERT … SELECT over a
-    # generated series (bench setup only: the columns come from the model, so a field added
-    # later is copied too).
     model = Case(
         number="BENCH-OPEN-0000000",
         center=center,
@@ -259,34 +273,28 @@ def sweep(args, fixture: dict) -> None:
         deemed_promised_due=day + dt.timedelta(days=14),
     )
     model.save()
-    postgres = connection.vendor == "postgresql"
-    generated = {
-        "number": "'BENCH-OPEN-' || lpad(n::text, 7, '0')"
-        if postgres
-        else "printf('BENCH-OPEN-%07d', n)",
-        "serial": "500000 + n",
-        "phone": "'139' || lpad(n::text, 8, '0')" if postgres else "printf('139%08d', n)",
-        "status": "'received'",
-    }
-    columns = [f.column for f in Case._meta.concrete_fields if not f.primary_key]
-    select = ", ".join(generated.get(col, f"t.{connection.ops.quote_name(col)}") for col in columns)
-    series = (
-        "generate_series(1, %s) AS s(n)"
-        if postgres
-        else "(WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s) "
-        "SELECT n FROM g) AS s"
+    due = min(args.due, args.open)
+    every = max(1, args.open // max(1, due))
+    is_due = f"(n %% {every} = 0 AND n / {every} <= {due})"
+    took = fill(
+        model,
+        args.open,
+        {
+            "status": ("'received'", "'received'"),
+            "acceptance_due": (
+                f"CASE WHEN {is_due} THEN t.acceptance_due ELSE t.acceptance_due + 60 END",
+                f"CASE WHEN {is_due} THEN t.acceptance_due "
+                "ELSE date(t.acceptance_due, '+60 day') END",
+            ),
+        },
+        prefix="BENCH-OPEN",
     )
-    table = connection.ops.quote_name(Case._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(map(connection.ops.quote_name, columns))}) "
-            f"SELECT {select} FROM {table} AS t, {series} WHERE t.id = %s",
-            [args.open, model.pk],
-        )
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
-    print(f"准备 {args.open} 件待受理办件：{time.monotonic() - created:.1f} s")
+    began = time.monotonic()
+    analyze()
+    print(
+        f"准备 {args.open} 件待受理办件（其中 {due} 件已逾受理审查期限）：{took:.1f} s，"
+        f"VACUUM ANALYZE {time.monotonic() - began:.1f} s"
+    )
     profiler = None
     if args.profile:
         import cProfile
@@ -304,10 +312,14 @@ def sweep(args, fixture: dict) -> None:
             int(os.environ.get("TOP", "25"))
         )
     print(
-        f"逾期视为受理扫描：{moved} 件（另有 {start} 件收件用例未到期）/ {took:.1f} s = "
+        f"逾期视为受理扫描：{args.open + start} 件待受理中 {moved} 件到期 / {took:.2f} s = "
         f"{moved / took:.0f} 件/s（每批 {args.batch} 件：一条 UPDATE，事件与短信各一次批量写入，"
-        "一条审计）"
+        f"一条审计）{load()}"
     )
+
+
+def load() -> str:
+    return f"［负载 {os.getloadavg()[0]:.1f}］"
 
 
 if __name__ == "__main__":

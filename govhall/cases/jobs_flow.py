@@ -1,12 +1,14 @@
 """Periodic work of Cases II, run by `manage.py run_worker` (registered from jobs.py): the
 paper handover batches at each department's cut-offs, pickup notices for results the
 output window signed for, and the time-limit alerts. Each is idempotent and safe with
-several workers (unique batch slot, conditional transitions, unique alert rows)."""
+several workers (unique batch slot, conditional transitions, unique alert rows); the
+fake payment gateway's notification retries."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from govhall.cases.services.fake_gateway import fake_gateway_notify_due
 from govhall.cases.services.handover import handover_batches_due
 from govhall.cases.services.monitoring import cases_deadline_alerts
 from govhall.cases.services.output import cases_pickup_notices
@@ -25,8 +27,13 @@ def deadline_alerts(now: dt.datetime) -> int:
     return cases_deadline_alerts(now)
 
 
+def fake_gateway_notify(now: dt.datetime) -> int:
+    return fake_gateway_notify_due(now)
+
+
 JOBS = [
     Job("cases.handover_batches", handover_batches, 300),
     Job("cases.pickup_notices", pickup_notices, 300),
     Job("cases.deadline_alerts", deadline_alerts, 900),
+    Job("cases.fake_gateway_notify", fake_gateway_notify, 60),
 ]

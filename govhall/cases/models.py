@@ -123,9 +123,17 @@ class Case(models.Model):
     }
     PENDING_REVIEW = (Status.RECEIVED,)
 
-    number = models.CharField("办件编号", max_length=64, unique=True)
+    # Indexes (each written on every status change of every case, so only the ones a query
+    # uses): number unique without a LIKE index; center and department served by the
+    # leading column of case_serial and case_department_status; acceptance_due by
+    # case_status_due (every query on it also names the status).
+    number = models.CharField("办件编号", max_length=64)
     center = models.ForeignKey(
-        "org.Center", on_delete=models.PROTECT, related_name="cases", verbose_name="中心"
+        "org.Center",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="中心",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField("年度")
     serial = models.PositiveIntegerField("序号")
@@ -139,7 +147,11 @@ class Case(models.Model):
         verbose_name="办事指南版本",
     )
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, related_name="cases", verbose_name="审批部门"
+        "org.Department",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name="审批部门",
+        db_index=False,
     )
     channel = models.CharField("申请渠道", max_length=16, choices=Channel.choices)
     status = models.CharField("状态", max_length=24, choices=Status.choices)
@@ -193,7 +205,7 @@ class Case(models.Model):
     # The day the acceptance limit counts from: receipt, or the day the last correction
     # arrived (DESIGN.md legal defaults).
     review_start = models.DateField("受理审查起算日")
-    acceptance_due = models.DateField("受理审查截止日", db_index=True)
+    acceptance_due = models.DateField("受理审查截止日")
     acceptance_due_provisional = models.BooleanField("受理截止日为暂定", default=False)
     # Promised due if the department says nothing in time (counted from review_start), so
     # the deemed-acceptance sweep is one UPDATE per batch.
@@ -215,7 +227,7 @@ class Case(models.Model):
         related_name="+",
         verbose_name="受理决定人",
     )
-    deemed = models.BooleanField("逾期视为受理（部门超时）", default=False, db_index=True)
+    deemed = models.BooleanField("逾期视为受理（部门超时）", default=False)
     deemed_batch = models.CharField(max_length=32, blank=True, editable=False)
     reject_reason = models.TextField("不予受理理由", blank=True)
     reject_basis = models.TextField("不予受理依据", blank=True)
@@ -240,6 +252,7 @@ class Case(models.Model):
         verbose_name_plural = "办件"
         ordering = ["-received_at", "-id"]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="case_number_unique"),
             models.UniqueConstraint(fields=["center", "year", "serial"], name="case_serial"),
             models.CheckConstraint(
                 condition=~Q(delivery="mail") | ~Q(delivery_address=""),

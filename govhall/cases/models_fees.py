@@ -7,7 +7,14 @@ from django.db import models
 
 from govhall.cases.models_flow import _user
 
-__all__ = ["DeadlineAlert", "FeeEvent", "FeeOrder", "FeePayment", "FeeRefund"]
+__all__ = [
+    "DeadlineAlert",
+    "FakeGatewayNotice",
+    "FeeEvent",
+    "FeeOrder",
+    "FeePayment",
+    "FeeRefund",
+]
 
 
 class FeeOrder(models.Model):
@@ -118,6 +125,9 @@ class DeadlineAlert(models.Model):
     due = models.DateField("截止日")
     created_at = models.DateTimeField("预警时间")
     recipients = models.PositiveSmallIntegerField("通知人数", default=0)
+    # The job run that wrote the row: a run inserts its alerts ignoring the ones another
+    # run wrote first, then sends the SMS of exactly the rows carrying its own batch.
+    batch = models.CharField("写入批次", max_length=32, blank=True, db_index=True)
 
     class Meta:
         verbose_name = "时限预警"
@@ -130,3 +140,25 @@ class DeadlineAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.pk}"
+
+
+class FakeGatewayNotice(models.Model):
+    """The fake payment gateway's own record of a payment and of its asynchronous
+    notification to us (services/fake_gateway.py): what a real gateway keeps on its side —
+    the signed notification, how often it was delivered and when it is tried again."""
+
+    out_trade_no = models.CharField("商户订单号", max_length=64, unique=True)
+    trade_no = models.CharField("渠道交易号", max_length=64, unique=True)
+    params = models.JSONField("通知内容（已签名）")
+    paid_at = models.DateTimeField("支付时间")
+    attempts = models.PositiveSmallIntegerField("已通知次数", default=0)
+    next_at = models.DateTimeField("下次通知时间", null=True, blank=True, db_index=True)
+    delivered_at = models.DateTimeField("商户应答成功时间", null=True, blank=True)
+    last_answer = models.CharField("商户最近应答", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "模拟支付通知"
+        verbose_name_plural = "模拟支付通知"
+
+    def __str__(self) -> str:
+        return f"{self.out_trade_no} · {self.trade_no}"

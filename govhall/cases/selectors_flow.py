@@ -241,3 +241,19 @@ def departments_visible(user: Any) -> QuerySet[Department]:
         center_field="center",
         department_field="id",
     )
+
+
+def fee_order_for_payer(out_trade_no: str):
+    """The order behind a payment link (the fake gateway's pay page), with what the payer
+    sees: the case, its item and the gateway's record of a payment; 404 when unknown."""
+    from govhall.cases.models import FakeGatewayNotice, FeeOrder
+    from govhall.core.errors import NotFound
+
+    order = (
+        FeeOrder.objects.select_related("case__item", "case__center")
+        .filter(out_trade_no=out_trade_no)
+        .first()
+    )
+    if order is None:
+        raise NotFound("未找到该缴费订单。")
+    return order, FakeGatewayNotice.objects.filter(out_trade_no=out_trade_no).first()

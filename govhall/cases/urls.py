@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.cases import views, views_flow
+from govhall.cases import views, views_flow, views_pay
 
 app_name = "cases"
 
@@ -20,4 +20,5 @@ urlpatterns = [
     path("cases/batches/<int:batch_id>/pdf/", views_flow.batch_pdf, name="batch_pdf"),
     path("cases/monitor/", views_flow.monitor, name="monitor"),
     path("results/", views_flow.results_public, name="results"),
+    path("cases/pay/fake/<str:out_trade_no>/", views_pay.fake_pay, name="pay_fake"),
 ]

@@ -26,6 +26,7 @@ class DocumentKind(models.TextChoices):
     CORRECTION_RECEIPT = "correction_receipt", "补正材料收件凭证"
     PICKUP_RECEIPT = "pickup_receipt", "领取签收单"
     MAIL_VOUCHER = "mail_voucher", "邮寄送达凭证"
+    MATERIAL_HANDOVER = "material_handover", "材料交接单"
     OTHER = "other", "其他文书"
 
 
@@ -46,6 +47,7 @@ KIND_CODES: dict[str, str] = {
     DocumentKind.CORRECTION_RECEIPT: "补收",
     DocumentKind.PICKUP_RECEIPT: "签",
     DocumentKind.MAIL_VOUCHER: "寄",
+    DocumentKind.MATERIAL_HANDOVER: "材交",
     DocumentKind.OTHER: "文",
 }
 

@@ -133,29 +133,30 @@ class OutboxMessage(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name="中心",
+        db_index=False,  # notif_outbox_budget leads with it
     )
     channel = models.CharField("渠道", max_length=16, choices=Channel.choices, default=Channel.SMS)
-    template = models.CharField("模板", max_length=64, db_index=True)
+    template = models.CharField("模板", max_length=64)
     to = models.CharField("接收号码", max_length=32, blank=True)
     params = models.JSONField("参数", default=dict)
     signature = models.CharField("签名", max_length=40, blank=True)
     body = models.TextField("正文", blank=True)
     urgent = models.BooleanField("紧急（不受免打扰时段限制）", default=False)
     related_type = models.CharField("关联对象类型", max_length=64, blank=True)
-    related_id = models.CharField("关联对象", max_length=64, blank=True, db_index=True)
+    related_id = models.CharField("关联对象", max_length=64, blank=True)
     status = models.CharField(
-        "状态", max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
+        "状态", max_length=16, choices=Status.choices, default=Status.PENDING
+    )  # notif_outbox_due leads with it
     created_at = models.DateTimeField("创建时间")
     due_at = models.DateTimeField("计划发送时间", db_index=True)
     hold_reason = models.CharField("暂缓原因", max_length=100, blank=True)
     attempts = models.PositiveIntegerField("本轮尝试次数", default=0)
     cycle = models.PositiveIntegerField("发送轮次", default=1)
     claim_token = models.UUIDField("领取令牌", null=True, blank=True, editable=False)
-    lease_until = models.DateTimeField("租约到期", null=True, blank=True, db_index=True)
+    lease_until = models.DateTimeField("租约到期", null=True, blank=True)
     last_error = models.TextField("最近错误", blank=True)
     provider = models.CharField("通道", max_length=16, blank=True)
-    provider_message_id = models.CharField("通道消息号", max_length=100, blank=True, db_index=True)
+    provider_message_id = models.CharField("通道消息号", max_length=100, blank=True)
     check_since = models.DateTimeField(
         "结果不明起始时间",
         null=True,
@@ -186,6 +187,24 @@ class OutboxMessage(models.Model):
             models.Index(fields=["status", "due_at"], name="notif_outbox_due"),
             models.Index(fields=["to", "sent_at"], name="notif_outbox_rate"),
             models.Index(fields=["center", "template", "sent_at"], name="notif_outbox_budget"),
+            # Plain btree indexes only: no query uses LIKE on these (the admin's search is
+            # a substring match, which no btree index serves).
+            models.Index(fields=["template"], name="notif_outbox_template"),
+            models.Index(fields=["related_id"], name="notif_outbox_related"),
+            models.Index(fields=["provider_message_id"], name="notif_outbox_provider_id"),
+            # Set only while a worker holds the message: partial, so a new message (NULL)
+            # writes no entry; the claim reads its rows back by token, the reclaim of
+            # abandoned rows compares the lease.
+            models.Index(
+                fields=["claim_token"],
+                condition=models.Q(claim_token__isnull=False),
+                name="notif_outbox_claim",
+            ),
+            models.Index(
+                fields=["lease_until"],
+                condition=models.Q(lease_until__isnull=False),
+                name="notif_outbox_lease",
+            ),
         ]
 
     def __str__(self) -> str:

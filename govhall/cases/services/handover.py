@@ -105,7 +105,7 @@ def handover_batch_create(
     HandoverLine.objects.bulk_create(lines)
     batch.document = c.issue(
         department.center,
-        kind=DocumentKind.OTHER,
+        kind=DocumentKind.MATERIAL_HANDOVER,
         title=f"材料交接单 {department.name} {day} {SLOT_LABEL[slot]}",
         issuer=c.center_issuer(department.center),
         render=fn.material_handover(

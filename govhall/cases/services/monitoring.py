@@ -1,7 +1,12 @@
 """Time-limit alerts (6.1.3 限时办结): when an open case's deadline turns yellow or red, its
 department's approvers and the center's managers are told through the outbox, once per
 case, deadline, level and due date — also when the job runs twice or on two workers at
-once (the alert row's unique constraint lets one of them write it; the other skips).
+once.
+
+Set-based, per chunk of candidates in one transaction: the alert rows are inserted in one
+statement that skips the ones already written (the unique constraint decides between two
+workers), the rows carrying this run's batch are the ones this run wrote, and exactly their
+SMS are queued with one bulk insert (notifications_send_many).
 
 6.1.3: 服务对象申请办理政务服务事项，在符合相关规定及材料齐全、手续完备的前提下，服务人员应在
 承诺的时限内办结。"""
@@ -9,17 +14,20 @@ once (the alert row's unique constraint lets one of them write it; the other ski
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
 from govhall.cases.models import Case, DeadlineAlert
 from govhall.cases.selectors_flow import due_by, with_levels, yellow_until
 from govhall.cases.services import _common as c
-from govhall.notifications.services import normalize_mobile, notification_send
-from govhall.org.models import RoleAssignment
+from govhall.notifications.bulk import Recipient, notifications_send_many
+from govhall.notifications.services import normalize_mobile
+from govhall.org.models import Center, RoleAssignment
 
 LEVEL_WORDS = {"yellow": "临近（黄灯）", "red": "已超期（红灯）"}
+_FIELDS = ("id", "number", "item__name", "center_id", "department_id", "due_kind", "level", "due")
 
 
 def _recipients(cache: dict, center_id: int, department_id: int) -> list[str]:
@@ -33,7 +41,7 @@ def _recipients(cache: dict, center_id: int, department_id: int) -> list[str]:
     return cache[key]
 
 
-def cases_deadline_alerts(now: dt.datetime, batch_size: int = 500) -> int:
+def cases_deadline_alerts(now: dt.datetime, batch_size: int = 2000) -> int:
     """Job `cases.deadline_alerts`: returns the number of alerts written."""
     today = c.local_day(now)
     sent_already = DeadlineAlert.objects.filter(
@@ -43,46 +51,60 @@ def cases_deadline_alerts(now: dt.datetime, batch_size: int = 500) -> int:
         with_levels(Case.objects.filter(due_by(yellow_until(today))), today)
         .filter(level__in=("yellow", "red"))
         .exclude(Exists(sent_already))
-        .select_related("item", "center")
         .order_by("id")
     )
     written = 0
     cache: dict = {}
+    centers: dict[int, Center] = {}
     last_id = 0
     while True:
-        chunk = list(candidates.filter(id__gt=last_id)[:batch_size])
+        chunk = list(candidates.filter(id__gt=last_id).values_list(*_FIELDS)[:batch_size])
         if not chunk:
             return written
-        last_id = chunk[-1].id
-        for case in chunk:
-            if _alert(case, now, cache):
-                written += 1
+        last_id = chunk[-1][0]
+        written += _alert_chunk(chunk, now, cache, centers)
 
 
-def _alert(case: Case, now: dt.datetime, cache: dict) -> bool:
-    try:
-        with transaction.atomic():
-            alert = DeadlineAlert.objects.create(
-                case=case, kind=case.due_kind, level=case.level, due=case.due, created_at=now
+@transaction.atomic
+def _alert_chunk(chunk: list[tuple], now: dt.datetime, cache: dict, centers: dict) -> int:
+    batch = uuid.uuid4().hex
+    DeadlineAlert.objects.bulk_create(
+        [
+            DeadlineAlert(
+                case_id=pk,
+                kind=kind,
+                level=level,
+                due=due,
+                created_at=now,
+                recipients=len(_recipients(cache, center_id, department_id)),
+                batch=batch,
             )
-            phones = _recipients(cache, case.center_id, case.department_id)
-            for phone in phones:
-                notification_send(
-                    template="case_deadline_alert",
-                    to=phone,
-                    params={
-                        "case_no": case.number,
-                        "item": case.item.name,
-                        "deadline": DeadlineAlert.Kind(case.due_kind).label,
-                        "level": LEVEL_WORDS[case.level],
-                        "due": f"{case.due:%Y-%m-%d}",
-                    },
-                    related=case,
-                    center=case.center,
-                    now=now,
-                )
-            if phones:
-                DeadlineAlert.objects.filter(pk=alert.pk).update(recipients=len(phones))
-    except IntegrityError:
-        return False  # another worker wrote this alert
-    return True
+            for pk, _no, _item, center_id, department_id, kind, level, due in chunk
+        ],
+        ignore_conflicts=True,
+    )
+    mine = set(
+        DeadlineAlert.objects.filter(batch=batch).values_list("case_id", "kind", "level", "due")
+    )
+    missing = {row[3] for row in chunk} - set(centers)
+    centers.update(Center.objects.in_bulk(missing))
+    recipients = [
+        Recipient(
+            to=phone,
+            params={
+                "case_no": number,
+                "item": item,
+                "deadline": DeadlineAlert.Kind(kind).label,
+                "level": LEVEL_WORDS[level],
+                "due": f"{due:%Y-%m-%d}",
+            },
+            center=centers[center_id],
+            related_type="cases.case",
+            related_id=str(pk),
+        )
+        for pk, number, item, center_id, department_id, kind, level, due in chunk
+        if (pk, kind, level, due) in mine
+        for phone in _recipients(cache, center_id, department_id)
+    ]
+    notifications_send_many(template="case_deadline_alert", recipients=recipients, now=now)
+    return len(mine)

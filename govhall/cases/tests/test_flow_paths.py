@@ -140,6 +140,12 @@ def test_batch_job_at_the_cutoffs_once(center, department, item, clerk):
         "morning",
         "afternoon",
     ]
+    # Each batch's 材料交接单 is filed as its own document kind, numbered in its own series.
+    sheets = [b.document for b in HandoverBatch.objects.order_by("id")]
+    assert [d.kind for d in sheets] == ["material_handover", "material_handover"]
+    assert [d.get_kind_display() for d in sheets] == ["材料交接单", "材料交接单"]
+    assert [d.number.split("〔")[1] for d in sheets] == ["2026〕1号", "2026〕2号"]
+    assert all("材交" in d.number for d in sheets)
 
 
 def test_immediate_case_is_handed_over_at_once(center, department, clerk, approver, output_clerk):
