@@ -29,6 +29,14 @@ from govhall.queueing.models import (
     WindowSkill,
     local_day,
 )
+from govhall.queueing.selectors_line import (  # noqa: F401  (the ordering rule, re-exported)
+    LINE_ORDER,
+    line_position,
+    window_candidates,
+    window_next,
+    window_order_key,
+    window_skills,
+)
 
 RECENT_SERVICE_SAMPLE = 10
 
@@ -354,95 +362,3 @@ def window_current_ticket(window: Window) -> Ticket | None:
         .order_by("-called_at", "-id")
         .first()
     )
-
-
-# --- the ordering rule (docs/queueing.md "Who is called next") --------------------------------
-
-# A category's line: priority group and appointment tickets (rank 0) first, then everyone
-# else (rank 1), each by original issue time (kept across transfers), then by id. It is the
-# order of the ticket_line_idx index, so a line's head is one index probe.
-LINE_ORDER = ("rank", "original_issued_at", "id")
-
-# Which lines a window serves, from its skills: rows that change only in the admin, read
-# on every call, so each process keeps them a few seconds (cleared at once in the process
-# that saves a skill).
-_skills = ProcessCache("queue-window-skills", seconds=5.0, clear_on=(WindowSkill,))
-
-
-def window_skills(window_id: int) -> tuple[tuple[int, bool], ...]:
-    """(category id, is primary) of each category the window serves."""
-    return _skills.get(
-        window_id,
-        lambda: tuple(
-            WindowSkill.objects.filter(window_id=window_id).values_list("category_id", "is_primary")
-        ),
-    )
-
-
-def window_order_key(ticket: Ticket, window_id: int, primary: frozenset[int]) -> tuple:
-    """THE ordering rule of a window's candidates, smallest first:
-    1. rank 0 (priority group or appointment) across all the window's skills, by time;
-    2. then the primary category's tickets and those transferred to this window, by time;
-    3. then the other skills' tickets, by time.
-    'Time' is the original issue time (kept across transfers); ties go to the lower id."""
-    if ticket.rank == 0:
-        tier = 0
-    elif ticket.target_window_id == window_id or ticket.category_id in primary:
-        tier = 1
-    else:
-        tier = 2
-    return (tier, ticket.original_issued_at, ticket.pk)
-
-
-def _lines(window: Window, day: dt.date) -> list[QuerySet[Ticket]]:
-    """Each line the window calls from, in LINE_ORDER: one per skill (tickets not sent to
-    a named window) and the tickets transferred to this window."""
-    waiting = Ticket.objects.filter(day=day, status=Ticket.Status.WAITING)
-    lines = [
-        waiting.filter(category_id=category_id, target_window__isnull=True)
-        for category_id, _primary in window_skills(window.pk)
-    ]
-    lines.append(waiting.filter(target_window_id=window.pk, center_id=window.center_id))
-    return [line.order_by(*LINE_ORDER) for line in lines]
-
-
-def window_candidates(window: Window, day: dt.date) -> QuerySet[Ticket]:
-    """Every waiting ticket the window may call (unordered: window_next picks by the rule)."""
-    skills = [category_id for category_id, _primary in window_skills(window.pk)]
-    return Ticket.objects.filter(
-        Q(category_id__in=skills, target_window__isnull=True) | Q(target_window_id=window.pk),
-        center_id=window.center_id,
-        day=day,
-        status=Ticket.Status.WAITING,
-    )
-
-
-def window_next(window: Window, day: dt.date, *, claim: bool = False) -> Ticket | None:
-    """The ticket the window calls next by window_order_key, or None when nobody waits.
-
-    Within a line the rule agrees with LINE_ORDER (rank 0 before the rest), so the best
-    candidate is the best of the lines' heads: each head is one index probe however long
-    the line (a sort of the whole line grew with it).
-
-    `claim` (PostgreSQL): each head is taken `FOR UPDATE SKIP LOCKED`, so windows calling
-    at the same instant get different tickets instead of waiting for each other; the rows
-    stay locked until the caller's transaction ends (a window with several skills holds
-    the heads it did not choose that long too: another window calling meanwhile takes the
-    next in those lines). On SQLite the caller's transaction holds the write lock already."""
-    heads = []
-    for line in _lines(window, day):
-        if claim:
-            line = line.select_for_update(skip_locked=True, of=("self",))
-        heads.extend(line[:1])
-    if not heads:
-        return None
-    primary = frozenset(c for c, is_primary in window_skills(window.pk) if is_primary)
-    return min(heads, key=lambda t: window_order_key(t, window.pk, primary))
-
-
-def line_position(category_id: int, day: dt.date, position: int) -> tuple | None:
-    """(id, phone, near_sms_sent) of the waiting ticket with `position` people ahead of it
-    in the category's line."""
-    line = Ticket.objects.filter(category_id=category_id, day=day, status=Ticket.Status.WAITING)
-    found = line.order_by(*LINE_ORDER).values_list("pk", "phone", "near_sms_sent")
-    return next(iter(found[position : position + 1]), None)
