@@ -123,7 +123,7 @@ def stats(user: Any, date_from: dt.date | None = None, date_to: dt.date | None =
     """帮办/代办 counts per item and staff, completion and average time, ratings."""
     helps = rating_selectors.in_period(help_visible(user), date_from, date_to)
     proxies = rating_selectors.in_period(proxies_visible(user), date_from, date_to, "applied_at")
-    help_totals = helps.aggregate(n=Count("id"), minutes=Sum("minutes"), avg=Avg("minutes"))
+    help_totals = helps.aggregate(n=Count("id"), spent=Sum("minutes"), avg=Avg("minutes"))
     closed = proxies.filter(status=ProxyStatus.CLOSED)
     durations = [
         (p["closed_at"] - p["applied_at"]).total_seconds() / 86400
@@ -141,7 +141,7 @@ def stats(user: Any, date_from: dt.date | None = None, date_to: dt.date | None =
     return {
         "help": {
             "total": help_totals["n"],
-            "minutes": help_totals["minutes"] or 0,
+            "minutes": help_totals["spent"] or 0,
             "avg_minutes": round(help_totals["avg"], 1) if help_totals["avg"] else None,
             "by_item": _by(helps, "item__name", minutes=True),
             "by_staff": _by(helps, "staff__display_name", minutes=True),
