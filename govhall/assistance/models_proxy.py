@@ -263,6 +263,21 @@ class ProxyCase(models.Model):
         return self.status in self.OPEN
 
 
+EVENT_LABELS = {
+    "applied": "登记代办申请",
+    "authorised": "签署委托书",
+    "taken_in": "收件",
+    "intake_incomplete": "材料不全未收件",
+    "noted": "协调记录",
+    "chased": "督办",
+    "fee_guided": "引导自行缴费",
+    "delivered": "送达",
+    "closed": "邀请评价，办结",
+    "terminated": "终止代办",
+    "filed": "归档",
+}
+
+
 class ProxyEvent(models.Model):
     proxy_case = models.ForeignKey(ProxyCase, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField("时间")
@@ -279,6 +294,10 @@ class ProxyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.proxy_case_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return EVENT_LABELS.get(self.action, self.action)
 
 
 class ProxyNote(models.Model):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from govhall.assistance import selectors, services
 from govhall.assistance.models import ProxyCase, ProxyNote, ProxyStatus
-from govhall.assistance.views import b64_png
+from govhall.assistance.views import b64_png, console_center
 from govhall.cases.services import MaterialIn
 from govhall.catalog.selectors import department_by_code
 from govhall.core.errors import DomainError, InvalidInput, NotFound
@@ -117,6 +117,7 @@ def proxy_detail(request: HttpRequest, number: str) -> HttpResponse:
         "assistance/proxy.html",
         {
             "p": p,
+            "center": p.center,
             "S": ProxyStatus,
             "error": error,
             "missing": missing,
@@ -173,6 +174,7 @@ def register(request: HttpRequest) -> HttpResponse:
         request,
         "assistance/register.html",
         {
+            "center": console_center(request),
             "rows": list(rows[:300]),
             "count": rows.count(),
             "filters": filters,
