@@ -3,3 +3,5 @@
 Django finds an app's models in this module: tables kept in sibling files by subject are
 imported at the bottom.
 """
+
+from govhall.assistance.models_proxy import *  # noqa: F403  (帮办与代办)

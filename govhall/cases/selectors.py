@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from govhall.cases.models import Case, CaseEvent, Status
+from govhall.cases.models import Case, CaseEvent, FeeOrder, Status
 from govhall.catalog.models import ServiceItem
 from govhall.core.errors import NotFound
 from govhall.documents.models import Document
@@ -176,3 +176,8 @@ def cases_finished_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Cas
         .filter(status__in=FINISHED, status_changed_at__gte=start, status_changed_at__lt=end)
         .order_by("status_changed_at", "id")
     )
+
+
+def case_fee(case: Case) -> FeeOrder | None:
+    """The case's fee order, if its item charges one (shown to the applicant to pay)."""
+    return FeeOrder.objects.filter(case=case).first()

@@ -158,6 +158,15 @@ KINDS: dict[str, Kind] = {
 BY_CODE = {k.code: name for name, k in KINDS.items()}
 
 
+def register_kind(name: str, kind: Kind) -> None:
+    """A higher app (assistance: "proxy", a 代办) adds the kind it rates, from its
+    AppConfig.ready(); its reader goes through that app's own selectors."""
+    if BY_CODE.get(kind.code, name) != name:
+        raise ValueError(f"evaluation kind code {kind.code!r} is taken")
+    KINDS[name] = kind
+    BY_CODE[kind.code] = name
+
+
 def matter_get(kind: str, value: str | int) -> Matter | None:
     entry = KINDS.get(kind)
     return entry.read(str(value)) if entry is not None else None

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.db import transaction
 
-from govhall.cases.models import Case, FeeOrder, FeePayment, FeeRefund
+from govhall.cases.models import Case, Channel, FeeOrder, FeePayment, FeeRefund
 from govhall.cases.services import _common as c
 from govhall.cases.services import flow
 from govhall.core import workflow
@@ -126,6 +126,10 @@ def _require_fee_staff(actor: Any, order: FeeOrder) -> None:
         raise NotFound("未找到该缴费订单。")
     if not scope.is_admin and not scope.has_any_role(FEE_ROLES, case.center_id):
         raise Forbidden("帮代办人员不得代缴费用；请由综合窗口或出件窗口登记申请人本人的缴费。")
+    if case.channel == Channel.PROXY and case.clerk_id == getattr(actor, "pk", None):
+        # 6.6.2.2 a: the proxy who handles this 代办 never records (nor makes) its payment,
+        # even when they also hold a window role.
+        raise Forbidden("代办人员应引导申请人自行缴纳，不得为本人代办的办件登记缴费。")
 
 
 @transaction.atomic

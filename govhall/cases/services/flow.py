@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 
-from govhall.cases.models import Case, RemedyBodies, Status
+from govhall.cases.models import Case, Channel, RemedyBodies, Status
 from govhall.cases.services import _common as c
 from govhall.core import workdays
 from govhall.core.errors import Forbidden, NotFound
@@ -32,6 +32,22 @@ def require_output(actor: Any, case: Case) -> None:
     if scope.sees(case.center_id, case.department_id):
         raise Forbidden("只有综合出件窗口人员可以办理出件。")
     raise NotFound("未找到该办件。")
+
+
+def require_release(actor: Any, case: Case) -> None:
+    """Who releases a result (pickup, mail): the output window, or, for a 代办 case, the
+    center's proxy who took it in (6.6.2.2 c: 代办事项办结后,代办人员应向服务对象送达相关证照或
+    批准文件)."""
+    scope = scope_for(actor)
+    own_proxy_case = (
+        case.channel == Channel.PROXY
+        and case.clerk_id is not None
+        and case.clerk_id == getattr(actor, "pk", None)
+        and scope.has_role("proxy", case.center_id)
+    )
+    if own_proxy_case:
+        return
+    require_output(actor, case)
 
 
 def handover_due_for(promised: dt.date) -> workdays.WorkdayResult:

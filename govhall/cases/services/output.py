@@ -197,7 +197,7 @@ def case_pickup(
     authorisation), the signature taken on screen (PNG, SHA-256 kept), the 领取签收单 issued
     and the case closed. A.2.6: “这是您的XXXX，请您核对后签收”。"""
     now = c._now(now)
-    flow.require_output(actor, case)
+    flow.require_release(actor, case)
     png = _signature(signature_png)
     if not id_checked:
         raise InvalidInput("请先核验领取人身份证件。", field="id_checked")
@@ -283,7 +283,7 @@ def case_mail(
     """Mail the result: carrier, tracking number, address, fee or free per center policy
     (6.7.2); the applicant's SMS carries the tracking number."""
     now = c._now(now)
-    flow.require_output(actor, case)
+    flow.require_release(actor, case)
     if not (carrier or "").strip():
         raise InvalidInput("请填写快递公司。", field="carrier")
     if not (tracking_no or "").strip():

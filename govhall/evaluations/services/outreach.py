@@ -50,6 +50,17 @@ def invitations_send(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def invitation_send(
+    *, kind: str, matter_id: int, center_id: int, phone: str, item: str, now: dt.datetime
+) -> bool:
+    """9.4 e) for a matter finished outside the sweep's kinds (a 代办, 6.6.2.2 c): the same
+    one-per-matter invitation with its signed link; False when already invited or rated."""
+    key = f"{kind}:{matter_id}"
+    if not phone or Rating.objects.filter(matter_key=key).exists():
+        return False
+    return _invite(kind, matter_id, key, center_id, phone, item, now)
+
+
 def _invite(
     kind: str, pk: int, key: str, center_id: int, phone: str, item: str, now: dt.datetime
 ) -> bool:

@@ -1,0 +1,410 @@
+"""The 代办 lifecycle (API): create, get, list (the register), sign, take-in, chase and
+notes, fee guidance, terminate, deliver, file. Thin: schema in, one service call, out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Schema, Status
+
+from govhall.assistance import selectors, services
+from govhall.assistance.api_common import actor, center_for, item_for, png
+from govhall.assistance.models import ProxyCase
+from govhall.cases.services import MaterialIn
+from govhall.catalog.selectors import department_by_code
+from govhall.core.api import PageQuery, paginate
+from govhall.core.masking import mask_address, mask_id_number, mask_phone
+from govhall.documents.services import document_link
+
+router = Router(tags=["帮办代办"])
+
+
+class MaterialLineIn(Schema):
+    name: str
+    copies: int = 1
+    original: bool = False
+
+
+class ProxyIn(Schema):
+    center: str
+    item_code: str
+    applicant_name: str
+    id_type: str = "resident_id"
+    id_number: str
+    phone: str
+    address: str = ""
+    contact: str = ""
+    materials: list[MaterialLineIn]
+    delivery: Literal["hand", "mail"] = "hand"
+    delivery_address: str = ""
+
+
+class NoteOut(Schema):
+    kind: str
+    at: dt.datetime
+    department: str | None
+    method: str
+    contact: str
+    content: str
+    answer: str
+    promised_on: dt.date | None
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+
+
+class DocumentOut(Schema):
+    title: str
+    number: str
+    sha256: str
+    url: str
+
+
+class FeeOut(Schema):
+    amount: str
+    basis: str
+    status: str
+    payer: str
+
+
+class ProxyOut(Schema):
+    number: str
+    center: str
+    status: str
+    status_label: str
+    item_code: str
+    item_name: str
+    proxy: str | None
+    applicant_name: str
+    id_number: str
+    phone: str
+    delivery: str
+    delivery_address: str
+    materials: list[dict[str, Any]]
+    applied_at: dt.datetime
+    case_no: str | None
+    case_status: str | None
+    fee: FeeOut | None
+    termination: str
+    termination_reason: str
+    returned_materials: list[str]
+    filed_at: dt.datetime | None
+    missing: list[dict[str, Any]] = []
+    notes: list[NoteOut]
+    events: list[EventOut]
+    documents: list[DocumentOut]
+
+
+class ProxySummary(Schema):
+    number: str
+    status: str
+    status_label: str
+    item_name: str
+    applicant_name: str
+    proxy: str | None
+    applied_at: dt.datetime
+    case_no: str | None
+
+
+class ProxyList(Schema):
+    count: int
+    results: list[ProxySummary]
+
+
+def _local(value: dt.datetime | None) -> dt.datetime | None:
+    return timezone.localtime(value) if value else None
+
+
+def proxy_out(p: ProxyCase, missing: list | None = None) -> dict[str, Any]:
+    fee = selectors.proxy_fee(p)
+    now = timezone.now()
+    return {
+        "number": p.number,
+        "center": p.center.code,
+        "status": p.status,
+        "status_label": p.get_status_display(),
+        "item_code": p.item.code,
+        "item_name": p.item.name,
+        "proxy": str(p.proxy) if p.proxy_id else None,
+        "applicant_name": p.masked_name,
+        "id_number": mask_id_number(p.id_number),
+        "phone": mask_phone(p.phone),
+        "delivery": p.delivery,
+        "delivery_address": mask_address(p.delivery_address),
+        "materials": p.materials,
+        "applied_at": _local(p.applied_at),
+        "case_no": p.case.number if p.case_id else None,
+        "case_status": p.case.status if p.case_id else None,
+        # 6.6.2.2 a: shown to the applicant, always theirs to pay.
+        "fee": None
+        if fee is None
+        else {
+            "amount": str(fee.amount),
+            "basis": fee.basis,
+            "status": fee.status,
+            "payer": "applicant",
+        },
+        "termination": p.termination,
+        "termination_reason": p.termination_reason,
+        "returned_materials": p.returned_materials,
+        "filed_at": _local(p.filed_at),
+        "missing": missing or [],
+        "notes": [
+            {
+                "kind": n.kind,
+                "at": _local(n.at),
+                "department": n.department.name if n.department_id else None,
+                "method": n.method,
+                "contact": n.contact,
+                "content": n.content,
+                "answer": n.answer,
+                "promised_on": n.promised_on,
+            }
+            for n in selectors.proxy_notes(p)
+        ],
+        "events": [
+            {
+                "at": _local(e.at),
+                "action": e.action,
+                "from_status": e.from_status,
+                "to_status": e.to_status,
+                "reason": e.reason,
+            }
+            for e in selectors.proxy_events(p)
+        ],
+        "documents": [
+            {
+                "title": d.title,
+                "number": d.number,
+                "sha256": d.sha256,
+                "url": document_link(d, now=now),
+            }
+            for d in selectors.proxy_documents(p)
+        ],
+    }
+
+
+def _summary(p: ProxyCase) -> dict[str, Any]:
+    return {
+        "number": p.number,
+        "status": p.status,
+        "status_label": p.get_status_display(),
+        "item_name": p.item.name,
+        "applicant_name": p.masked_name,
+        "proxy": str(p.proxy) if p.proxy_id else None,
+        "applied_at": _local(p.applied_at),
+        "case_no": p.case.number if p.case_id else None,
+    }
+
+
+@router.post("/assistance/proxies", response={201: ProxyOut}, summary="代办申请（6.6.2）")
+def proxy_create(request: HttpRequest, payload: ProxyIn) -> Status:
+    center = center_for(request, payload.center)
+    p = services.proxy_apply(
+        center=center,
+        item=item_for(center, payload.item_code),
+        applicant_name=payload.applicant_name,
+        id_type=payload.id_type,
+        id_number=payload.id_number,
+        phone=payload.phone,
+        address=payload.address,
+        contact=payload.contact,
+        materials=[services.MaterialLine(**m.dict()) for m in payload.materials],
+        delivery=payload.delivery,
+        delivery_address=payload.delivery_address,
+        actor=actor(request),
+    )
+    return Status(201, proxy_out(p))
+
+
+class RegisterQuery(PageQuery):
+    status: (
+        Literal["applied", "authorised", "taken_in", "chasing", "delivered", "closed", "terminated"]
+        | None
+    ) = None
+    item_code: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+
+
+@router.get("/assistance/proxies", response=ProxyList, summary="代办登记簿（本中心，可筛选）")
+def proxy_list(request: HttpRequest, q: Query[RegisterQuery]) -> dict[str, Any]:
+    qs = selectors.proxy_register(
+        actor(request),
+        status=q.status or "",
+        item_code=q.item_code,
+        date_from=q.date_from,
+        date_to=q.date_to,
+        q=q.q,
+    )
+    count, rows = paginate(qs, q.page, q.page_size)
+    return {"count": count, "results": [_summary(p) for p in rows]}
+
+
+@router.get("/assistance/proxies/{number}", response=ProxyOut, summary="代办详情")
+def proxy_get(request: HttpRequest, number: str) -> dict[str, Any]:
+    return proxy_out(selectors.proxy_for(actor(request), number))
+
+
+class SignIn(Schema):
+    applicant_signature_png_base64: str
+    proxy_signature_png_base64: str
+    proxy_id_number: str
+
+
+@router.post("/assistance/proxies/{number}/sign", response=ProxyOut, summary="签署代办委托书")
+def proxy_sign(request: HttpRequest, number: str, payload: SignIn) -> dict[str, Any]:
+    user = actor(request)
+    p = services.proxy_sign(
+        proxy_case=selectors.proxy_for(user, number),
+        applicant_signature=png(
+            payload.applicant_signature_png_base64, "applicant_signature_png_base64"
+        ),
+        proxy_signature=png(payload.proxy_signature_png_base64, "proxy_signature_png_base64"),
+        proxy_id_number=payload.proxy_id_number,
+        actor=user,
+    )
+    return proxy_out(p)
+
+
+class TakeInMaterial(Schema):
+    material_id: int
+    provided: bool = True
+    form: Literal["paper", "electronic", "licence"] = "paper"
+    original_checked: bool = False
+    copies: int = 1
+
+
+class TakeInIn(Schema):
+    materials: list[TakeInMaterial]
+
+
+@router.post(
+    "/assistance/proxies/{number}/take-in",
+    response=ProxyOut,
+    summary="代办收件（经办件收件流程，中心为代理人）；材料不全返回 missing",
+)
+def proxy_take_in(request: HttpRequest, number: str, payload: TakeInIn) -> dict[str, Any]:
+    user = actor(request)
+    result = services.proxy_take_in(
+        proxy_case=selectors.proxy_for(user, number),
+        materials=[MaterialIn(**m.dict()) for m in payload.materials],
+        actor=user,
+    )
+    return proxy_out(result.proxy_case, result.missing)
+
+
+class NoteIn(Schema):
+    kind: Literal["note", "chase"] = "chase"
+    content: str
+    department_code: str = ""
+    method: Literal["", "phone", "visit", "system"] = ""
+    contact: str = ""
+    answer: str = ""
+    promised_on: dt.date | None = None
+
+
+@router.post(
+    "/assistance/proxies/{number}/chase",
+    response={201: ProxyOut},
+    summary="协调记录或督办部门（记录部门答复）",
+)
+def proxy_chase(request: HttpRequest, number: str, payload: NoteIn) -> Status:
+    user = actor(request)
+    p = selectors.proxy_for(user, number)
+    department = department_by_code(
+        payload.department_code.strip(), center=p.center, field="department_code"
+    )
+    services.proxy_note_add(
+        proxy_case=p,
+        kind=payload.kind,
+        content=payload.content,
+        department=department,
+        method=payload.method,
+        contact=payload.contact,
+        answer=payload.answer,
+        promised_on=payload.promised_on,
+        actor=user,
+    )
+    return Status(201, proxy_out(selectors.proxy_for(user, number)))
+
+
+@router.post(
+    "/assistance/proxies/{number}/fee-guide",
+    response=ProxyOut,
+    summary="引导申请人自行缴费（代办人员不代缴）",
+)
+def proxy_fee_guide(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = actor(request)
+    services.proxy_fee_guide(proxy_case=selectors.proxy_for(user, number), actor=user)
+    return proxy_out(selectors.proxy_for(user, number))
+
+
+class TerminateIn(Schema):
+    kind: Literal["not_completable", "withdrawn"]
+    reason: str
+    returned: list[str]
+    signature_png_base64: str
+
+
+@router.post(
+    "/assistance/proxies/{number}/terminate",
+    response=ProxyOut,
+    summary="终止代办：说明情况、退还材料（申请人签收）、办件依法撤回或不予受理/许可",
+)
+def proxy_terminate(request: HttpRequest, number: str, payload: TerminateIn) -> dict[str, Any]:
+    user = actor(request)
+    p = services.proxy_terminate(
+        proxy_case=selectors.proxy_for(user, number),
+        kind=payload.kind,
+        reason=payload.reason,
+        returned=payload.returned,
+        signature_png=png(payload.signature_png_base64, "signature_png_base64"),
+        actor=user,
+    )
+    return proxy_out(p)
+
+
+class DeliverIn(Schema):
+    method: Literal["hand", "mail"]
+    signature_png_base64: str = ""
+    id_checked: bool = False
+    carrier: str = ""
+    tracking_no: str = ""
+    address: str = ""
+
+
+@router.post(
+    "/assistance/proxies/{number}/deliver",
+    response=ProxyOut,
+    summary="送达办理结果（当面签收或邮寄，经出件流程）并邀请评价",
+)
+def proxy_deliver(request: HttpRequest, number: str, payload: DeliverIn) -> dict[str, Any]:
+    user = actor(request)
+    p = services.proxy_deliver(
+        proxy_case=selectors.proxy_for(user, number),
+        method=payload.method,
+        signature_png=png(payload.signature_png_base64, "signature_png_base64"),
+        id_checked=payload.id_checked,
+        carrier=payload.carrier,
+        tracking_no=payload.tracking_no,
+        address=payload.address,
+        actor=user,
+    )
+    return proxy_out(p)
+
+
+@router.post("/assistance/proxies/{number}/file", response=ProxyOut, summary="代办登记归档")
+def proxy_file(request: HttpRequest, number: str) -> dict[str, Any]:
+    user = actor(request)
+    p = services.proxy_file(proxy_case=selectors.proxy_for(user, number), actor=user)
+    return proxy_out(selectors.proxy_for(user, p.number))
