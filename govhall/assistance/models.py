@@ -3,3 +3,6 @@
 Django finds an app's models in this module: tables kept in sibling files by subject are
 imported at the bottom.
 """
+
+from govhall.assistance.models_emergency import *  # noqa: F403
+from govhall.assistance.models_special import *  # noqa: F403

@@ -25,9 +25,10 @@ class Session:
     def covers(self, window: Window | None) -> bool:
         if window is None:
             return True
-        return self.service.covers(
-            window.pk, window.zone_id, set(self.window_ids), set(self.zone_ids)
-        )
+        return self.covers_ids(window.pk, window.zone_id)
+
+    def covers_ids(self, window_id: int, zone_id: int | None) -> bool:
+        return self.service.covers(window_id, zone_id, set(self.window_ids), set(self.zone_ids))
 
 
 def extended_services_of(center: Center, *, published_only: bool = False) -> list[ExtendedService]:
