@@ -189,8 +189,7 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "特殊群体服务安排",
             SERVICE,
             ("name", "service", "time", "staff", "phone"),
-            "{name}您好，您申请的{service}已安排在{time}，服务人员{staff}，"
-            "如需调整请致电{phone}。",
+            "{name}您好，您申请的{service}已安排在{time}，服务人员{staff}，如需调整请致电{phone}。",
         ),
         BuiltinTemplate(
             "verification_code",
