@@ -4,4 +4,6 @@ Django finds an app's models in this module: tables kept in sibling files by sub
 imported at the bottom.
 """
 
+from govhall.assistance.models_emergency import *  # noqa: F403
 from govhall.assistance.models_proxy import *  # noqa: F403  (帮办与代办)
+from govhall.assistance.models_special import *  # noqa: F403

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from govhall.catalog import selectors
+from govhall.catalog import portal_hooks, selectors
 from govhall.catalog.api import notice_response
 from govhall.catalog.notice import guide_url
 from govhall.catalog.uploads import CONTENT_TYPES
@@ -20,6 +20,7 @@ from govhall.core.errors import DomainError
 from govhall.org import selectors as org_selectors
 from govhall.org.models import Center
 from govhall.org.selectors import staff_public
+from govhall.org.selectors_hours import schedule_lines
 
 TOUCH_IDLE_SECONDS = 90
 
@@ -55,6 +56,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "center": center,
             "departments": departments,
             "hours": _hours_text(center),
+            "extended_hours": schedule_lines(center),
+            "portal_sections": portal_hooks.center_sections(center),
             "item_count": selectors.items_public(center=center).count(),
         },
     )
@@ -116,6 +119,8 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
             "guide": guide,
             "materials": selectors.guide_materials(guide),
             "hours": _hours_text(obj.center),
+            "extended_hours": schedule_lines(obj.center),
+            "portal_sections": portal_hooks.item_sections(obj),
         },
     )
 
@@ -187,6 +192,7 @@ def touch_home(request: HttpRequest) -> HttpResponse:
                 published__is_immediate=True, published__handled_here=True
             )[:8],
             "hours": _hours_text(center),
+            "extended_hours": schedule_lines(center),
         },
     )
 

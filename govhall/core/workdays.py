@@ -156,6 +156,13 @@ def is_workday(day: dt.date) -> bool:
     return _is_workday_raw(day, index.special)
 
 
+def is_holiday(day: dt.date) -> bool:
+    """A public holiday in the calendar table (weekend days inside a holiday period
+    included); plain weekends and days of years the table lacks are not."""
+    index = _index_for(day)
+    return index.special.get(day) is False
+
+
 def is_provisional(start: dt.date, end: dt.date) -> bool:
     """True if any year between start and end (inclusive) is not in the calendar table."""
     index = _current()

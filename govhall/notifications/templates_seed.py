@@ -192,6 +192,13 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "您取的{category}{number}号前面还有{ahead}人，请到等候区留意叫号。",
         ),
         BuiltinTemplate(
+            "special_service_scheduled",
+            "特殊群体服务安排",
+            SERVICE,
+            ("name", "service", "time", "staff", "phone"),
+            "{name}您好，您申请的{service}已安排在{time}，服务人员{staff}，如需调整请致电{phone}。",
+        ),
+        BuiltinTemplate(
             "verification_code",
             "验证码",
             URGENT,

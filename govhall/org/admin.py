@@ -18,7 +18,16 @@ from govhall.core.audit import log_action
 from govhall.core.errors import Forbidden
 from govhall.org import services
 from govhall.org.forms import StaffAdminAuthenticationForm
-from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
+from govhall.org.models import (
+    Center,
+    Department,
+    ExtendedService,
+    Role,
+    RoleAssignment,
+    User,
+    Window,
+    Zone,
+)
 from govhall.org.selectors import scope_for
 
 # The admin login refuses locked accounts like /staff/login/ and says until when.
@@ -352,3 +361,21 @@ class WindowAdmin(ScopedAdminMixin, AuditedAdmin):
     list_filter = ["center", "kind", "is_active"]
     search_fields = ["number", "name"]
     list_select_related = ["zone", "department", "center"]
+
+
+@admin.register(ExtendedService)
+class ExtendedServiceAdmin(ScopedAdminMixin, AuditedAdmin):
+    """6.7.4 延时服务: the sessions the portal, the board and the kiosk publish and the queue
+    and the 空窗 rule count as opening time for the windows they open."""
+
+    list_display = ["center", "kind", "days", "weekdays", "on_date", "start", "end", "published"]
+    list_filter = ["center", "kind", "days", "published", "is_active"]
+    filter_horizontal = ["windows", "zones"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        scope = self._scope(request)
+        if not scope.is_admin and db_field.related_model in (Window, Zone):
+            kwargs["queryset"] = db_field.related_model.objects.filter(
+                center_id__in=scope.center_ids
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -243,3 +243,6 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.center}"
+
+
+from govhall.org.models_hours import ExtendedService  # noqa: E402, F401

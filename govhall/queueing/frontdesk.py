@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 
 from govhall.catalog.models import ServiceItem
-from govhall.core import workdays
+from govhall.org import selectors_hours as hours
 from govhall.org.models import Center
 
 WEEKDAYS = "一二三四五六日"
@@ -24,20 +24,9 @@ def elsewhere(item: ServiceItem | None) -> dict[str, Any] | None:
 
 
 def next_opening(center: Center, now: dt.datetime) -> dt.datetime | None:
-    """None while the center is open (a working day, within morning or afternoon hours);
-    otherwise the moment it next opens."""
-    local = timezone.localtime(now)
-    day, t = local.date(), local.time()
-    tz = local.tzinfo
-    if workdays.is_workday(day):
-        if center.is_open_at(local):
-            return None
-        if t < center.morning_open:
-            return dt.datetime.combine(day, center.morning_open, tz)
-        if center.morning_close <= t < center.afternoon_open:
-            return dt.datetime.combine(day, center.afternoon_open, tz)
-    following = workdays.next_workday_on_or_after(day + dt.timedelta(days=1))
-    return dt.datetime.combine(following, center.morning_open, tz)
+    """None while the center is open (regular hours on a working day, or an extended
+    session, 6.7.4); otherwise the moment it next opens."""
+    return hours.next_opening(center, now, horizon_days=40)
 
 
 def closed_notice(center: Center, now: dt.datetime) -> str:

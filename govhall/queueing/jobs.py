@@ -9,22 +9,21 @@ from django.utils import timezone
 
 from govhall.core.audit import log_action
 from govhall.core.jobs import Job
-from govhall.core.workdays import is_workday
-from govhall.org.models import Center
+from govhall.org import selectors_hours as hours
+from govhall.org.models import Center, Window
 from govhall.queueing.models import IdleIncident, Ticket, WindowSession
 from govhall.queueing.selectors import config_for, waiting_for_window
 from govhall.queueing.services import audit_chain, tickets_close_stale
 
 
-def period_start(center: Center, moment: dt.datetime) -> dt.datetime | None:
-    """Start of the opening period (morning or afternoon) `moment` falls in, or None when
-    the center is closed then (lunch break, evening, weekend, holiday)."""
-    local = timezone.localtime(moment)
-    if not is_workday(local.date()) or not center.is_open_at(local):
-        return None
-    t = local.time()
-    opened = center.morning_open if t < center.morning_close else center.afternoon_open
-    return local.replace(hour=opened.hour, minute=opened.minute, second=0, microsecond=0)
+def period_start(
+    center: Center, moment: dt.datetime, window: Window | None = None
+) -> dt.datetime | None:
+    """Start of the opening period `moment` falls in for `window`: regular morning or
+    afternoon hours on a working day, or an extended session (6.7.4) that opens this
+    window; None when the window is closed then (lunch break, evening, weekend, holiday
+    without a session for it)."""
+    return hours.period_start(center, moment, window)
 
 
 def _open_incident(
@@ -68,7 +67,7 @@ def detect_idle_windows(now: dt.datetime) -> int:
     )
     for session in sessions:
         center = session.window.center
-        start = period_start(center, now)
+        start = period_start(center, now, session.window)
         if start is None:
             continue
         cfg = config_for(center)

@@ -40,3 +40,19 @@ def tickets_finished_between(start: dt.datetime, end: dt.datetime) -> QuerySet[T
         .exclude(phone="")
         .order_by("finished_at", "id")
     )
+
+
+def served_between(center_id: int, start: dt.datetime, end: dt.datetime) -> QuerySet:
+    """Tickets served (finished) at a center whose service began in a time range: window,
+    its zone and the call time (assistance: service given in extended hours, 6.7.4)."""
+    return (
+        Ticket.objects.filter(
+            center_id=center_id,
+            status=Ticket.Status.DONE,
+            called_at__gte=start,
+            called_at__lt=end,
+            window__isnull=False,
+        )
+        .order_by("called_at", "id")
+        .values("window_id", "window__zone_id", "called_at")
+    )

@@ -21,6 +21,7 @@ from govhall.core import ratelimit
 from govhall.core.errors import DomainError
 from govhall.core.templatetags.govhall import qr_svg_markup
 from govhall.documents.rating_links import rating_link
+from govhall.org import selectors_hours as hours
 from govhall.org.models import Center, Role, Window
 from govhall.org.selectors import scope_for
 from govhall.queueing import frontdesk, selectors, services
@@ -82,7 +83,11 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     center = center_from(request)
     closed = frontdesk.closed_notice(center, timezone.now())
     if closed:
-        return render(request, "queueing/kiosk.html", {"center": center, "closed": closed})
+        return render(
+            request,
+            "queueing/kiosk.html",
+            {"center": center, "closed": closed, "extended": hours.schedule_lines(center)},
+        )
     categories = list(selectors.categories_of(center))
     status = {row["category"]: row for row in selectors.queue_status(center, timezone.now())}
     category = None
@@ -117,6 +122,7 @@ def kiosk(request: HttpRequest) -> HttpResponse:
             "hint": self_service_hint(item),
             "elsewhere": frontdesk.elsewhere(item),
             "step": step,
+            "extended_today": hours.today_lines(center, timezone.now()),
             "priority_groups": [g for g in PriorityGroup.choices if g[0] != PriorityGroup.NONE],
         },
     )

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from govhall.org import selectors_hours as hours
 from govhall.org.models import Center, Role
 from govhall.org.selectors import scope_for
 from govhall.queueing import selectors
@@ -62,6 +63,7 @@ def board(request: HttpRequest, center_code: str) -> HttpResponse:
         {
             "center": center,
             "zones": zones,
+            "extended_today": hours.today_lines(center, timezone.now()),
             "display_url": api + (f"?zones={zones}" if zones else ""),
             "time_zone": settings.TIME_ZONE,  # the board's clock: the center's, not the device's
             "poll_ms": int(request.GET.get("poll", "500") or 500)
