@@ -262,3 +262,26 @@ def desk_complaints(*, since: dt.datetime) -> QuerySet[Consultation]:
         .select_related("item", "owner")
         .order_by("received_at", "id")
     )
+
+
+ANSWERED_STATUSES = (Status.ANSWERED, Status.REPLIED, Status.CLOSED)
+
+
+def consultation_get(pk: int) -> Consultation | None:
+    """One consultation by id, unscoped (evaluations reads the matter it rates)."""
+    return Consultation.objects.select_related("item", "replied_by", "owner").filter(pk=pk).first()
+
+
+def consultation_is_answered(consultation: Consultation) -> bool:
+    return consultation.status in ANSWERED_STATUSES
+
+
+def consultations_answered_between(start: dt.datetime, end: dt.datetime) -> QuerySet[Consultation]:
+    """Questions answered in a time range (evaluation invitations, 9.4 e); complaints and
+    rescue requests are not invited to rate."""
+    return (
+        Consultation.objects.select_related("item")
+        .filter(kind=Kind.QUESTION, status__in=ANSWERED_STATUSES)
+        .filter(replied_at__gte=start, replied_at__lt=end)
+        .order_by("replied_at", "id")
+    )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from govhall.cases import selectors as case_selectors
 from govhall.catalog.models import ServiceItem
+from govhall.consultations import selectors as consultation_selectors
 from govhall.org.models import User, Window
 from govhall.queueing import selectors_served as queue_selectors
 
@@ -107,6 +108,29 @@ def _case(value: str) -> Matter | None:
     )
 
 
+def _consultation(value: str) -> Matter | None:
+    c = consultation_selectors.consultation_get(_int(value)) if _int(value) else None
+    if c is None:
+        return None
+    staff = c.replied_by or c.owner
+    fields = _item_fields(c.item)
+    if c.department_id:
+        fields["department_id"] = c.department_id
+    return Matter(
+        kind="consultation",
+        id=str(c.pk),
+        center_id=c.center_id,
+        label=f"咨询 {c.number}",
+        finished=consultation_selectors.consultation_is_answered(c),
+        finished_at=c.replied_at,
+        staff_id=staff.pk if staff else None,
+        staff_name=str(staff) if staff else "",
+        ref=c.number,
+        phone=c.phone,
+        **fields,
+    )
+
+
 def _window(value: str) -> Matter | None:
     window = Window.objects.filter(pk=_int(value), is_active=True).first() if _int(value) else None
     if window is None:
@@ -152,6 +176,7 @@ class Kind:
 KINDS: dict[str, Kind] = {
     "ticket": Kind("t", "排队服务", True, _ticket),
     "case": Kind("c", "办件", True, _case),
+    "consultation": Kind("k", "咨询", True, _consultation),
     "window": Kind("w", "窗口", False, _window),
     "staff": Kind("s", "工作人员", False, _staff),
 }

@@ -66,6 +66,9 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     }
     if matter.is_matter and _rated(kind, matter_id):
         context["already"] = services.ALREADY_RATED
+    elif matter.is_matter and not matter.finished and request.method != "POST":
+        # A code printed on a receipt or a ticket slip is scanned before the end.
+        context["not_finished"] = True
     if request.method == "POST":
         ratelimit.check(request, "lookup")
         values = _form_values(request.POST)

@@ -8,11 +8,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from govhall.cases import selectors as case_selectors
+from govhall.consultations import selectors as consultation_selectors
 from govhall.core.errors import Conflict, InvalidInput, NotFound
 from govhall.evaluations import tokens
 from govhall.evaluations.models import Invitation, QuestionKind, Rating, Survey, SurveyResponse
 from govhall.evaluations.services._common import check_level, now_or, settings_for
-from govhall.notifications.services import notification_send
+from govhall.notifications.services import normalize_mobile, notification_send
 from govhall.queueing import selectors_served as queue_selectors
 
 # How far back the sweep looks for finished matters (a worker down for a day still invites).
@@ -27,12 +28,23 @@ def _finished(now: dt.datetime):
         yield "ticket", t.pk, t.center_id, t.phone, t.category.name
     for c in case_selectors.cases_finished_between(start, now):
         yield "case", c.pk, c.center_id, c.phone, c.item.name
+    for q in consultation_selectors.consultations_answered_between(start, now):
+        # A landline left for a consultation gets no SMS (it would become a call task).
+        mobile = normalize_mobile(q.phone or "")
+        yield (
+            "consultation",
+            q.pk,
+            q.center_id,
+            mobile or "",
+            q.item.name if q.item else "政务服务咨询",
+        )
 
 
 def invitations_send(*, now: dt.datetime | None = None) -> int:
-    """9.4 e) 短信评价: one invitation per finished ticket or released case, with its signed
-    short link. Once per matter (the unique Invitation row decides, also between workers);
-    quiet hours are kept by the outbox, which holds the message until they end."""
+    """9.4 e) 短信评价: one invitation per finished ticket, released case or answered
+    consultation, with its signed short link. Once per matter (the unique Invitation row
+    decides, also between workers); quiet hours are kept by the outbox, which holds the
+    message until they end."""
     now = now_or(now)
     sent = 0
     candidates = list(_finished(now))

@@ -62,7 +62,10 @@ def test_manager_builds_publishes_and_closes_a_survey(
     page.click("#survey-publish-btn")
     page.wait_for_selector("#survey-close")
     assert page.inner_text("#survey-status") == "已发布（开放填写）"
-    assert page.evaluate("document.querySelector('#survey-qr').naturalWidth") > 0
+    # The QR image loads (a PNG from the staff page), whatever the machine's load.
+    page.wait_for_function(
+        "(img => img.complete && img.naturalWidth > 0)(document.querySelector('#survey-qr'))"
+    )
     url = page.inner_text("#survey-url")
     assert url == f"{base}/s/{survey.token}/"
     shot(page, "survey-editor")

@@ -69,10 +69,18 @@ def test_without_a_registered_maker_no_rating_code_is_printed(h, settings, monke
 def test_ticket_slip_carries_the_rating_code_of_its_ticket(h, settings, time_machine):
     from govhall.core.templatetags.govhall import qr_svg_markup
     from govhall.evaluations.tests.conftest import finish_ticket
+    from govhall.queueing import services as queue_services
 
     settings.SITE_URL = SITE
     time_machine.move_to(WORKDAY)
     ticket = finish_ticket(h)
+    # Scanned while still waiting: the page says to come back after the service.
+    waiting = queue_services.ticket_issue(
+        center=h.center, category=h.cats["A"], phone="", channel="kiosk", now=WORKDAY
+    )
+    link = tokens.printed_rating_url("ticket", waiting.pk, waiting.day).removeprefix(SITE)
+    early = Client().get(link).content.decode()
+    assert "尚未办结" in early and 'id="rate-form"' not in early
     page = (
         Client()
         .get(reverse("queueing:slip", args=[ticket.pk]) + f"?t={ticket.token}")
