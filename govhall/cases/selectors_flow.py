@@ -16,6 +16,8 @@ from govhall.cases.models import (
     Case,
     CaseResult,
     DeadlineAlert,
+    FakeGatewayNotice,
+    FeeOrder,
     HandoverBatch,
     ItemCasePolicy,
     Status,
@@ -292,9 +294,6 @@ def departments_visible(user: Any) -> QuerySet[Department]:
 def fee_order_for_payer(out_trade_no: str):
     """The order behind a payment link (the fake gateway's pay page), with what the payer
     sees: the case, its item and the gateway's record of a payment; 404 when unknown."""
-    from govhall.cases.models import FakeGatewayNotice, FeeOrder
-    from govhall.core.errors import NotFound
-
     order = (
         FeeOrder.objects.select_related("case__item", "case__center")
         .filter(out_trade_no=out_trade_no)
