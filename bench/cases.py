@@ -1,19 +1,26 @@
-"""Cases: window intake through a real gunicorn server, and the deemed-acceptance sweep.
+"""Cases: window intake through a real gunicorn server, the deemed-acceptance sweep and the
+time-limit monitoring (dashboard counts, alert job) over many open cases.
 
     .venv/bin/python bench/cases.py                      # SQLite in a temporary directory
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/cases.py
 
 On PostgreSQL the server and user of DATABASE_URL are used, never its database: a throwaway
-database `<its name>_bench_cases` is created and dropped. Options: --seconds N (intake run,
-default 15), --connections N (default 8), --open N (open cases swept, default 20000;
-the issue's target is 1,000,000 on PostgreSQL), --batch N (sweep batch, default 5000),
---skip-intake, --port N (default 8608).
+database `<its name>_bench_cases` is created and dropped (`--keep` keeps it). Each of
+`--parts` (default intake,sweep,monitoring) runs in its own process and fresh database.
+Options: --seconds N (intake run, default 15), --connections N (default 8), --open N
+(open cases, default 1,000,000), --due N (of them due for the sweep, default 10,000: 1 %),
+--late N (per thousand turning yellow or red for the alert job, default 10), --departments
+N (monitoring, default 20), --batch N (sweep batch, default 5000), --port N (default 8608),
+--profile (cProfile of the sweep). Targets (issues 19, 20): intake ≥ 50/s with p99 ≤ 300 ms;
+sweep ≤ 10 s, dashboard counts ≤ 1 s and alert job ≤ 10 s at 1,000,000 open cases on
+PostgreSQL.
 
 Intake: POST /api/v1/cases of a complete case with 6 paper materials (a received case, its
 checklist, the 收件凭证 PDF, the SMS in the outbox) over `--connections` keep-alive
-connections; intakes/s and latency percentiles. Sweep: `--open` cases past their acceptance
-due, moved by `cases_deem_accepted` (one conditional UPDATE per batch, events and outbox
-SMS in one bulk insert each, one audit entry per batch).
+connections; intakes/s and latency percentiles. Sweep: the due cases, found through the
+(status, acceptance_due) index, moved by `cases_deem_accepted` (one conditional UPDATE per
+batch, events and outbox SMS in one bulk insert each, one audit entry per batch).
+Monitoring: bench/bench_cases_monitoring.py.
 """
 
 from __future__ import annotations
