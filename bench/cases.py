@@ -1,19 +1,27 @@
-"""Cases: window intake through a real gunicorn server, and the deemed-acceptance sweep.
+"""Cases: window intake through a real gunicorn server, the deemed-acceptance sweep and the
+time-limit monitoring (dashboard counts, alert job) over many open cases.
 
     .venv/bin/python bench/cases.py                      # SQLite in a temporary directory
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/x .venv/bin/python bench/cases.py
 
 On PostgreSQL the server and user of DATABASE_URL are used, never its database: a throwaway
-database `<its name>_bench_cases` is created and dropped. Options: --seconds N (intake run,
-default 15), --connections N (default 8), --open N (open cases swept, default 20000;
-the issue's target is 1,000,000 on PostgreSQL), --batch N (sweep batch, default 5000),
---skip-intake, --port N (default 8608).
+database `<its name>_bench_cases` is created and dropped (`--keep` keeps it). Each of
+`--parts` (default intake,sweep,monitoring) runs in its own process and fresh database.
+Options: --seconds N (intake run, default 15), --connections N (default 8), --open N
+(open cases, default 1,000,000; on SQLite 20,000), --due N (of them due for the sweep,
+default 1 % of --open),
+--late N (per thousand turning yellow or red for the alert job, default 10), --departments
+N (monitoring, default 20), --batch N (sweep batch, default 5000), --port N (default 8608),
+--profile (cProfile of the sweep). Targets (issues 19, 20): intake ≥ 50/s with p99 ≤ 300 ms;
+sweep ≤ 10 s, dashboard counts ≤ 1 s and alert job ≤ 10 s at 1,000,000 open cases on
+PostgreSQL.
 
 Intake: POST /api/v1/cases of a complete case with 6 paper materials (a received case, its
 checklist, the 收件凭证 PDF, the SMS in the outbox) over `--connections` keep-alive
-connections; intakes/s and latency percentiles. Sweep: `--open` cases past their acceptance
-due, moved by `cases_deem_accepted` (one conditional UPDATE per batch, events and outbox
-SMS in one bulk insert each, one audit entry per batch).
+connections; intakes/s and latency percentiles. Sweep: the due cases, found through the
+(status, acceptance_due) index, moved by `cases_deem_accepted` (one conditional UPDATE per
+batch, events and outbox SMS in one bulk insert each, one audit entry per batch).
+Monitoring: bench/bench_cases_monitoring.py.
 """
 
 from __future__ import annotations
@@ -50,8 +58,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--open", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000, help="cases due for the sweep")
+    parser.add_argument("--open", type=int, default=None, help="1,000,000 (SQLite: 20,000)")
+    parser.add_argument("--due", type=int, default=None, help="due for the sweep (1 %%)")
     parser.add_argument("--late", type=int, default=10, help="alerts per thousand open cases")
     parser.add_argument("--departments", type=int, default=20)
     parser.add_argument("--port", type=int, default=8608)
@@ -60,6 +68,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the sweep")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if args.open is None:
+        args.open = 1_000_000 if postgres else 20_000
+    if args.due is None:
+        args.due = args.open // 100
     parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     if len(parts) > 1:  # each part in its own process and its own fresh database
         for part in parts:
@@ -67,8 +81,6 @@ def main() -> None:
             argv = [f"--{k}={v}" for k, v in vars(args).items() if k not in skip]
             subprocess.run([PY, __file__, *argv, f"--parts={part}"], check=True)
         return
-    url = os.environ.get("DATABASE_URL", "")
-    postgres = url.startswith(("postgres://", "postgresql://"))
     tmp = tempfile.TemporaryDirectory(prefix="govhall-bench-cases-")
     env = {**os.environ, **BENCH_SETTINGS, "GOVHALL_DATA_DIR": tmp.name, "PYTHONPATH": ROOT}
     if postgres:

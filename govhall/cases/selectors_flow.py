@@ -16,6 +16,8 @@ from govhall.cases.models import (
     Case,
     CaseResult,
     DeadlineAlert,
+    FakeGatewayNotice,
+    FeeOrder,
     HandoverBatch,
     ItemCasePolicy,
     Status,
@@ -104,34 +106,80 @@ def with_levels(qs: QuerySet[Case], today: dt.date) -> QuerySet[Case]:
 
 
 def monitored(user: Any, today: dt.date, *, center_id: int | None = None, department_id=None):
+    return with_levels(_open(user, center_id, department_id), today)
+
+
+def _open(user: Any, center_id: int | None = None, department_id=None) -> QuerySet[Case]:
     qs = cases_visible(user).filter(status__in=OPEN)
     if center_id:
         qs = qs.filter(center_id=center_id)
     if department_id:
         qs = qs.filter(department_id=department_id)
-    return with_levels(qs, today)
+    return qs
+
+
+# Open cases whose watched date is missing (a stage with no deadline, or none stored).
+UNDATED = (
+    Q(status__in=(*APPROVAL_STAGE, *HANDOVER_STAGE), handover_due__isnull=True)
+    & Q(promised_due__isnull=True)
+) | Q(status=Status.OUTPUT_RECEIVED, pickup_notice_due__isnull=True)
+PAUSED = Q(status__in=[s for s in OPEN if s not in MONITORED]) | UNDATED
 
 
 def dashboard_counts(user: Any, today: dt.date, **filters: Any) -> list[dict[str, Any]]:
-    """Per department: open cases and how many are green, yellow, red or paused."""
-    rows = (
-        monitored(user, today, **filters)
-        .order_by()
-        .values("department_id", "department__name", "center__name")
-        .annotate(
-            total=Count("id"),
-            green=Count("id", filter=Q(level="green")),
-            yellow=Count("id", filter=Q(level="yellow")),
-            red=Count("id", filter=Q(level="red")),
-            paused=Count("id", filter=Q(level="paused")),
+    """Per department: open cases and how many are green, yellow, red or paused.
+
+    Computed without giving every open case a level: the totals per department and status
+    come from the (department, status, center) index alone; yellow and red only from the
+    cases due by the end of the yellow window (found through the status + date indexes);
+    paused from the stages without a deadline; green is what remains."""
+    base = _open(user, **filters).order_by()
+    rows: dict[int, dict[str, Any]] = {}
+
+    def row(department_id: int) -> dict[str, Any]:
+        return rows.setdefault(
+            department_id, {"total": 0, "green": 0, "yellow": 0, "red": 0, "paused": 0}
         )
-        .order_by("center__name", "department__name")
-    )
-    return list(rows)
+
+    for r in base.values("department_id", "status").annotate(n=Count("*")):
+        row(r["department_id"])["total"] += r["n"]
+        if r["status"] not in MONITORED:
+            row(r["department_id"])["paused"] += r["n"]
+    undated = base.filter(UNDATED).values("department_id").annotate(n=Count("*"))
+    for r in undated:
+        row(r["department_id"])["paused"] += r["n"]
+    lit = with_levels(base.filter(due_by(yellow_until(today))), today)
+    for r in lit.values("department_id", "level").annotate(n=Count("*")):
+        row(r["department_id"])[r["level"]] += r["n"]
+    names = {
+        d["id"]: d
+        for d in Department.objects.filter(pk__in=rows).values("id", "name", "center__name")
+    }
+    out = []
+    for department_id, counts in rows.items():
+        counts["green"] = counts["total"] - counts["yellow"] - counts["red"] - counts["paused"]
+        out.append(
+            {
+                "department_id": department_id,
+                "department__name": names[department_id]["name"],
+                "center__name": names[department_id]["center__name"],
+                **counts,
+            }
+        )
+    return sorted(out, key=lambda r: (r["center__name"], r["department__name"]))
 
 
 def dashboard_list(user: Any, today: dt.date, *, level: str = "", limit: int = 200, **filters):
-    qs = monitored(user, today, **filters).exclude(level="green")
+    """The yellow, red and paused cases, nearest due first — read from the cases due by
+    the end of the yellow window and the paused ones, not from every open case."""
+    base = _open(user, **filters)
+    if level == "paused":
+        wanted = PAUSED
+    elif level in ("yellow", "red"):
+        wanted = due_by(yellow_until(today))
+    else:
+        wanted = due_by(yellow_until(today)) | PAUSED
+    qs = with_levels(base.filter(wanted), today).exclude(level="green")
     if level:
         qs = qs.filter(level=level)
     return qs.order_by("due", "id")[:limit]
@@ -246,9 +294,6 @@ def departments_visible(user: Any) -> QuerySet[Department]:
 def fee_order_for_payer(out_trade_no: str):
     """The order behind a payment link (the fake gateway's pay page), with what the payer
     sees: the case, its item and the gateway's record of a payment; 404 when unknown."""
-    from govhall.cases.models import FakeGatewayNotice, FeeOrder
-    from govhall.core.errors import NotFound
-
     order = (
         FeeOrder.objects.select_related("case__item", "case__center")
         .filter(out_trade_no=out_trade_no)
