@@ -24,6 +24,7 @@ from govhall.queueing.models import (
     QueueConfig,
     Ticket,
     TicketCategory,
+    TicketCounter,
     TicketEvent,
     WindowSession,
     WindowSkill,
@@ -106,12 +107,13 @@ def open_windows_per_category(center: Center) -> dict[int, int]:
 
 
 def waiting_per_category(center: Center, day: dt.date) -> dict[int, int]:
-    rows = (
-        Ticket.objects.filter(center=center, day=day, status=Ticket.Status.WAITING)
-        .values("category_id")
-        .annotate(n=Count("id"))
+    """Waiting tickets per category: the counts the database keeps on each category's
+    counter of the day (TicketCounter, by triggers), not a count of the lines — the board
+    rebuilds after every call, and counting thousands waiting held every board's poll."""
+    rows = TicketCounter.objects.filter(category__center=center, day=day).values_list(
+        "category_id", "waiting_first", "waiting_rest"
     )
-    return {r["category_id"]: r["n"] for r in rows}
+    return {category_id: first + rest for category_id, first, rest in rows if first + rest}
 
 
 def mean_service_minutes(category: TicketCategory, now: dt.datetime) -> float:

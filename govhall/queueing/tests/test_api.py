@@ -141,6 +141,11 @@ def test_finish_and_call_next_refuses_a_ticket_of_another_window(q, clerk, clien
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "finish"
     r = post(clerk, f"/api/v1/windows/{q.w1.pk}/call-next", {"finish": "A001"})
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "finish"
+    # Ids no row can have (the read is a constant SELECT: the database is never asked)
+    for impossible in (0, -1, 2**63, 10**30):
+        r = post(clerk, f"/api/v1/windows/{q.w1.pk}/call-next", {"finish": impossible})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "finish", r.content
+    assert Ticket.objects.get(pk=tid).status == "called"
 
 
 def test_transfer_api(q, clerk, client):
