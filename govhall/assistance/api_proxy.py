@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from govhall.assistance import selectors, services
-from govhall.assistance.api_common import actor, center_for, item_for, png
+from govhall.assistance.api_common import actor, center_for, check_period, item_for, png
 from govhall.assistance.models import ProxyCase
 from govhall.cases.services import MaterialIn
 from govhall.catalog.selectors import department_by_code
@@ -238,6 +238,7 @@ class RegisterQuery(PageQuery):
 
 @router.get("/assistance/proxies", response=ProxyList, summary="代办登记簿（本中心，可筛选）")
 def proxy_list(request: HttpRequest, q: Query[RegisterQuery]) -> dict[str, Any]:
+    check_period(q.date_from, q.date_to)
     qs = selectors.proxy_register(
         actor(request),
         status=q.status or "",
