@@ -62,6 +62,16 @@ DOORS = [
     # phone-call tasks
     Door("GET", "/notifications/calls/{task}/", json=False),
     Door("POST", "/notifications/calls/{task}/", {"outcome": "reached"}, json=False),
+    # assistance: 帮办 and 代办
+    Door("GET", "/api/v1/assistance/help/{help}"),
+    Door("GET", "/api/v1/assistance/proxies/{proxy}"),
+    Door("POST", "/api/v1/assistance/proxies/{proxy}/take-in", {"materials": []}),
+    Door("POST", "/api/v1/assistance/proxies/{proxy}/chase", {"content": "催办"}),
+    Door("POST", "/api/v1/assistance/proxies/{proxy}/fee-guide"),
+    Door("POST", "/api/v1/assistance/proxies/{proxy}/deliver", {"method": "hand"}),
+    Door("POST", "/api/v1/assistance/proxies/{proxy}/file"),
+    Door("GET", "/assistance/proxies/{proxy}/", json=False),
+    Door("POST", "/assistance/proxies/{proxy}/", {"action": "file"}, json=False),
 ]
 
 
@@ -112,7 +122,10 @@ def hall(settings):
                 center=a,
                 now=NOW,
             )
+        proxy_case, help_record = _assistance(a, item, zone)
     objects = {
+        "proxy": proxy_case.number,
+        "help": help_record.pk,
         "center": a.code,
         "window": window.pk,
         "ticket": ticket.pk,
@@ -125,12 +138,36 @@ def hall(settings):
         ticket=ticket,
         appointment=appointment,
         task=message.call_task,
+        proxy_case=proxy_case,
         objects=objects,
         strangers={
             "clerk": make_user("scope-clerk-b", ("clerk", b)),
             "manager": make_user("scope-manager-b", ("manager", b)),
         },
     )
+
+
+def _assistance(center, item, zone):
+    """A 代办 (authorised) and a 帮办 record of center A."""
+    from govhall.assistance import services
+    from govhall.assistance.tests.conftest import signature_png
+    from govhall.cases.tests.conftest import person_id
+
+    proxy = make_user("scope-proxy-a", ("proxy", center))
+    record = services.help_record_create(
+        center=center, person_name="李四", actions=["explained"], minutes=5, outcome="resolved",
+        actor=proxy, now=NOW,
+    )  # fmt: skip
+    p = services.proxy_apply(
+        center=center, item=item, applicant_name="张三", id_type="resident_id",
+        id_number=person_id(3), phone="13800000003", materials=[services.MaterialLine("申请书")],
+        actor=proxy, now=NOW,
+    )  # fmt: skip
+    p = services.proxy_sign(
+        proxy_case=p, applicant_signature=signature_png(1), proxy_signature=signature_png(2),
+        proxy_id_number=person_id(4), actor=proxy, now=NOW,
+    )  # fmt: skip
+    return p, record
 
 
 def _knock(client: Client, door: Door, objects: dict[str, Any]):
@@ -146,6 +183,7 @@ def _knock(client: Client, door: Door, objects: dict[str, Any]):
 @pytest.mark.parametrize("door", DOORS, ids=str)
 def test_staff_of_another_center_get_404(hall, door, role):
     from govhall.appointments.models import Appointment
+    from govhall.assistance.models import ProxyCase
     from govhall.notifications.models import PhoneCallTask
     from govhall.queueing.models import Ticket, WindowSession
 
@@ -155,6 +193,7 @@ def test_staff_of_another_center_get_404(hall, door, role):
             list(WindowSession.objects.values_list("id", "state", "closed_at")),
             list(Appointment.objects.values_list("id", "status", "slot_id")),
             list(PhoneCallTask.objects.values_list("id", "status", "calls")),
+            list(ProxyCase.objects.values_list("id", "status", "filed_at")),
         )
 
     before = state()
@@ -208,6 +247,14 @@ def _move(hall, actor):
     )
 
 
+def _proxy(name: str, **kwargs):
+    from govhall.assistance import services
+
+    return lambda hall, actor: getattr(services, name)(
+        proxy_case=hall.proxy_case, **kwargs, actor=actor
+    )
+
+
 # (name, call(hall, actor), the error the service raises for a stranger)
 SERVICES = [
     ("window_open", _queue("window_open", window="window"), Forbidden),
@@ -221,6 +268,9 @@ SERVICES = [
     ("call_task_record_outcome", _call_task, NotFound),
     ("appointment_cancel_by_center", _reschedule, NotFound),
     ("appointment_reschedule", _move, NotFound),
+    ("proxy_take_in", _proxy("proxy_take_in", materials=[]), NotFound),
+    ("proxy_note_add", _proxy("proxy_note_add", kind="note", content="x"), NotFound),
+    ("proxy_file", _proxy("proxy_file"), NotFound),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
@@ -47,3 +48,15 @@ def png(value: str | None, field: str) -> bytes | None:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidInput("签名图片不是有效的 Base64。", field=field) from exc
+
+
+# Periods a register or statistics may ask for (outside: 422, never a date overflow).
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+
+
+def check_period(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise InvalidInput("日期应在2000年至2099年之间。", field=name)
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("开始日期不能晚于结束日期。", field="date_from")

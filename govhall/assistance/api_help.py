@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from govhall.assistance import selectors, services
-from govhall.assistance.api_common import actor, center_for, item_for
+from govhall.assistance.api_common import actor, center_for, check_period, item_for
 from govhall.assistance.models import HelpRecord
 from govhall.cases import selectors as case_selectors
 from govhall.core.api import PageQuery, paginate
@@ -175,6 +175,5 @@ class StatsOut(Schema):
 
 @router.get("/assistance/stats", response=StatsOut, summary="帮办代办统计：事项、人员、办结、评价")
 def assistance_stats(request: HttpRequest, q: Query[StatsQuery]) -> dict[str, Any]:
-    if q.date_from and q.date_to and q.date_from > q.date_to:
-        raise InvalidInput("开始日期不能晚于结束日期。", field="date_from")
+    check_period(q.date_from, q.date_to)
     return selectors.stats(actor(request), q.date_from, q.date_to)

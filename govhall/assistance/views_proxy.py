@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from govhall.assistance import selectors, services
+from govhall.assistance.api_common import FIRST_DAY, LAST_DAY
 from govhall.assistance.models import ProxyCase, ProxyNote, ProxyStatus
 from govhall.assistance.views import b64_png, console_center
 from govhall.cases.services import MaterialIn
@@ -34,9 +35,12 @@ def _date(value: str, field: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError as exc:
         raise InvalidInput("日期格式应为 YYYY-MM-DD。", field=field) from exc
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInput("日期应在2000年至2099年之间。", field=field)
+    return day
 
 
 def _act(request: HttpRequest, p: ProxyCase) -> Any:

@@ -28,7 +28,11 @@ CASE_WITHDRAWABLE = (CaseStatus.RECEIVED, CaseStatus.CORRECTION_REQUESTED)
 
 
 def _locked(p: ProxyCase) -> ProxyCase:
-    return ProxyCase.objects.select_for_update().select_related("center", "item").get(pk=p.pk)
+    return (
+        ProxyCase.objects.select_for_update(of=("self",))
+        .select_related("center", "item")
+        .get(pk=p.pk)
+    )
 
 
 @transaction.atomic

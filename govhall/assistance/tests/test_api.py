@@ -190,4 +190,7 @@ def test_bad_input_is_422_naming_the_field_and_wrong_state_409(center, item, pro
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "applicant_signature_png_base64"
     assert api.get(f"{BASE}/proxies?page_size=500").status_code == 422
+    r = api.get(f"{BASE}/stats?date_from=0001-01-01")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "date_from"
+    assert api.get(f"{BASE}/proxies?date_to=9999-12-31").status_code == 422
     assert api.get(f"{BASE}/proxies/NOPE").status_code == 404

@@ -273,3 +273,32 @@ def test_other_center_is_404_and_other_roles_403(center, item, proxy, other_prox
     with pytest.raises(NotFound):
         selectors.proxy_for(other_proxy, p.number)
     assert selectors.proxy_for(proxy, p.number) == p
+
+
+def test_only_the_proxy_who_took_a_proxy_case_in_may_release_it(
+    center, item, proxy, clerk, approver, output_clerk
+):
+    """cases.services.flow.require_release: a proxy releases their own 代办 case, not a
+    window case nor another proxy's."""
+    from govhall.cases.services import output
+    from govhall.cases.tests.conftest import intake
+
+    window_case = intake(center, item, clerk, 3, now=None).case
+    window_case = to_output(window_case, approver, output_clerk)
+    with pytest.raises(Forbidden):
+        output.case_pickup(
+            case=window_case, signature_png=signature_png(), id_checked=True, actor=proxy
+        )
+    p = take_in(sign(apply(center, item, proxy), proxy), proxy)
+    to_output(p.case, approver, output_clerk)
+    colleague = make_user("proxy-2", ("proxy", center))
+    with pytest.raises(Forbidden):
+        output.case_mail(
+            case=p.case, carrier="EMS", tracking_no="E1", address="地址", actor=colleague
+        )
+    with pytest.raises(Forbidden):
+        services.proxy_deliver(
+            proxy_case=p, method="hand", signature_png=signature_png(), id_checked=True,
+            actor=colleague,
+        )  # fmt: skip
+    assert Case.objects.get(pk=p.case_id).status == CaseStatus.OUTPUT_RECEIVED
