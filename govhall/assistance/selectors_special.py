@@ -263,3 +263,16 @@ def special_stats(actor: Any, center: Center, start: dt.date, end: dt.date) -> d
             for k, n in extended_hours_served(center, start, end).items()
         },
     }
+
+
+def hall_staff_of(center: Center) -> list:
+    """Active staff holding a hall role at the center (whom a visit can be given to)."""
+    from govhall.org.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True, is_device=False, roles__center=center, roles__role__in=HALL_ROLES
+        )
+        .distinct()
+        .order_by("username")[:200]
+    )
