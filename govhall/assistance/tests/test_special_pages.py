@@ -133,3 +133,16 @@ def test_other_center_staff_see_nothing(client, center, guide, stranger, aed):
 def test_approver_has_no_page(client, approver):
     client.force_login(approver)
     assert client.get("/assistance/emergency/").status_code == 403
+
+
+def test_portal_shows_green_channel_on_center_and_item_pages(client, center, item):
+    from govhall.assistance.models import GreenChannelItem
+
+    GreenChannelItem.objects.create(
+        center=center, item=item, groups=["elderly", "disabled"], measures="优先受理、上门办理"
+    )
+    html = client.get(f"/?center={center.code}").content.decode()
+    assert 'id="green-channel"' in html
+    assert "城乡居民养老保险待遇领取资格认证（老年人、残疾人）：优先受理、上门办理" in html
+    html = client.get(f"/items/{item.code}/").content.decode()
+    assert 'id="green-channel"' in html and "适用人群：老年人、残疾人" in html

@@ -1,0 +1,3 @@
+"""Admin of the assistance app; each area's admin lives beside it by subject."""
+
+from govhall.assistance import admin_special  # noqa: F401

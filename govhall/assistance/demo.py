@@ -1,0 +1,7 @@
+"""Demo data of the assistance app; each area's demo lives beside it by subject."""
+
+from govhall.assistance import demo_special
+
+
+def load(stdout) -> None:
+    demo_special.load(stdout)
