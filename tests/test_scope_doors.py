@@ -72,6 +72,13 @@ DOORS = [
     Door("POST", "/api/v1/assistance/proxies/{proxy}/file"),
     Door("GET", "/assistance/proxies/{proxy}/", json=False),
     Door("POST", "/assistance/proxies/{proxy}/", {"action": "file"}, json=False),
+    # assistance: special groups (6.7.3) and emergency help (6.7.5)
+    Door("GET", "/api/v1/assistance/special-requests/{special}"),
+    Door("POST", "/api/v1/assistance/special-requests/{special}/cancel", {"reason": "重复"}),
+    Door("POST", "/api/v1/assistance/aids/{aid}/lend", {"borrower_name": "张三"}),
+    Door("POST", "/api/v1/assistance/aid-loans/{loan}/return"),
+    Door("POST", "/api/v1/assistance/emergencies/{incident}/close", {"outcome": "送医"}),
+    Door("POST", "/api/v1/assistance/emergency-equipment/{equipment}/check"),
 ]
 
 
@@ -131,6 +138,7 @@ def hall(settings):
         "ticket": ticket.pk,
         "code": appointment.code,
         "task": message.call_task.pk,
+        **_assistance_objects(a, clerk_a),
     }
     return SimpleNamespace(
         a=a,
@@ -170,6 +178,46 @@ def _assistance(center, item, zone):
     return p, record
 
 
+def _assistance_objects(center, clerk) -> dict[str, int]:
+    """A special-service request, an aid with another aid on loan, an open emergency entry
+    and an AED at center A."""
+    from govhall.assistance import services
+    from govhall.assistance.models import Aid, EmergencyEquipment
+
+    with time_machine.travel(NOW, tick=False):
+        special = services.special_request_create(
+            center=center,
+            kind="accompany",
+            group="elderly",
+            name="王桂兰",
+            phone="13800000002",
+            actor=clerk,
+        )
+        aid = Aid.objects.create(center=center, kind="wheelchair", label="轮椅1号", location="一楼")
+        lent = Aid.objects.create(
+            center=center, kind="wheelchair", label="轮椅2号", location="一楼"
+        )
+        loan = services.aid_lend(aid=lent, borrower_name="刘建国", actor=clerk)
+        incident = services.emergency_incident_record(
+            center=center,
+            kind="medical",
+            occurred_at=NOW,
+            place="一楼",
+            description="群众晕倒",
+            actor=clerk,
+        )
+    equipment = EmergencyEquipment.objects.create(
+        center=center, kind="aed", label="AED-1", location="一楼"
+    )
+    return {
+        "special": special.pk,
+        "aid": aid.pk,
+        "loan": loan.pk,
+        "incident": incident.pk,
+        "equipment": equipment.pk,
+    }
+
+
 def _knock(client: Client, door: Door, objects: dict[str, Any]):
     url = door.url.format(**objects)
     if door.method == "GET":
@@ -183,7 +231,13 @@ def _knock(client: Client, door: Door, objects: dict[str, Any]):
 @pytest.mark.parametrize("door", DOORS, ids=str)
 def test_staff_of_another_center_get_404(hall, door, role):
     from govhall.appointments.models import Appointment
-    from govhall.assistance.models import ProxyCase
+    from govhall.assistance.models import (
+        AidLoan,
+        EmergencyIncident,
+        EquipmentCheck,
+        ProxyCase,
+        SpecialRequest,
+    )
     from govhall.notifications.models import PhoneCallTask
     from govhall.queueing.models import Ticket, WindowSession
 
@@ -194,6 +248,10 @@ def test_staff_of_another_center_get_404(hall, door, role):
             list(Appointment.objects.values_list("id", "status", "slot_id")),
             list(PhoneCallTask.objects.values_list("id", "status", "calls")),
             list(ProxyCase.objects.values_list("id", "status", "filed_at")),
+            list(SpecialRequest.objects.values_list("id", "status")),
+            list(AidLoan.objects.values_list("id", "returned_at")),
+            list(EmergencyIncident.objects.values_list("id", "status")),
+            EquipmentCheck.objects.count(),
         )
 
     before = state()

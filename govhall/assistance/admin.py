@@ -1,3 +1,4 @@
-"""Admin of assistance: read-only registers by subject (帮办与代办 in admin_proxy.py)."""
+"""Admin of assistance: read-only registers and configuration, by subject beside this file."""
 
+from govhall.assistance import admin_special  # noqa: F401
 from govhall.assistance.admin_proxy import *  # noqa: F403

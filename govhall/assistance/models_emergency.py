@@ -161,7 +161,10 @@ class EmergencyEquipment(models.Model):
     def next_check(self) -> dt.date | None:
         if self.last_checked is None:
             return None
-        return add_months(self.last_checked, self.check_every_months)
+        try:
+            return add_months(self.last_checked, self.check_every_months)
+        except ValueError:  # past year 9999: never due
+            return dt.date.max
 
     def check_overdue(self, today: dt.date) -> bool:
         """Never checked, or the next check's date has passed."""

@@ -30,6 +30,7 @@ from govhall.org.selectors import scope_for
 from govhall.queueing.selectors_served import served_between
 
 MAX_STATS_DAYS = 366
+FIRST_DAY, LAST_DAY = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
 
 def hall_center_ids(actor: Any) -> frozenset[int] | None:
@@ -213,6 +214,9 @@ def extended_hours_served(center: Center, start: dt.date, end: dt.date) -> dict[
 def special_stats(actor: Any, center: Center, start: dt.date, end: dt.date) -> dict[str, Any]:
     """Counts of a center's special services, aid loans, emergency records and service in
     extended hours over a date range (inclusive)."""
+    for field, day in (("start", start), ("end", end)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise InvalidInput("日期须在 2000 年至 2100 年之间。", field=field)
     if end < start:
         raise InvalidInput("结束日期不能早于开始日期。", field="end")
     if (end - start).days >= MAX_STATS_DAYS:
@@ -263,3 +267,16 @@ def special_stats(actor: Any, center: Center, start: dt.date, end: dt.date) -> d
             for k, n in extended_hours_served(center, start, end).items()
         },
     }
+
+
+def hall_staff_of(center: Center) -> list:
+    """Active staff holding a hall role at the center (whom a visit can be given to)."""
+    from govhall.org.models import User
+
+    return list(
+        User.objects.filter(
+            is_active=True, is_device=False, roles__center=center, roles__role__in=HALL_ROLES
+        )
+        .distinct()
+        .order_by("username")[:200]
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from govhall.assistance import views, views_proxy
+from govhall.assistance import views, views_proxy, views_special
 
 app_name = "assistance"
 
@@ -15,4 +15,7 @@ urlpatterns = [
         views_proxy.proxy_document,
         name="proxy_document",
     ),
+    # special groups, extended hours, emergency help
+    path("assistance/special/", views_special.special, name="special"),
+    path("assistance/emergency/", views_special.emergency, name="emergency"),
 ]

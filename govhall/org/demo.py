@@ -3,11 +3,21 @@ zones, windows and one account per role. Names are fixed by DEMO-NAMES.md; idemp
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import TextIO
 
-from govhall.org.models import Center, Department, Role, RoleAssignment, User, Window, Zone
+from govhall.org.models import (
+    Center,
+    Department,
+    ExtendedService,
+    Role,
+    RoleAssignment,
+    User,
+    Window,
+    Zone,
+)
 
 DEFAULT_DEMO_PASSWORD = "Govhall@2026"
 DEMO_CENTER = "HL-239901"
@@ -238,8 +248,39 @@ def demo_center(*, accounts: bool = False) -> Center:
     return org.center
 
 
+def _extended_hours(org: DemoOrg) -> int:
+    """6.7.4: a lunch-break session at the general and priority windows on working days and
+    a Saturday-morning session (by appointment for real estate), published."""
+    if ExtendedService.objects.filter(center=org.center).exists():
+        return 0
+    lunch = ExtendedService.objects.create(
+        center=org.center,
+        kind=ExtendedService.Kind.LUNCH,
+        days=ExtendedService.Days.WORKDAYS,
+        start=dt.time(12, 0),
+        end=dt.time(13, 30),
+        note="午休时间不打烊",
+    )
+    lunch.windows.add(*[org.windows[n] for n in ("1", "2", "14") if n in org.windows])
+    weekend = ExtendedService.objects.create(
+        center=org.center,
+        kind=ExtendedService.Kind.WEEKEND,
+        days=ExtendedService.Days.REST_DAYS,
+        weekdays="6",
+        start=dt.time(9, 0),
+        end=dt.time(12, 0),
+        note="综合业务及不动产登记（不动产需提前预约）",
+    )
+    weekend.windows.add(*[org.windows[n] for n in ("1", "2", "7") if n in org.windows])
+    return 2
+
+
 def load(stdout: TextIO) -> None:
-    created = _accounts(_structure())
+    org = _structure()
+    sessions = _extended_hours(org)
+    if sessions:
+        stdout.write(f"组织机构：延时服务时段 {sessions} 个（午间、周六上午）。")
+    created = _accounts(org)
     if created:
         stdout.write(f"组织机构：新建账号 {len(created)} 个（{', '.join(created)}）。")
     else:

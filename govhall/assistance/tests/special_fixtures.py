@@ -16,6 +16,7 @@ from govhall.assistance.models import Aid, EmergencyEquipment
 from govhall.catalog.testing import make_item
 from govhall.core.testing import plain_http_settings
 from govhall.org.testing import make_center, make_department, make_user
+from govhall.queueing.tests.conftest import plain_live_server  # noqa: F401  (a fixture)
 
 TZ = ZoneInfo("Asia/Shanghai")
 

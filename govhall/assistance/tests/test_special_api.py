@@ -236,3 +236,12 @@ def test_stats_count_service_in_extended_hours(center, guide):
         f"/api/v1/assistance/special-stats?center={center.code}&start=2026-03-01&end=2026-03-31"
     )
     assert r.json()["extended_hours_served"] == {"周末服务": 1}
+
+
+def test_stats_dates_out_of_range_422(center, guide):
+    api = token_client(guide)
+    base = f"/api/v1/assistance/special-stats?center={center.code}"
+    r = api.get(base + "&start=9999-12-30&end=9999-12-31")
+    assert r.status_code == 422 and "start" in r.content.decode()
+    r = api.get(base + "&start=2026-01-01&end=9999-12-31")
+    assert r.status_code == 422 and "end" in r.content.decode()
