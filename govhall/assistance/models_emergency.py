@@ -9,6 +9,8 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 
+from govhall.core.models import WorkflowEvent
+
 __all__ = [
     "Drill",
     "EmergencyContact",
@@ -78,23 +80,11 @@ class EmergencyIncident(models.Model):
         return f"{self.number} {self.get_kind_display()}"
 
 
-class EmergencyIncidentEvent(models.Model):
+class EmergencyIncidentEvent(WorkflowEvent):
     incident = models.ForeignKey(
         EmergencyIncident, on_delete=models.CASCADE, related_name="events", verbose_name="事件"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="操作人",
-    )
     action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "应急事件处置记录"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from govhall.core.masking import mask_name
+from govhall.core.models import WorkflowEvent
 
 __all__ = [
     "HelpAction",
@@ -278,14 +279,8 @@ EVENT_LABELS = {
 }
 
 
-class ProxyEvent(models.Model):
+class ProxyEvent(WorkflowEvent):
     proxy_case = models.ForeignKey(ProxyCase, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间")
-    actor = _user("操作人")
-    action = models.CharField("操作", max_length=40)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "代办记录"

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from govhall.core.masking import mask_address, mask_name, mask_phone
+from govhall.core.models import WorkflowEvent
 
 __all__ = [
     "Aid",
@@ -118,23 +119,11 @@ class SpecialRequest(models.Model):
         return mask_address(self.address) if self.address else ""
 
 
-class SpecialRequestEvent(models.Model):
+class SpecialRequestEvent(WorkflowEvent):
     request = models.ForeignKey(
         SpecialRequest, on_delete=models.CASCADE, related_name="events", verbose_name="申请"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="操作人",
-    )
     action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "特殊群体服务记录"

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from govhall.core.masking import mask_name
+from govhall.core.models import WorkflowEvent
 
 
 class Channel(models.TextChoices):
@@ -299,21 +300,10 @@ class Case(models.Model):
         )
 
 
-class CaseEvent(models.Model):
+class CaseEvent(WorkflowEvent):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="操作人",
-    )
-    action = models.CharField("操作", max_length=40)
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "办件记录"

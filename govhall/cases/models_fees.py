@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 
 from govhall.cases.models_flow import _user
+from govhall.core.models import WorkflowEvent
 
 __all__ = [
     "DeadlineAlert",
@@ -48,14 +49,10 @@ class FeeOrder(models.Model):
         return self.out_trade_no
 
 
-class FeeEvent(models.Model):
+class FeeEvent(WorkflowEvent):
     order = models.ForeignKey(FeeOrder, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间")
-    actor = _user("操作人")
-    action = models.CharField("操作", max_length=40)
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "缴费记录"

@@ -12,6 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from govhall.core.models import WorkflowEvent
+
 __all__ = [
     "CaseExtension",
     "CaseProblem",
@@ -142,14 +144,10 @@ class HandoverBatch(models.Model):
         return f"{self.department} {self.day} {self.get_slot_display()}"
 
 
-class HandoverBatchEvent(models.Model):
+class HandoverBatchEvent(WorkflowEvent):
     batch = models.ForeignKey(HandoverBatch, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField("时间")
-    actor = _user("操作人")
-    action = models.CharField("操作", max_length=40)
     from_status = models.CharField("原状态", max_length=24, blank=True)
     to_status = models.CharField("新状态", max_length=24)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "交接批次记录"

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 
 from govhall.core.masking import mask_name, mask_phone
+from govhall.core.models import WorkflowEvent
 
 
 class Channel(models.TextChoices):
@@ -181,23 +182,11 @@ class Consultation(models.Model):
         return self.status == Status.ANSWERED
 
 
-class ConsultationEvent(models.Model):
+class ConsultationEvent(WorkflowEvent):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="events", verbose_name="咨询"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="操作人",
-    )
     action = models.CharField("动作", max_length=32)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
     to_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -230,3 +230,27 @@ class WorkerHeartbeat(models.Model):
 
     def age(self, now: dt.datetime) -> dt.timedelta:
         return now - self.seen_at
+
+
+class WorkflowEvent(models.Model):
+    """The row `core.workflow` writes for every move of a workflow object: who, when, from
+    and to which state, and why. Each workflow's event model extends this with the foreign
+    key to its object (reached as `obj.events`) and may widen a field for longer states."""
+
+    at = models.DateTimeField("时间")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("操作", max_length=40)
+    from_status = models.CharField("原状态", max_length=16, blank=True)
+    to_status = models.CharField("新状态", max_length=16)
+    reason = models.CharField("说明", max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from govhall.core.models import WorkflowEvent
 from govhall.evaluations.models import Level
 
 USER = settings.AUTH_USER_MODEL
@@ -100,19 +101,10 @@ class Rectification(models.Model):
         return self.status != RectStatus.CLOSED and self.step_due < today
 
 
-class RectificationEvent(models.Model):
+class RectificationEvent(WorkflowEvent):
     rectification = models.ForeignKey(
         Rectification, on_delete=models.CASCADE, related_name="events", verbose_name="整改"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name="操作人",
-    )  # fmt: skip
-    action = models.CharField("操作", max_length=40)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "整改记录"
@@ -187,18 +179,10 @@ class Appeal(models.Model):
         return f"申诉 #{self.pk}"
 
 
-class AppealEvent(models.Model):
+class AppealEvent(WorkflowEvent):
     appeal = models.ForeignKey(
         Appeal, on_delete=models.CASCADE, related_name="events", verbose_name="申诉"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField("操作", max_length=40)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "申诉记录"

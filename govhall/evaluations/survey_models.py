@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
 from django.db import models
+
+from govhall.core.models import WorkflowEvent
 
 
 def new_survey_token() -> str:
@@ -60,19 +61,10 @@ class Survey(models.Model):
         return self.status == SurveyStatus.OPEN
 
 
-class SurveyEvent(models.Model):
+class SurveyEvent(WorkflowEvent):
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="events", verbose_name="问卷"
     )
-    at = models.DateTimeField("时间")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name="操作人",
-    )  # fmt: skip
-    action = models.CharField("操作", max_length=40)
-    from_status = models.CharField("原状态", max_length=16, blank=True)
-    to_status = models.CharField("新状态", max_length=16)
-    reason = models.CharField("说明", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "问卷记录"
