@@ -105,7 +105,7 @@ def monitoring(args, fixture: dict) -> None:
     began = time.monotonic()
     written = cases_deadline_alerts(now)
     took = time.monotonic() - began
-    messages = OutboxMessage.objects.filter(template="case_deadline_alert").count()
+    messages = OutboxMessage.objects.filter(template__startswith="case_deadline_").count()
     print(f"预警任务：{written} 条预警、{messages} 条短信 / {took:.2f} s（目标 ≤ 10 s）{_load()}")
     began = time.monotonic()
     again = cases_deadline_alerts(now)

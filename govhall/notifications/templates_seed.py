@@ -141,6 +141,14 @@ BUILTIN_TEMPLATES: dict[str, BuiltinTemplate] = {
             "办件{case_no}（{item}）{deadline}时限{level}，截止日{due}，请及时处理。",
         ),
         BuiltinTemplate(
+            "case_deadline_digest",
+            "办件时限预警（汇总）",
+            SERVICE,
+            ("count", "red", "yellow", "examples"),
+            "您负责的办件中有{count}件时限预警：已超期（红灯）{red}件，临近（黄灯）{yellow}件，"
+            "如{examples}。请登录系统查看时限监控并及时处理。",
+        ),
+        BuiltinTemplate(
             "consultation_reply",
             "咨询答复",
             SERVICE,

@@ -188,6 +188,34 @@ def test_levels_at_their_boundaries(due, today, level, center, item, clerk, appr
     assert [(r["total"], r[level]) for r in counts] == [(1, 1)]
 
 
+def test_many_alerts_at_once_reach_each_recipient_as_one_digest(
+    center, item, clerk, approver, manager
+):
+    type(approver).objects.filter(pk=approver.pk).update(phone="13800001111")
+    cases = [intake(center, item, clerk, n, now=at(2026, 3, 2, 9)).case for n in range(1, 5)]
+    Case.objects.filter(pk__in=[c.pk for c in cases[:3]]).update(
+        status=Status.APPROVING, handover_due=D(2026, 3, 13)
+    )
+    Case.objects.filter(pk=cases[3].pk).update(status=Status.APPROVING, handover_due=D(2026, 3, 10))
+    assert cases_deadline_alerts(at(2026, 3, 11, 8)) == 4  # three yellow, one red
+    assert not OutboxMessage.objects.filter(template="case_deadline_alert").exists()
+    digests = OutboxMessage.objects.filter(template="case_deadline_digest")
+    assert sorted(m.to for m in digests) == ["13800001111", "13900000002"]
+    batch = DeadlineAlert.objects.values_list("batch", flat=True).distinct().get()
+    for message in digests:
+        assert message.params == {
+            "count": "4",
+            "red": "1",
+            "yellow": "3",
+            "examples": "、".join([cases[3].number] + sorted(c.number for c in cases[:3])[:2])
+            + "等",
+        }
+        assert cases[3].number in message.body and "已超期（红灯）1件" in message.body
+        assert (message.related_type, message.related_id) == ("cases.deadlinealert", batch)
+    assert cases_deadline_alerts(at(2026, 3, 11, 9)) == 0
+    assert OutboxMessage.objects.filter(template__startswith="case_deadline_").count() == 2
+
+
 def test_alerts_once_per_level_even_when_the_job_runs_twice(
     center, item, clerk, approver, manager, other_approver
 ):

@@ -34,6 +34,7 @@ CONTRACT = {
     "case_suspended": ("name", "item", "case_no", "step", "days", "link"),
     "case_mailed": ("name", "item", "case_no", "carrier", "tracking_no"),
     "case_deadline_alert": ("case_no", "item", "deadline", "level", "due"),
+    "case_deadline_digest": ("count", "red", "yellow", "examples"),
     "consultation_reply": ("name", "answer_summary", "link"),
     "evaluation_invite": ("item", "link"),
     "queue_turn_near": ("number", "ahead", "category"),
