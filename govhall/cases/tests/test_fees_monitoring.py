@@ -207,7 +207,7 @@ def test_many_alerts_at_once_reach_each_recipient_as_one_digest(
             "count": "4",
             "red": "1",
             "yellow": "3",
-            "examples": "、".join([cases[3].number] + sorted(c.number for c in cases[:3])[:2])
+            "examples": "、".join([cases[3].number, *sorted(c.number for c in cases[:3])[:2]])
             + "等",
         }
         assert cases[3].number in message.body and "已超期（红灯）1件" in message.body
