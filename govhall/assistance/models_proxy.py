@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from govhall.core.masking import mask_name
-from govhall.core.models import WorkflowEvent
+from govhall.core.models import SerialCounter, WorkflowEvent
 
 __all__ = [
     "HelpAction",
@@ -144,12 +144,10 @@ class ProxyStatus(models.TextChoices):
     TERMINATED = "terminated", "已终止"
 
 
-class ProxyCounter(models.Model):
-    """Last 代办 serial per center and year (locked with SELECT … FOR UPDATE: no gaps)."""
+class ProxyCounter(SerialCounter):
+    """Last 代办 serial per center and year (`core.counters.next_serial`)."""
 
     center = models.ForeignKey("org.Center", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    last_serial = models.PositiveIntegerField("已用最大序号", default=0)
 
     class Meta:
         verbose_name = "代办编号计数器"

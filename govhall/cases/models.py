@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from govhall.core.masking import mask_name
-from govhall.core.models import WorkflowEvent
+from govhall.core.models import SerialCounter, WorkflowEvent
 
 
 class Channel(models.TextChoices):
@@ -55,13 +55,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", "已办结"
 
 
-class CaseCounter(models.Model):
-    """Last case serial per center and year; locked with SELECT … FOR UPDATE so numbers
-    have no gaps (a rolled-back intake gives its number back)."""
+class CaseCounter(SerialCounter):
+    """Last case serial per center and year (`core.counters.next_serial`)."""
 
     center = models.ForeignKey("org.Center", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    last_serial = models.PositiveIntegerField("已用最大序号", default=0)
 
     class Meta:
         verbose_name = "办件编号计数器"

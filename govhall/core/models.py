@@ -254,3 +254,14 @@ class WorkflowEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+
+class SerialCounter(models.Model):
+    """The last serial given out under one key (a center and year, an issuer, kind and
+    year…); `core.counters.next_serial` allocates from it without gaps."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    last_serial = models.PositiveIntegerField("已用最大序号", default=0)
+
+    class Meta:
+        abstract = True

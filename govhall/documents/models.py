@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.db import models
 
+from govhall.core.models import SerialCounter
 from govhall.org.models import Center
 
 
@@ -56,13 +57,11 @@ def format_number(issuer_short_name: str, kind: str, year: int, serial: int) -> 
     return f"{issuer_short_name}{KIND_CODES[kind]}〔{year}〕{serial}号"
 
 
-class DocumentCounter(models.Model):
-    """Last serial issued per (issuer, kind, year); locked with SELECT … FOR UPDATE."""
+class DocumentCounter(SerialCounter):
+    """Last serial issued per (issuer, kind, year) (`core.counters.next_serial`)."""
 
     issuer_short_name = models.CharField("机关简称", max_length=40)
     kind = models.CharField("文书类型", max_length=32, choices=DocumentKind.choices)
-    year = models.PositiveSmallIntegerField("年度")
-    last_serial = models.PositiveIntegerField("已用最大序号", default=0)
 
     class Meta:
         verbose_name = "文书编号计数器"

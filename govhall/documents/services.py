@@ -18,11 +18,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from govhall.core.audit import log_action
+from govhall.core.counters import next_serial
 from govhall.core.errors import DomainError, InvalidInput, NotFound
 from govhall.core.workflow import resolve_now
 from govhall.documents.models import (
@@ -48,24 +49,7 @@ class LinkExpired(DomainError):
 def _allocate_serial(issuer_short_name: str, kind: str, year: int) -> int:
     """Next serial without gaps: the counter row is locked until the caller's commit,
     so a rolled-back document gives its serial back."""
-    counter = (
-        DocumentCounter.objects.select_for_update()
-        .filter(issuer_short_name=issuer_short_name, kind=kind, year=year)
-        .first()
-    )
-    if counter is None:
-        try:
-            with transaction.atomic():
-                DocumentCounter.objects.create(
-                    issuer_short_name=issuer_short_name, kind=kind, year=year
-                )
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent transaction
-        counter = DocumentCounter.objects.select_for_update().get(
-            issuer_short_name=issuer_short_name, kind=kind, year=year
-        )
-    DocumentCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
-    return counter.last_serial + 1
+    return next_serial(DocumentCounter, issuer_short_name=issuer_short_name, kind=kind, year=year)
 
 
 def _related_key(related: models.Model | tuple[str, str | int] | None) -> tuple[str, str]:

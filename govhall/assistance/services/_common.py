@@ -8,11 +8,11 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.assistance.models import ProxyCase, ProxyCounter
 from govhall.core import workflow
+from govhall.core.counters import next_serial
 from govhall.core.errors import Forbidden, InvalidInput, NotFound
 from govhall.documents.models import Document, DocumentKind, StoredFile
 from govhall.documents.services import document_create, stored_file_save
@@ -53,16 +53,8 @@ def require_proxy_staff(actor: Any, center_id: int, *, what: str = "该代办") 
 def allocate_number(center: Center, year: int) -> str:
     """Next 代办 number of the center and year, without gaps (the counter row stays locked
     until the caller commits)."""
-    counter = ProxyCounter.objects.select_for_update().filter(center=center, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                ProxyCounter.objects.create(center=center, year=year)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent application
-        counter = ProxyCounter.objects.select_for_update().get(center=center, year=year)
-    ProxyCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
-    return f"DB-{center.code}-{year}-{counter.last_serial + 1:05d}"
+    serial = next_serial(ProxyCounter, center=center, year=year)
+    return f"DB-{center.code}-{year}-{serial:05d}"
 
 
 def issue(

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from govhall.cases.models import Case, CaseCounter
 from govhall.cases.services.deadlines import add_days, review_deadlines
 from govhall.core import workflow
+from govhall.core.counters import next_serial
 from govhall.core.errors import Forbidden, NotFound
 from govhall.documents.models import Document
 from govhall.documents.services import document_create, document_link
@@ -41,16 +41,7 @@ def progress_url(case_no: str) -> str:
 def allocate_case_number(center: Center, year: int) -> tuple[int, str]:
     """Next case serial of the center and year, without gaps: the counter row stays locked
     until the caller commits, so a rolled-back intake gives its number back."""
-    counter = CaseCounter.objects.select_for_update().filter(center=center, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                CaseCounter.objects.create(center=center, year=year)
-        except IntegrityError:
-            pass  # created meanwhile by a concurrent intake
-        counter = CaseCounter.objects.select_for_update().get(center=center, year=year)
-    serial = counter.last_serial + 1
-    CaseCounter.objects.filter(pk=counter.pk).update(last_serial=models.F("last_serial") + 1)
+    serial = next_serial(CaseCounter, center=center, year=year)
     return serial, f"{center.code}-{year}-{serial:06d}"
 
 
