@@ -20,6 +20,7 @@ from govhall.core.testing import pdf_text
 from govhall.evaluations import tokens
 from govhall.evaluations.models import Invitation
 from govhall.evaluations.services import rating_submit
+from govhall.evaluations.services.outreach import invitations_send
 from govhall.org.testing import make_user
 
 from .conftest import apply, sign, signature_png, take_in, to_output
@@ -88,6 +89,8 @@ def test_proxy_from_application_to_delivery_and_evaluation_invitation(
     release = CaseRelease.objects.get(case=case)
     assert release.signer_name == "张三丰" and release.released_by_id == proxy.pk
     assert Invitation.objects.filter(matter_key=f"proxy:{p.pk}").count() == 1
+    # The case was released through the 代办: the sweep does not invite for it a second time.
+    assert invitations_send() == 0
     sms = outbox("evaluation_invite")
     assert [m.to for m in sms] == [p.phone] and "代办" in str(sms[0].params)
     actions = list(ProxyEvent.objects.filter(proxy_case=p).values_list("action", flat=True))

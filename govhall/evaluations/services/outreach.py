@@ -27,7 +27,10 @@ def _finished(now: dt.datetime):
     for t in queue_selectors.tickets_finished_between(start, now):
         yield "ticket", t.pk, t.center_id, t.phone, t.category.name
     for c in case_selectors.cases_finished_between(start, now):
-        yield "case", c.pk, c.center_id, c.phone, c.item.name
+        # A case taken in by a 代办 is rated as that 代办 (6.6.2.2 c: its own invitation
+        # when delivered): one matter, one invitation.
+        if c.channel != "proxy":
+            yield "case", c.pk, c.center_id, c.phone, c.item.name
     for q in consultation_selectors.consultations_answered_between(start, now):
         # A landline left for a consultation gets no SMS (it would become a call task).
         mobile = normalize_mobile(q.phone or "")
