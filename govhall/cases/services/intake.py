@@ -207,6 +207,7 @@ def case_intake(
         related=case,
         actor=actor,
         now=now,
+        after_commit=True,
     )
     c.sms(case, "case_received", document, now=now)
     if guide.is_immediate:
