@@ -14,11 +14,15 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from govhall.cases.screens_flow import register as register_flow_screens
+        from govhall.cases.services.notices import receipt_again
         from govhall.core.workdays import calendar_changed
+        from govhall.documents.models import DocumentKind
+        from govhall.documents.renderers import register_renderer
         from govhall.org.workbench import Screen, register_screen
 
         calendar_changed.connect(_recompute, dispatch_uid="govhall.cases.recompute")
         register_flow_screens()
+        register_renderer(DocumentKind.RECEIPT, receipt_again)
         register_screen(
             Screen(
                 key="cases.intake",

@@ -93,9 +93,10 @@ class Document(models.Model):
     )
     related_type = models.CharField("关联对象类型", max_length=100, blank=True)
     related_id = models.CharField("关联对象编号", max_length=64, blank=True)
-    file = models.FileField("文件", upload_to=document_upload_to, max_length=200)
-    sha256 = models.CharField("SHA-256", max_length=64)
-    size = models.PositiveIntegerField("字节数")
+    # Empty (sha256 "", size 0) while a reserved document waits for its PDF.
+    file = models.FileField("文件", upload_to=document_upload_to, max_length=200, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveIntegerField("字节数", default=0)
     created_at = models.DateTimeField("生成时间")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -115,12 +116,26 @@ class Document(models.Model):
                 fields=["issuer_short_name", "kind", "year", "serial"], name="document_serial"
             )
         ]
-        indexes = [models.Index(fields=["related_type", "related_id"])]
+        indexes = [
+            models.Index(fields=["related_type", "related_id"]),
+            # The render_pending job's scan: only the few documents still without a file.
+            models.Index(fields=["id"], condition=models.Q(sha256=""), name="document_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
 
+    @property
+    def pending(self) -> bool:
+        """Reserved (numbered) but its PDF not drawn yet (documents.services.document_reserve)."""
+        return not self.sha256
+
     def read_bytes(self) -> bytes:
+        if self.pending:
+            # Drawn on first read when the render after commit never happened.
+            from govhall.documents.services import document_render_pending
+
+            document_render_pending(document=self)
         with self.file.open("rb") as fh:
             return fh.read()
 

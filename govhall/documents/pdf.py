@@ -137,6 +137,8 @@ def reset_font_for_tests() -> None:
 QR_MASK = 2
 QR_BORDER = 2
 QR_SCALE = 4
+# Table cell side padding (ReportLab's default), counted when deciding whether text fits.
+CELL_PAD = 6
 
 
 def _qr_matrix(data: str) -> tuple[bytearray, ...]:
@@ -272,11 +274,9 @@ class PdfDocument:
         self.story.append(Spacer(1, height_mm * mm))
 
     def key_values(self, rows: Sequence[tuple[str, str]], *, key_width_mm: float = 32) -> None:
-        data = [
-            [Paragraph(_p(k), self.styles["cell"]), Paragraph(_p(v or "—"), self.styles["cell"])]
-            for k, v in rows
-        ]
-        self._table(data, [key_width_mm * mm, (170 - key_width_mm) * mm], header=False)
+        widths = [key_width_mm * mm, (170 - key_width_mm) * mm]
+        data = [[self._cell(k, widths[0]), self._cell(v or "—", widths[1])] for k, v in rows]
+        self._table(data, widths, header=False)
 
     def table(
         self,
@@ -286,9 +286,24 @@ class PdfDocument:
         header: bool = True,
     ) -> None:
         """rows[0] is the header row when header=True; widths in millimetres (sum ≈ 170)."""
-        data = [[Paragraph(_p(c), self.styles["cell"]) for c in row] for row in rows]
         widths = [w * mm for w in col_widths] if col_widths else None
+        if widths is None:
+            data = [[Paragraph(_p(c), self.styles["cell"]) for c in row] for row in rows]
+        else:
+            data = [[self._cell(c, w) for c, w in zip(row, widths, strict=False)] for row in rows]
         self._table(data, widths, header=header)
+
+    def _cell(self, text: str, width: float) -> str | Paragraph:
+        """Text that fits on one line stays a plain string, drawn as is (the table's cell font
+        below); only longer text pays for a Paragraph's markup parsing and line breaking,
+        which were half of a receipt's layout time."""
+        text = str(text)
+        style = self.styles["cell"]
+        if "\n" not in text and (
+            pdfmetrics.stringWidth(text, style.fontName, style.fontSize) <= width - 2 * CELL_PAD
+        ):
+            return text
+        return Paragraph(_p(text), style)
 
     def _table(self, data: list, widths: list | None, *, header: bool) -> None:
         style = [
@@ -296,6 +311,12 @@ class PdfDocument:
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+            # Plain-string cells: the Paragraph cell style's font, size and line height.
+            ("FONTNAME", (0, 0), (-1, -1), self.styles["cell"].fontName),
+            ("FONTSIZE", (0, 0), (-1, -1), self.styles["cell"].fontSize),
+            ("LEADING", (0, 0), (-1, -1), self.styles["cell"].leading),
         ]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")))

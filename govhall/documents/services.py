@@ -4,6 +4,8 @@ Other apps call:
 
     document_create(*, kind, center, issuer_short_name, title, render=None, pdf_bytes=None,
                     related=None, actor, now=None) -> Document
+    document_reserve(*, kind, center, issuer_short_name, title, render, related, actor,
+                     now=None) -> Document                   # PDF drawn after commit
     document_link(document, *, days=None, now=None) -> str        # absolute, signed, expiring
     document_from_token(token, *, now=None) -> Document           # raises LinkExpired/NotFound
 """
@@ -36,6 +38,7 @@ from govhall.documents.models import (
     format_number,
     stored_file_upload_to,
 )
+from govhall.documents.renderers import renderer_for
 from govhall.org.models import Center
 
 LINK_SALT = "govhall.documents.link"
@@ -61,6 +64,73 @@ def _related_key(related: models.Model | tuple[str, str | int] | None) -> tuple[
     return str(kind), str(pk)
 
 
+def _new_document(
+    *,
+    kind: str,
+    center: Center,
+    issuer_short_name: str,
+    title: str,
+    related: models.Model | tuple[str, str | int] | None,
+    actor,
+    now: dt.datetime,
+) -> Document:
+    """Checks, the next number, and the unsaved row (its file still to come)."""
+    if kind not in KIND_CODES:
+        raise InvalidInput("未知的文书类型。", field="kind")
+    if not issuer_short_name.strip():
+        raise InvalidInput("机关简称不能为空。", field="issuer_short_name")
+    year = timezone.localtime(now).year
+    serial = _allocate_serial(issuer_short_name, kind, year)
+    related_type, related_id = _related_key(related)
+    return Document(
+        kind=kind,
+        number=format_number(issuer_short_name, kind, year, serial),
+        issuer_short_name=issuer_short_name,
+        year=year,
+        serial=serial,
+        title=title[:200],
+        center=center,
+        related_type=related_type,
+        related_id=related_id,
+        sha256="",
+        size=0,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _checked(data: bytes | None) -> bytes:
+    if not data or not data.startswith(b"%PDF"):
+        raise InvalidInput("文书内容不是 PDF。", field="render")
+    return data
+
+
+def _put_file(doc: Document, data: bytes) -> None:
+    """Fill sha256, size and the content-addressed file (written once per content)."""
+    doc.sha256 = hashlib.sha256(data).hexdigest()
+    doc.size = len(data)
+    path = document_upload_to(doc, "")
+    if default_storage.exists(path):
+        doc.file.name = path  # identical bytes are already stored
+    else:
+        doc.file.save(path, ContentFile(data), save=False)
+
+
+def _audit_created(doc: Document, actor, now: dt.datetime) -> None:
+    log_action(
+        actor=actor,
+        action="govhall.documents.document.created",
+        obj=doc,
+        data={
+            "number": doc.number,
+            "kind": doc.kind,
+            "sha256": doc.sha256,
+            "related": doc.related_type,
+        },
+        now=now,
+    )
+
+
 @transaction.atomic
 def document_create(
     *,
@@ -74,54 +144,92 @@ def document_create(
     actor=None,
     now: dt.datetime | None = None,
 ) -> Document:
-    """Allocate the next number, render (render(number) -> PDF bytes) and store the document.
+    """Allocate the next number, render (render(number) -> PDF bytes) and store the document,
+    all in the caller's transaction (the counter row stays locked during the render).
 
     Pass either `render` (called with the allocated number, so the number can be printed on
     the document) or ready `pdf_bytes` (which then cannot show the number).
     """
     now = resolve_now(now)
-    if kind not in KIND_CODES:
-        raise InvalidInput("未知的文书类型。", field="kind")
-    if not issuer_short_name.strip():
-        raise InvalidInput("机关简称不能为空。", field="issuer_short_name")
     if (render is None) == (pdf_bytes is None):
         raise InvalidInput("render 与 pdf_bytes 须且只须提供一个。", field="render")
-    year = timezone.localtime(now).year
-    serial = _allocate_serial(issuer_short_name, kind, year)
-    number = format_number(issuer_short_name, kind, year, serial)
-    data = render(number) if render is not None else pdf_bytes
-    if not data or not data.startswith(b"%PDF"):
-        raise InvalidInput("文书内容不是 PDF。", field="render")
-    related_type, related_id = _related_key(related)
-    doc = Document(
+    doc = _new_document(
         kind=kind,
-        number=number,
-        issuer_short_name=issuer_short_name,
-        year=year,
-        serial=serial,
-        title=title[:200],
         center=center,
-        related_type=related_type,
-        related_id=related_id,
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        created_at=now,
-        created_by=actor if getattr(actor, "pk", None) else None,
-    )
-    path = document_upload_to(doc, "")
-    if default_storage.exists(path):
-        doc.file.name = path  # identical bytes are already stored
-    else:
-        doc.file.save(path, ContentFile(data), save=False)
-    doc.save()
-    log_action(
+        issuer_short_name=issuer_short_name,
+        title=title,
+        related=related,
         actor=actor,
-        action="govhall.documents.document.created",
-        obj=doc,
-        data={"number": number, "kind": kind, "sha256": doc.sha256, "related": related_type},
         now=now,
     )
+    _put_file(doc, _checked(render(doc.number) if render is not None else pdf_bytes))
+    doc.save()
+    _audit_created(doc, actor, now)
     return doc
+
+
+@transaction.atomic
+def document_reserve(
+    *,
+    kind: str,
+    center: Center,
+    issuer_short_name: str,
+    title: str,
+    render: Callable[[str], bytes],
+    related: models.Model,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> Document:
+    """The number and the row now, in the caller's transaction; the PDF (render(number))
+    right after the outermost transaction commits, still in the caller's request, so the
+    counter lock (SQLite: the write lock) is not held for the render. Until then `sha256`
+    is empty. The kind needs a registered renderer (`renderers.register_renderer`): it
+    draws the document again if the render after commit never happens."""
+    now = resolve_now(now)
+    if renderer_for(kind) is None:
+        raise InvalidInput("该文书类型未登记补绘函数，不能预留编号。", field="kind")
+    doc = _new_document(
+        kind=kind,
+        center=center,
+        issuer_short_name=issuer_short_name,
+        title=title,
+        related=related,
+        actor=actor,
+        now=now,
+    )
+    doc.save()
+    _audit_created(doc, actor, now)
+    # robust: a failed render must not fail the committed request; the document then
+    # waits for its first read or the render_pending job.
+    transaction.on_commit(lambda: _store(doc, lambda: render(doc.number)), robust=True)
+    return doc
+
+
+def _store(doc: Document, draw: Callable[[], bytes]) -> Document:
+    """Draw outside any transaction, then attach the file unless another process did
+    meanwhile (the conditional UPDATE decides; the loser's file is identical or unused)."""
+    data = _checked(draw())
+    _put_file(doc, data)
+    with transaction.atomic():
+        stored = Document.objects.filter(pk=doc.pk, sha256="").update(
+            sha256=doc.sha256, size=doc.size, file=doc.file.name
+        )
+    if not stored:
+        doc.refresh_from_db(fields=["sha256", "size", "file"])
+    return doc
+
+
+def document_render_pending(*, document: Document) -> Document:
+    """A reserved document whose file is missing, drawn again by its kind's renderer."""
+    if document.sha256:
+        return document
+    document.refresh_from_db(fields=["sha256", "size", "file"])
+    if document.sha256:
+        return document
+    renderer = renderer_for(document.kind)
+    if renderer is None:
+        raise NotFound("文书文件尚未生成。")
+    return _store(document, lambda: renderer(document))
 
 
 def document_token(document: Document, *, days: int | None = None, now=None) -> str:
@@ -221,6 +329,8 @@ __all__ = [
     "document_create",
     "document_from_token",
     "document_link",
+    "document_render_pending",
+    "document_reserve",
     "document_token",
     "stored_file_save",
 ]

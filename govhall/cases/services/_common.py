@@ -16,7 +16,7 @@ from govhall.core import workflow
 from govhall.core.counters import next_serial
 from govhall.core.errors import Forbidden, NotFound
 from govhall.documents.models import Document
-from govhall.documents.services import document_create, document_link
+from govhall.documents.services import document_create, document_link, document_reserve
 from govhall.notifications.services import notification_send
 from govhall.org.models import Center, Department
 from govhall.org.selectors import scope_for
@@ -63,9 +63,13 @@ def issue(
     related: Any,
     actor: Any,
     now: dt.datetime,
+    after_commit: bool = False,
 ) -> Document:
+    """after_commit: number now, PDF drawn once the transaction commits (documents'
+    document_reserve; the kind needs a renderer registered in CasesConfig.ready)."""
     center = case_or_center.center if isinstance(case_or_center, Case) else case_or_center
-    return document_create(
+    create = document_reserve if after_commit else document_create
+    return create(
         kind=kind,
         center=center,
         issuer_short_name=issuer,

@@ -97,7 +97,6 @@ def save_lines(
     return CaseMaterial.objects.bulk_create(rows)
 
 
-@transaction.atomic
 def case_intake(
     *,
     center: Center,
@@ -150,68 +149,74 @@ def case_intake(
 
     received_at = mail.signed_in_at if mail is not None else now
     day = c.local_day(received_at)
+    # The checks above only read: they run before the transaction, so intakes of a center
+    # hold its counter row (SQLite: the write lock) only for the writes below.
     missing = missing_materials(guide_materials, materials)
-    if missing:
-        return _refuse(center, item, guide, channel, applicant, missing, window, ticket, actor, now)
+    with transaction.atomic():
+        if missing:
+            return _refuse(
+                center, item, guide, channel, applicant, missing, window, ticket, actor, now
+            )
 
-    year = day.year
-    serial, number = c.allocate_case_number(center, year)
-    case = Case.objects.create(
-        number=number,
-        center=center,
-        year=year,
-        serial=serial,
-        item=item,
-        guide=guide,
-        department=item.department,
-        channel=channel,
-        status=Status.RECEIVED,
-        status_changed_at=now,
-        applicant_kind=applicant.kind,
-        applicant_name=applicant.name.strip(),
-        id_type=applicant.id_type,
-        id_number=applicant.id_number,
-        legal_representative=applicant.legal_representative,
-        phone=applicant.phone,
-        address=applicant.address,
-        agent_name=agent.name if agent else "",
-        agent_id_type=agent.id_type if agent else "",
-        agent_id_number=agent.id_number if agent else "",
-        agent_authorization=agent.authorization if agent else "",
-        delivery=delivery,
-        delivery_address=delivery_address.strip(),
-        window=window,
-        clerk=actor if getattr(actor, "pk", None) else None,
-        ticket=ticket,
-        mail_carrier=mail.carrier if mail else "",
-        mail_tracking_no=mail.tracking_no if mail else "",
-        mail_contents=mail.contents if mail else "",
-        received_at=received_at,
-        **c.review_deadlines(day, guide),
-    )
-    lines = save_lines(
-        case, guide_materials, materials, submission=0, all_materials=True, actor=actor, now=now
-    )
-    c.created_event(
-        case, action="received", actor=actor, now=now, reason=case.get_channel_display()
-    )
-    handler = c.handler_name(actor)
-    document = c.issue(
-        case,
-        kind=DocumentKind.RECEIPT,
-        title=f"收件凭证 {case.number}",
-        issuer=c.center_issuer(center),
-        render=notices.receipt(
-            case, lines, handler=handler, progress=c.progress_url(case.number), title="收件凭证"
-        ),
-        related=case,
-        actor=actor,
-        now=now,
-    )
-    c.sms(case, "case_received", document, now=now)
-    if guide.is_immediate:
-        case = _immediate(case, actor=actor, now=now)
-    return IntakeResult(case=case, refusal=None, document=document)
+        year = day.year
+        serial, number = c.allocate_case_number(center, year)
+        case = Case.objects.create(
+            number=number,
+            center=center,
+            year=year,
+            serial=serial,
+            item=item,
+            guide=guide,
+            department=item.department,
+            channel=channel,
+            status=Status.RECEIVED,
+            status_changed_at=now,
+            applicant_kind=applicant.kind,
+            applicant_name=applicant.name.strip(),
+            id_type=applicant.id_type,
+            id_number=applicant.id_number,
+            legal_representative=applicant.legal_representative,
+            phone=applicant.phone,
+            address=applicant.address,
+            agent_name=agent.name if agent else "",
+            agent_id_type=agent.id_type if agent else "",
+            agent_id_number=agent.id_number if agent else "",
+            agent_authorization=agent.authorization if agent else "",
+            delivery=delivery,
+            delivery_address=delivery_address.strip(),
+            window=window,
+            clerk=actor if getattr(actor, "pk", None) else None,
+            ticket=ticket,
+            mail_carrier=mail.carrier if mail else "",
+            mail_tracking_no=mail.tracking_no if mail else "",
+            mail_contents=mail.contents if mail else "",
+            received_at=received_at,
+            **c.review_deadlines(day, guide),
+        )
+        lines = save_lines(
+            case, guide_materials, materials, submission=0, all_materials=True, actor=actor, now=now
+        )
+        c.created_event(
+            case, action="received", actor=actor, now=now, reason=case.get_channel_display()
+        )
+        handler = c.handler_name(actor)
+        document = c.issue(
+            case,
+            kind=DocumentKind.RECEIPT,
+            title=f"收件凭证 {case.number}",
+            issuer=c.center_issuer(center),
+            render=notices.receipt(
+                case, lines, handler=handler, progress=c.progress_url(case.number), title="收件凭证"
+            ),
+            related=case,
+            actor=actor,
+            now=now,
+            after_commit=True,
+        )
+        c.sms(case, "case_received", document, now=now)
+        if guide.is_immediate:
+            case = _immediate(case, actor=actor, now=now)
+        return IntakeResult(case=case, refusal=None, document=document)
 
 
 def _immediate(case: Case, *, actor: Any, now: dt.datetime) -> Case:

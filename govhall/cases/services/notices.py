@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from govhall.cases.models import Case, CaseMaterial
+from govhall.cases.services._common import handler_name, progress_url
 from govhall.core.masking import mask_id_number, mask_name
 from govhall.documents.pdf import PdfDocument, format_date
 from govhall.documents.rating_links import CAPTION as RATING_CAPTION
@@ -105,6 +106,23 @@ def receipt(
         return doc.render()
 
     return render
+
+
+def receipt_again(document: Any) -> bytes:
+    """The intake's 收件凭证 drawn again from its case (documents' renderer registry), when
+    the render after the intake's commit did not happen."""
+    case = Case.objects.select_related("center", "item", "department", "window").get(
+        pk=document.related_id
+    )
+    lines = list(case.materials.filter(submission=0).order_by("id"))
+    render = receipt(
+        case,
+        lines,
+        handler=handler_name(document.created_by),
+        progress=progress_url(case.number),
+        title="收件凭证",
+    )
+    return render(document.number)
 
 
 def one_time_list(
