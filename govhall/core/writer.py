@@ -19,14 +19,18 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db import OperationalError, transaction
 
+logger = logging.getLogger(__name__)
 _locks: dict[str, tuple[threading.Lock, list]] = {}
 _guard = threading.Lock()
+# Per thread: the work to run once the writer lock this thread holds is released.
+_held = threading.local()
 
 
 def _lock_for(path: str) -> tuple[threading.Lock, list]:
@@ -61,6 +65,7 @@ def writing() -> Iterator[None]:
     timeout = float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 20))
     if not thread_lock.acquire(timeout=timeout):
         raise OperationalError("database is locked (writer queue timeout)")
+    _held.after = []
     try:
         if state[1] != os.getpid():
             state[0] = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -72,3 +77,26 @@ def writing() -> Iterator[None]:
             fcntl.flock(state[0], fcntl.LOCK_UN)
     finally:
         thread_lock.release()
+        after, _held.after = _held.after, None
+        for work in after:
+            _run(work)
+
+
+def after_release(work: Callable[[], object]) -> None:
+    """Run `work` once this thread's writer lock is released, or now when it holds none
+    (PostgreSQL; no `writing()` block). For commit hooks that write again, such as drawing
+    a reserved document: inside the block they would wait for the lock their own thread
+    holds, and keep every other writer waiting while they work."""
+    after = getattr(_held, "after", None)
+    if after is None:
+        _run(work)
+    else:
+        after.append(work)
+
+
+def _run(work: Callable[[], object]) -> None:
+    # Like a robust commit hook: the transaction is committed, its follow-up may fail alone.
+    try:
+        work()
+    except Exception:
+        logger.exception("work after the writer lock failed")

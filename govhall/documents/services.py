@@ -28,6 +28,7 @@ from govhall.core.audit import log_action
 from govhall.core.counters import next_serial
 from govhall.core.errors import DomainError, InvalidInput, NotFound
 from govhall.core.workflow import resolve_now
+from govhall.core.writer import after_release, writing
 from govhall.documents.models import (
     KIND_CODES,
     Document,
@@ -201,7 +202,11 @@ def document_reserve(
     _audit_created(doc, actor, now)
     # robust: a failed render must not fail the committed request; the document then
     # waits for its first read or the render_pending job.
-    transaction.on_commit(lambda: _store(doc, lambda: render(doc.number)), robust=True)
+    # After the commit and, on SQLite, after the caller's writer lock (`writing()`) is
+    # released, so the render holds no lock.
+    transaction.on_commit(
+        lambda: after_release(lambda: _store(doc, lambda: render(doc.number))), robust=True
+    )
     return doc
 
 
@@ -210,7 +215,7 @@ def _store(doc: Document, draw: Callable[[], bytes]) -> Document:
     meanwhile (the conditional UPDATE decides; the loser's file is identical or unused)."""
     data = _checked(draw())
     _put_file(doc, data)
-    with transaction.atomic():
+    with writing(), transaction.atomic():
         stored = Document.objects.filter(pk=doc.pk, sha256="").update(
             sha256=doc.sha256, size=doc.size, file=doc.file.name
         )

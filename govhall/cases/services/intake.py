@@ -37,6 +37,7 @@ from govhall.catalog.models import Material, ServiceItem
 from govhall.core import workflow
 from govhall.core.errors import InvalidInput
 from govhall.core.validators import validate_id_document
+from govhall.core.writer import writing
 from govhall.documents.models import Document, DocumentKind
 from govhall.documents.services import stored_file_save
 from govhall.org.models import Center, Window
@@ -150,9 +151,10 @@ def case_intake(
     received_at = mail.signed_in_at if mail is not None else now
     day = c.local_day(received_at)
     # The checks above only read: they run before the transaction, so intakes of a center
-    # hold its counter row (SQLite: the write lock) only for the writes below.
+    # hold its counter row (SQLite: the write lock, queued by `writing()`) only for the
+    # writes below.
     missing = missing_materials(guide_materials, materials)
-    with transaction.atomic():
+    with writing(), transaction.atomic():
         if missing:
             return _refuse(
                 center, item, guide, channel, applicant, missing, window, ticket, actor, now

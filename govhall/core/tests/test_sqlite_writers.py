@@ -102,3 +102,30 @@ def test_requests_leave_checkpoints_to_the_worker_job():
         cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
         busy, in_log, copied = cursor.fetchone()
     assert busy == 0 and in_log == copied  # nothing left behind
+
+
+def test_work_after_release_runs_once_the_writer_lock_is_free(caplog):
+    """A commit hook that writes again (drawing a reserved document) runs after the writer
+    lock is released: inside the block it would wait for its own thread's lock."""
+    from govhall.core.writer import after_release, writing
+
+    done: list[str] = []
+
+    def write_again() -> None:
+        with writing(), transaction.atomic():  # would time out if the lock were still held
+            log_action(actor=None, action="govhall.core.test.after", obj=None, data={})
+        done.append("after")
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    with writing(), transaction.atomic():
+        log_action(actor=None, action="govhall.core.test.first", obj=None, data={})
+        transaction.on_commit(lambda: after_release(write_again))
+        transaction.on_commit(lambda: after_release(fail))
+        transaction.on_commit(lambda: done.append("commit"))
+    assert done == ["commit", "after"]
+    assert "work after the writer lock failed" in caplog.text
+    after_release(lambda: done.append("now"))  # no lock held: at once
+    assert done[-1] == "now"
+    assert AuditEntry.objects.filter(action="govhall.core.test.after").count() == 1
