@@ -50,12 +50,6 @@ class LinkExpired(DomainError):
     code = "link_expired"
 
 
-def _allocate_serial(issuer_short_name: str, kind: str, year: int) -> int:
-    """Next serial without gaps: the counter row is locked until the caller's commit,
-    so a rolled-back document gives its serial back."""
-    return next_serial(DocumentCounter, issuer_short_name=issuer_short_name, kind=kind, year=year)
-
-
 def _related_key(related: models.Model | tuple[str, str | int] | None) -> tuple[str, str]:
     if related is None:
         return "", ""
@@ -81,7 +75,8 @@ def _new_document(
     if not issuer_short_name.strip():
         raise InvalidInput("机关简称不能为空。", field="issuer_short_name")
     year = timezone.localtime(now).year
-    serial = _allocate_serial(issuer_short_name, kind, year)
+    # Gapless: the counter row stays locked until the caller commits.
+    serial = next_serial(DocumentCounter, issuer_short_name=issuer_short_name, kind=kind, year=year)
     related_type, related_id = _related_key(related)
     return Document(
         kind=kind,
